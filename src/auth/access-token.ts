@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import type { TokenConfig } from "../config/config.js";
+import { REGISTERED_CLAIM_NAMES } from "../domain/registered-claims.js";
+import type { KeyRing } from "./signing-keys.js";
+import { TokenVerificationError } from "./token-verification-error.js";
+
+/** RFC 9068's media type for JWT access tokens, in its short form. */
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+
+
+export interface VerifiedAccessToken {
+  readonly claims: Readonly<JWTPayload & { sub: string; exp: number; iat: number; jti: string }>;
+  readonly kid: string | undefined;
+}
+
+export interface SignAccessTokenOptions {
+  keys: KeyRing;
+  tokens: Pick<TokenConfig, "issuer" | "audience" | "accessTokenTtlSeconds">;
+  subject: string;
+  sessionId: string;
+  /** The user's own claims; registered claim names among them are dropped. */
+  claims: Readonly<Record<string, unknown>>;
+  now: Date;
+}
+
+export async function signAccessToken(options: SignAccessTokenOptions): Promise<{ token: string; expiresIn: number }> {
+  const own = Object.fromEntries(Object.entries(options.claims).filter(([name]) => !REGISTERED_CLAIM_NAMES.has(name)));
+  const issuedAt = Math.floor(options.now.getTime() / 1000);
+  const token = await new SignJWT({ ...own, sid: options.sessionId })
+    .setProtectedHeader({ alg: options.keys.active.alg, typ: ACCESS_TOKEN_TYPE, kid: options.keys.active.kid })
+    .setIssuer(options.tokens.issuer)
+    .setAudience(options.tokens.audience)
+    .setSubject(options.subject)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + options.tokens.accessTokenTtlSeconds)
+    .setJti(randomUUID())
+    .sign(options.keys.active.key);
+  return { token, expiresIn: options.tokens.accessTokenTtlSeconds };
+}
+
+export interface VerifyAccessTokenOptions {
+  keys: KeyRing;
+  tokens: Pick<TokenConfig, "issuer" | "audience" | "clockToleranceSeconds">;
+  now: Date;
+}
+
+/**
+ * Verifies signature, algorithm, `typ`, `iss`, `aud`, `sub`, `exp`, `iat`, `jti` and `nbf`.
+ * Every failure, including the library's TypeErrors on hostile input, becomes a
+ * TokenVerificationError whose message never repeats any part of the token.
+ */
+export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifiedAccessToken> {
+  try {
+    const { payload, protectedHeader } = await jwtVerify(
+      token,
+      (header) => {
+        const key = header.kid === undefined ? undefined : options.keys.byKid.get(header.kid);
+        if (!key || key.alg !== header.alg) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
+        return key.key;
+      },
+      {
+        algorithms: [...options.keys.algorithms],
+        typ: ACCESS_TOKEN_TYPE,
+        issuer: options.tokens.issuer,
+        audience: options.tokens.audience,
+        requiredClaims: ["sub", "exp", "iat", "jti"],
+        clockTolerance: options.tokens.clockToleranceSeconds,
+        currentDate: options.now,
+      },
+    );
+    if (typeof payload.sub !== "string" || payload.sub === "" || typeof payload.jti !== "string") {
+      throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: its sub or jti claim is not a non-empty string.");
+    }
+    if (payload.iat! > options.now.getTime() / 1000 + options.tokens.clockToleranceSeconds) {
+      throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: it was issued in the future.");
+    }
+    return { claims: payload as VerifiedAccessToken["claims"], kid: protectedHeader.kid };
+  } catch (error) {
+    throw toVerificationError(error);
+  }
+}
+
+const UNKNOWN_KEY = "The access token is invalid: it was not signed by a key this server knows.";
+
+function toVerificationError(error: unknown): TokenVerificationError {
+  if (error instanceof TokenVerificationError) return error;
+  if (error instanceof errors.JWTExpired) {
+    return new TokenVerificationError("TOKEN_EXPIRED", "The access token has expired: get a new one with the refresh mutation.");
+  }
+  const invalid = (why: string) => new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: ${why}.`);
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.reason === "missing"
+      ? invalid(`it has no ${error.claim} claim`)
+      : invalid(`its ${error.claim} ${error.claim === "typ" ? "header" : "claim"} is not what this server issues`);
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid("its signature does not verify");
+  if (error instanceof errors.JOSEAlgNotAllowed) return invalid("it is signed with an algorithm this server does not accept");
+  if (error instanceof errors.JOSEError) return invalid("it is not a well-formed signed JWT");
+  // jose throws TypeError for some malformed input; anything else is treated the same way.
+  return invalid("it is not a well-formed signed JWT");
+}

@@ -1,0 +1,21 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/**
+ * Refresh tokens are opaque: a type prefix and 256 random bits. The prefix keeps them
+ * from ever being mistaken for an access token (which is a JWT) and lets secret scanners
+ * recognise a leaked one. Only their SHA-256 is stored.
+ */
+export const REFRESH_TOKEN_PREFIX = "cgr_";
+
+export function generateRefreshToken(): string {
+  return REFRESH_TOKEN_PREFIX + randomBytes(32).toString("base64url");
+}
+
+/** The lookup key stored in the database. A fast hash suffices: the input has 256 bits of entropy. */
+export function hashRefreshToken(token: string): string {
+  return createHash("sha256").update(token).digest("base64url");
+}
+
+export function looksLikeRefreshToken(token: string): boolean {
+  return token.startsWith(REFRESH_TOKEN_PREFIX) && token.length === REFRESH_TOKEN_PREFIX.length + 43;
+}

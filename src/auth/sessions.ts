@@ -1,0 +1,166 @@
+import type { TokenConfig } from "../config/config.js";
+import type { Database } from "../db/database.js";
+import type { User } from "../db/generated/client.js";
+import { DomainError } from "../domain/domain-error.js";
+import { decodeStoredClaims } from "../domain/user-claims.js";
+import { toUserView, type UserView } from "../domain/users.js";
+import { signAccessToken } from "./access-token.js";
+import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from "./refresh-token.js";
+import type { KeyRing } from "./signing-keys.js";
+
+/** What the client told us about itself, shown in session lists. */
+export interface ClientInfo {
+  readonly userAgent?: string | null;
+  readonly ip?: string | null;
+}
+
+export interface IssuedTokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly tokenType: "Bearer";
+  readonly expiresIn: number;
+  readonly user: UserView;
+  readonly sessionId: string;
+}
+
+export interface SessionServiceOptions {
+  db: Database;
+  keys: KeyRing;
+  tokens: TokenConfig;
+  clock: () => Date;
+}
+
+export interface SessionService {
+  /** Starts a session (a refresh-token family) for a user who just proved who they are. */
+  start(user: User, client: ClientInfo): Promise<IssuedTokens>;
+  /** Consumes a refresh token and issues its successor with the user's current claims. */
+  refresh(refreshToken: string, client: ClientInfo): Promise<IssuedTokens>;
+  /** Revokes the session the refresh token belongs to. */
+  logout(refreshToken: string): Promise<void>;
+}
+
+const refreshError = (reason: string, message: string) => new DomainError("UNAUTHENTICATED", reason, message);
+const INVALID = () =>
+  refreshError("REFRESH_TOKEN_INVALID", "The refresh token is not valid (unknown, or its session has ended); log in again.");
+
+export function createSessionService(options: SessionServiceOptions): SessionService {
+  const { db, tokens, clock } = options;
+  const refreshExpiry = (now: Date) => new Date(now.getTime() + tokens.refreshTokenTtlSeconds * 1000);
+
+  async function issue(user: User, sessionId: string, refreshToken: string, now: Date): Promise<IssuedTokens> {
+    const access = await signAccessToken({
+      keys: options.keys,
+      tokens,
+      subject: user.id,
+      sessionId,
+      claims: decodeStoredClaims(user.claims),
+      now,
+    });
+    return {
+      accessToken: access.token,
+      refreshToken,
+      tokenType: "Bearer",
+      expiresIn: access.expiresIn,
+      user: toUserView(user),
+      sessionId,
+    };
+  }
+
+  return {
+    async start(user, client) {
+      const now = clock();
+      const refreshToken = generateRefreshToken();
+      const session = await db.session.create({
+        data: {
+          userId: user.id,
+          userAgent: client.userAgent?.slice(0, 256) ?? null,
+          ip: client.ip ?? null,
+          createdAt: now,
+          lastUsedAt: now,
+          expiresAt: refreshExpiry(now),
+          refreshTokens: {
+            create: { tokenHash: hashRefreshToken(refreshToken), generation: 0, createdAt: now, expiresAt: refreshExpiry(now) },
+          },
+        },
+      });
+      return issue(user, session.id, refreshToken, now);
+    },
+
+    async refresh(presented, client) {
+      if (!looksLikeRefreshToken(presented)) throw INVALID();
+      const now = clock();
+      const row = await db.refreshToken.findUnique({
+        where: { tokenHash: hashRefreshToken(presented) },
+        include: { session: { include: { user: true } } },
+      });
+      if (!row || row.session.revokedAt !== null) throw INVALID();
+      if (row.expiresAt <= now) {
+        throw refreshError("REFRESH_TOKEN_EXPIRED", "The refresh token has expired; log in again.");
+      }
+      const { session } = row;
+      if (session.user.disabledAt !== null) {
+        throw new DomainError("FORBIDDEN", "ACCOUNT_DISABLED", "This account is disabled; contact an administrator.");
+      }
+
+      const successor = generateRefreshToken();
+      // Consuming and issuing the successor is one transaction, and consuming is a
+      // conditional update: of several concurrent refreshes with one token, exactly one wins.
+      const won = await db.$transaction(async (tx) => {
+        const { count } = await tx.refreshToken.updateMany({ where: { id: row.id, consumedAt: null }, data: { consumedAt: now } });
+        if (count === 0) return false;
+        await tx.refreshToken.create({
+          data: {
+            sessionId: session.id,
+            tokenHash: hashRefreshToken(successor),
+            generation: row.generation + 1,
+            createdAt: now,
+            expiresAt: refreshExpiry(now),
+          },
+        });
+        await tx.session.update({
+          where: { id: session.id },
+          data: { lastUsedAt: now, expiresAt: refreshExpiry(now), userAgent: client.userAgent?.slice(0, 256) ?? session.userAgent, ip: client.ip ?? session.ip },
+        });
+        return true;
+      });
+      if (!won) await rejectReuse(row.id, session.id, row.generation, now);
+      const user = await db.user.findUnique({ where: { id: session.userId } });
+      if (!user) throw INVALID();
+      return issue(user, session.id, successor, now);
+    },
+
+    async logout(presented) {
+      if (!looksLikeRefreshToken(presented)) throw INVALID();
+      const row = await db.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(presented) } });
+      if (!row) throw INVALID();
+      await db.session.updateMany({
+        where: { id: row.sessionId, revokedAt: null },
+        data: { revokedAt: clock(), revokedReason: "logout" },
+      });
+    },
+  };
+
+  /**
+   * The token was already exchanged. Just after a rotation that is a client racing itself
+   * (two tabs refreshing at once) and does no harm; later, or for an older ancestor, someone
+   * else holds a copy, so the whole family is revoked.
+   */
+  async function rejectReuse(tokenId: string, sessionId: string, generation: number, now: Date): Promise<never> {
+    const [consumed, newest] = await Promise.all([
+      db.refreshToken.findUnique({ where: { id: tokenId }, select: { consumedAt: true } }),
+      db.refreshToken.findFirst({ where: { sessionId }, orderBy: { generation: "desc" }, select: { generation: true } }),
+    ]);
+    const sinceRotation = now.getTime() - (consumed?.consumedAt?.getTime() ?? 0);
+    if (newest?.generation === generation + 1 && sinceRotation <= tokens.refreshReuseGraceSeconds * 1000) {
+      throw refreshError(
+        "REFRESH_TOKEN_ROTATED",
+        "This refresh token was just exchanged by another request; use the refresh token that request received.",
+      );
+    }
+    await db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now, revokedReason: "refresh_token_reuse" } });
+    throw refreshError(
+      "REFRESH_TOKEN_REUSED",
+      "This refresh token was already used, so it may have been stolen: the whole session has been ended. Log in again.",
+    );
+  }
+}

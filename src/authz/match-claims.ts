@@ -1,0 +1,75 @@
+import type { ClaimRequirement, ValueTemplate } from "./claim-requirement.js";
+
+/** Verified access-token claims, as decoded from the JWT payload. */
+export type Claims = Readonly<Record<string, unknown>>;
+export type FieldArguments = Readonly<Record<string, unknown>>;
+
+/** true, a non-empty string, a non-zero number, a non-empty array or a non-empty object. */
+export function isTruthyClaim(value: unknown): boolean {
+  if (value === true) return true;
+  if (typeof value === "string") return value.length > 0;
+  if (typeof value === "number") return value !== 0 && !Number.isNaN(value);
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === "object" && value !== null) return Object.keys(value).length > 0;
+  return false;
+}
+
+/** A claim compares as text when it is a string, a finite number or a boolean; anything else never matches. */
+function claimText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "boolean") return String(value);
+  return undefined;
+}
+
+function argumentText(value: unknown): string | undefined {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+/** The value with placeholders filled from `args`, or undefined when an argument is missing, null or not a scalar. */
+export function resolveValue(template: ValueTemplate, args: FieldArguments): string | undefined {
+  if (template.literal !== null) return template.literal;
+  let text = "";
+  for (const segment of template.segments) {
+    if ("text" in segment) {
+      text += segment.text;
+    } else {
+      const value = argumentText(args[segment.argument]);
+      if (value === undefined) return undefined;
+      text += value;
+    }
+  }
+  return text;
+}
+
+function claimEquals(claim: unknown, expected: string): boolean {
+  if (Array.isArray(claim)) {
+    for (const item of claim) if (claimText(item) === expected) return true;
+    return false;
+  }
+  return claimText(claim) === expected;
+}
+
+/** Whether `claims` satisfy one requirement, with placeholders taken from `args`. */
+export function satisfiesRequirement(requirement: ClaimRequirement, claims: Claims, args: FieldArguments): boolean {
+  const claim = Object.hasOwn(claims, requirement.claim) ? claims[requirement.claim] : undefined;
+  if (requirement.kind === "truthy") return isTruthyClaim(claim);
+  if (claim === undefined || claim === null) return false;
+  for (const template of requirement.values) {
+    const expected = resolveValue(template, args);
+    if (expected !== undefined && claimEquals(claim, expected)) return true;
+  }
+  return false;
+}
+
+/** The requirement as the caller should read it: placeholders filled in where the arguments allow. */
+export function describeRequirement(requirement: ClaimRequirement, args: FieldArguments): string {
+  if (requirement.kind === "truthy") return requirement.source;
+  const values = requirement.values.map((template) =>
+    template.literal ??
+    template.segments
+      .map((segment) => ("text" in segment ? segment.text : argumentText(args[segment.argument]) ?? `{${segment.argument}}`))
+      .join(""),
+  );
+  return `${requirement.claim}=${values.join("|")}`;
+}

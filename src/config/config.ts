@@ -1,0 +1,37 @@
+export type Environment = "development" | "production" | "test";
+
+export interface TokenConfig {
+  /** `iss` of every issued token, and the only issuer accepted. */
+  readonly issuer: string;
+  /** `aud` of every issued token, and the only audience accepted. */
+  readonly audience: string;
+  /** @default 900 (15 minutes) */
+  readonly accessTokenTtlSeconds: number;
+  /** @default 604800 (7 days) */
+  readonly refreshTokenTtlSeconds: number;
+  /** Allowed clock skew when checking `exp`, `nbf` and `iat`. @default 5 */
+  readonly clockToleranceSeconds: number;
+  /** How long a just-rotated refresh token answers REFRESH_TOKEN_ROTATED instead of counting as theft. @default 10 */
+  readonly refreshReuseGraceSeconds: number;
+  /** HS256 secret; null in development means "generate one and keep it in the data folder". */
+  readonly signingSecret: string | null;
+}
+
+export interface Config {
+  readonly env: Environment;
+  readonly host: string;
+  readonly port: number;
+  /** Folder for the embedded database and the development signing secret. */
+  readonly dataDir: string;
+  /** SQLite URL, `file:` followed by a path. */
+  readonly databaseUrl: string;
+  readonly tokens: TokenConfig;
+  /** Creates the demo accounts on startup (never in production). */
+  readonly seedDemoUsers: boolean;
+  /** Serves Apollo Sandbox on the landing page. */
+  readonly sandbox: boolean;
+  readonly introspection: boolean;
+  /** Realm in `WWW-Authenticate` challenges. */
+  readonly realm: string;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}

@@ -1,0 +1,110 @@
+import { join } from "node:path";
+import type { Config, Environment } from "./config.js";
+import { ConfigError } from "./config-error.js";
+import { parseDurationSeconds } from "./parse-duration.js";
+import { weakSecretReason } from "./secret-strength.js";
+
+export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * Turns environment variables into a validated, frozen Config.
+ * Every problem is collected, so one failed start lists all of them.
+ */
+export function parseConfig(env: EnvironmentVariables): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+
+  const nodeEnv = read("NODE_ENV") ?? "development";
+  if (!["development", "production", "test"].includes(nodeEnv)) {
+    problems.push(`NODE_ENV must be development, production or test (got "${nodeEnv}")`);
+  }
+  const environment = (["development", "production", "test"].includes(nodeEnv) ? nodeEnv : "development") as Environment;
+  const production = environment === "production";
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const text = read(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${text}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const duration = (name: string, fallback: number, min = 1): number => {
+    const text = read(name);
+    if (text === undefined) return fallback;
+    const seconds = parseDurationSeconds(text);
+    if (seconds === null || seconds < min) {
+      problems.push(`${name} must be a duration such as 90s, 15m, 12h or 7d, at least ${min}s (got "${text}")`);
+      return fallback;
+    }
+    return seconds;
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const text = read(name)?.toLowerCase();
+    if (text === undefined) return fallback;
+    if (["1", "true", "yes", "on"].includes(text)) return true;
+    if (["0", "false", "no", "off"].includes(text)) return false;
+    problems.push(`${name} must be true or false (got "${text}")`);
+    return fallback;
+  };
+
+  const dataDir = read("DATA_DIR") ?? "data";
+  const databaseUrl = read("DATABASE_URL") ?? `file:${join(dataDir, "claimgate.db")}`;
+  if (!databaseUrl.startsWith("file:")) {
+    problems.push(`DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db (got a URL with another scheme)`);
+  }
+
+  const signingSecret = read("JWT_SECRET") ?? null;
+  if (signingSecret === null && production) {
+    problems.push("JWT_SECRET is required in production: at least 32 random bytes, e.g. `openssl rand -base64 48`");
+  } else if (signingSecret !== null) {
+    const weakness = weakSecretReason(signingSecret);
+    if (weakness) problems.push(`JWT_SECRET is too weak: ${weakness}`);
+  }
+
+  const accessTokenTtlSeconds = duration("ACCESS_TOKEN_TTL", 15 * 60);
+  const refreshTokenTtlSeconds = duration("REFRESH_TOKEN_TTL", 7 * 86400);
+  if (refreshTokenTtlSeconds <= accessTokenTtlSeconds) {
+    problems.push("REFRESH_TOKEN_TTL must be longer than ACCESS_TOKEN_TTL");
+  }
+
+  const seedDemoUsers = flag("SEED_DEMO_USERS", environment === "development");
+  if (seedDemoUsers && production) problems.push("SEED_DEMO_USERS cannot be enabled in production");
+
+  const sandbox = flag("SANDBOX", !production);
+  const logLevel = read("LOG_LEVEL") ?? (environment === "test" ? "silent" : "info");
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
+  }
+
+  const config: Config = {
+    env: environment,
+    host: read("HOST") ?? (production ? "0.0.0.0" : "127.0.0.1"),
+    port: integer("PORT", 4000, 0, 65535),
+    dataDir,
+    databaseUrl,
+    tokens: Object.freeze({
+      issuer: read("JWT_ISSUER") ?? "urn:claimgate:issuer",
+      audience: read("JWT_AUDIENCE") ?? "urn:claimgate:api",
+      accessTokenTtlSeconds,
+      refreshTokenTtlSeconds,
+      clockToleranceSeconds: duration("CLOCK_TOLERANCE", 5, 0),
+      refreshReuseGraceSeconds: duration("REFRESH_REUSE_GRACE", 10, 0),
+      signingSecret,
+    }),
+    seedDemoUsers,
+    sandbox,
+    introspection: flag("INTROSPECTION", sandbox),
+    realm: read("AUTH_REALM") ?? "claimgate",
+    logLevel: logLevel as Config["logLevel"],
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,21 @@
+/** Error codes a client can act on; the GraphQL layer copies them into `extensions.code`. */
+export type DomainErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "NOT_FOUND" | "TOO_MANY_REQUESTS";
+
+/**
+ * A failure the caller caused and can understand. The message is written for a person and
+ * is shown as is; `reason` is the stable, machine-readable detail.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    readonly reason: string,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const badInput = (reason: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError("BAD_USER_INPUT", reason, message, details);

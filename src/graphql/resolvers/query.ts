@@ -1,0 +1,13 @@
+import { findPost, listDrafts, listPublishedPosts } from "../../domain/posts.js";
+import { listUsers, requireUser, toUserView } from "../../domain/users.js";
+import { subjectOf } from "../context.js";
+import type { QueryResolvers } from "../generated/resolvers-types.js";
+
+export const Query: QueryResolvers = {
+  viewer: (_root, _args, context) => context.auth,
+  me: async (_root, _args, context) => toUserView(await requireUser(context.services.db, subjectOf(context))),
+  posts: (_root, args, context) => listPublishedPosts(context.services.db, args.first ?? 20),
+  post: (_root, args, context) => findPost(context.services.db, args.id),
+  drafts: (_root, args, context) => listDrafts(context.services.db, args.authorId),
+  users: async (_root, _args, context) => (await listUsers(context.services.db)).map(toUserView),
+};

@@ -1,0 +1,19 @@
+import { MISSING_TOKEN_MESSAGE } from "../../authz/authorization-errors.js";
+import { listPostsBy } from "../../domain/posts.js";
+import type { UserResolvers, ViewerResolvers } from "../generated/resolvers-types.js";
+
+const fromEpochSeconds = (value: unknown) => (typeof value === "number" ? new Date(value * 1000) : null);
+
+export const Viewer: ViewerResolvers = {
+  authenticated: (principal) => principal.claims != null,
+  subject: (principal) => (typeof principal.claims?.["sub"] === "string" ? principal.claims["sub"] : null),
+  claims: (principal) => principal.claims ?? null,
+  issuedAt: (principal) => fromEpochSeconds(principal.claims?.["iat"]),
+  expiresAt: (principal) => fromEpochSeconds(principal.claims?.["exp"]),
+  tokenError: (principal) =>
+    principal.error ?? (principal.claims == null ? { reason: "MISSING_TOKEN", message: MISSING_TOKEN_MESSAGE } : null),
+};
+
+export const User: UserResolvers = {
+  posts: (user, _args, context) => listPostsBy(context.services.db, user.id),
+};

@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import type { Config } from "../config/config.js";
+import { buildSchema } from "../graphql/build-schema.js";
+import type { GraphQLContext, Services } from "../graphql/context.js";
+import { createErrorFormatter } from "../graphql/format-error.js";
+import { authStatusPlugin } from "./auth-status-plugin.js";
+import { createServices } from "./create-services.js";
+import { createLogger, type Logger } from "./logger.js";
+import { SANDBOX_DOCUMENT } from "./sandbox-document.js";
+
+export interface StartServerOptions {
+  config: Config;
+  logger?: Logger;
+  /** Injected so tests can move time. @default () => new Date() */
+  clock?: () => Date;
+}
+
+export interface RunningServer {
+  /** Where GraphQL is served, e.g. http://127.0.0.1:4000/graphql */
+  readonly url: string;
+  readonly port: number;
+  readonly services: Services;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  stop(): Promise<void>;
+}
+
+export const GRAPHQL_PATH = "/graphql";
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config);
+  const clock = options.clock ?? (() => new Date());
+  const schema = buildSchema();
+  const services = await createServices({ config, logger, clock });
+  const { authenticator, ...contextServices } = services;
+
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+  const development = config.env === "development";
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: development,
+    formatError: createErrorFormatter({ exposeInternals: development }),
+    csrfPrevention: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      authStatusPlugin({ realm: config.realm }),
+      config.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, document: SANDBOX_DOCUMENT, footer: false })
+        : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: "100kb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        auth: await authenticator.authenticate(req.headers.authorization),
+        services: contextServices,
+        client: { ip: req.ip ?? null, userAgent: req.headers["user-agent"] ?? null },
+        requestId: randomUUID(),
+      }),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host === "0.0.0.0" ? "localhost" : config.host;
+
+  return {
+    url: `http://${host}:${port}${GRAPHQL_PATH}`,
+    port,
+    services: contextServices,
+    async stop() {
+      await apollo.stop();
+      await services.db.$disconnect();
+    },
+  };
+}
