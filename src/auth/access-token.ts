@@ -83,6 +83,15 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
 
 const UNKNOWN_KEY = "The access token is invalid: it was not signed by a key this server knows.";
 
+const CLAIM_FAILURES: Readonly<Record<string, string>> = {
+  typ: `its typ header is not ${ACCESS_TOKEN_TYPE}`,
+  iss: "its iss claim names another issuer",
+  aud: "its aud claim names another audience",
+  nbf: "it is not valid yet (nbf is in the future)",
+  iat: "its iat claim is not a valid time",
+  sub: "its sub claim is not valid",
+};
+
 function toVerificationError(error: unknown): TokenVerificationError {
   if (error instanceof TokenVerificationError) return error;
   if (error instanceof errors.JWTExpired) {
@@ -90,9 +99,8 @@ function toVerificationError(error: unknown): TokenVerificationError {
   }
   const invalid = (why: string) => new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: ${why}.`);
   if (error instanceof errors.JWTClaimValidationFailed) {
-    return error.reason === "missing"
-      ? invalid(`it has no ${error.claim} claim`)
-      : invalid(`its ${error.claim} ${error.claim === "typ" ? "header" : "claim"} is not what this server issues`);
+    if (error.reason === "missing") return invalid(`it has no ${error.claim} claim`);
+    return invalid(CLAIM_FAILURES[error.claim] ?? `its ${error.claim} claim is not valid`);
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return invalid("its signature does not verify");
   if (error instanceof errors.JOSEAlgNotAllowed) return invalid("it is signed with an algorithm this server does not accept");

@@ -4,7 +4,7 @@ import { parseEmail, normaliseEmail } from "../domain/email.js";
 import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from "../domain/password-policy.js";
 import { insertUser } from "../domain/users.js";
 import { hashPassword, needsRehash, verifyAgainstDummyHash, verifyPassword } from "./passwords.js";
-import type { ClientInfo, IssuedTokens, SessionService } from "./sessions.js";
+import { accountDisabled, type ClientInfo, type IssuedTokens, type SessionService } from "./sessions.js";
 
 export interface AccountServiceOptions {
   db: Database;
@@ -39,9 +39,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         throw invalidCredentials();
       }
       if (!(await verifyPassword(user.passwordHash, password))) throw invalidCredentials();
-      if (user.disabledAt !== null) {
-        throw new DomainError("FORBIDDEN", "ACCOUNT_DISABLED", "This account is disabled; contact an administrator.");
-      }
+      if (user.disabledAt !== null) throw accountDisabled();
       const current = needsRehash(user.passwordHash)
         ? await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } })
         : user;

@@ -40,6 +40,8 @@ export interface SessionService {
 }
 
 const refreshError = (reason: string, message: string) => new DomainError("UNAUTHENTICATED", reason, message);
+export const accountDisabled = () =>
+  new DomainError("FORBIDDEN", "ACCOUNT_DISABLED", "This account is disabled; contact an administrator.");
 const INVALID = () =>
   refreshError("REFRESH_TOKEN_INVALID", "The refresh token is not valid (unknown, or its session has ended); log in again.");
 
@@ -93,13 +95,12 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         where: { tokenHash: hashRefreshToken(presented) },
         include: { session: { include: { user: true } } },
       });
-      if (!row || row.session.revokedAt !== null) throw INVALID();
+      if (!row) throw INVALID();
+      const { session } = row;
+      if (session.user.disabledAt !== null) throw accountDisabled();
+      if (session.revokedAt !== null) throw INVALID();
       if (row.expiresAt <= now) {
         throw refreshError("REFRESH_TOKEN_EXPIRED", "The refresh token has expired; log in again.");
-      }
-      const { session } = row;
-      if (session.user.disabledAt !== null) {
-        throw new DomainError("FORBIDDEN", "ACCOUNT_DISABLED", "This account is disabled; contact an administrator.");
       }
 
       const successor = generateRefreshToken();

@@ -1,5 +1,5 @@
 import { MapperKind, mapSchema } from "@graphql-tools/utils";
-import { defaultFieldResolver, type GraphQLSchema } from "graphql";
+import { defaultFieldResolver, type GraphQLSchema, isObjectType } from "graphql";
 import { type AuthorizationPlan, type DirectiveNames, planAuthorization } from "./authorization-plan.js";
 import { guardResolver } from "./guard-resolver.js";
 
@@ -60,8 +60,7 @@ function appendRequirement(description: string | null | undefined, sources: read
 }
 
 function isGuarded(schema: GraphQLSchema): boolean {
-  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
-    if (type && Object.values(type.getFields()).some((field) => field.extensions[GUARD_EXTENSION] !== undefined)) return true;
-  }
-  return false;
+  return Object.values(schema.getTypeMap()).some(
+    (type) => isObjectType(type) && Object.values(type.getFields()).some((field) => field.extensions[GUARD_EXTENSION] !== undefined),
+  );
 }

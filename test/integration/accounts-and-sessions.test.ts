@@ -1,0 +1,190 @@
+// register, login, refresh and logout over real HTTP against a real SQLite file.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALICE, BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.stop());
+
+const REGISTER = `mutation ($email: String!, $password: String!) {
+  register(email: $email, password: $password) { accessToken refreshToken tokenType expiresIn user { id email claims disabled } }
+}`;
+const LOGIN = `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken } }`;
+const REFRESH = `mutation ($token: String!) { refresh(refreshToken: $token) { accessToken refreshToken expiresIn user { claims } } }`;
+const LOGOUT = `mutation ($token: String!) { logout(refreshToken: $token) }`;
+
+const refresh = (token: string) => t.gql(REFRESH, { variables: { token } });
+const login = (email: string, password: string) => t.gql(LOGIN, { variables: { email, password } });
+
+describe("register", () => {
+  it("creates an account with no claims and logs it in", async () => {
+    const { body } = await t.gql(REGISTER, { variables: { email: "  Carol@Example.COM ", password: "carol-password-123" } });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!["register"]).toMatchObject({
+      tokenType: "Bearer",
+      expiresIn: 900,
+      user: { email: "carol@example.com", claims: {}, disabled: false },
+    });
+    const me = await t.gql("{ me { email } }", { token: body.data!["register"].accessToken });
+    expect(me.body.data).toEqual({ me: { email: "carol@example.com" } });
+  });
+
+  it.each([
+    ["a malformed email", "not-an-email", "long-enough-password", "INVALID_EMAIL", /name@example\.com/],
+    ["a password under 12 characters", "dave@example.com", "short-pass", "PASSWORD_TOO_SHORT", /at least 12/],
+    ["an email already taken (in any case)", "ALICE@example.com", "another-password-123", "EMAIL_TAKEN", /already exists/],
+  ])("refuses %s with BAD_USER_INPUT", async (_name, email, password, reason, message) => {
+    const response = await t.gql(REGISTER, { variables: { email, password } });
+    expect(response.status).toBe(200);
+    expect(firstError(response)).toMatchObject({ code: "BAD_USER_INPUT", reason });
+    expect(firstError(response).message).toMatch(message);
+  });
+});
+
+describe("login", () => {
+  it("an unknown email and a wrong password get the same error", async () => {
+    const unknown = await login("nobody@example.com", "whatever-password-1");
+    const wrong = await login(ALICE.email, "wrong-password-1234");
+    for (const response of [unknown, wrong]) {
+      expect(response.status).toBe(401);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ message: "The email or password is incorrect.", extensions: { code: "UNAUTHENTICATED", reason: "INVALID_CREDENTIALS" } }),
+      ]);
+    }
+  });
+
+  it("an unknown email costs an Argon2id verification too (timing is equalised)", async () => {
+    // Without the dummy-hash verification an unknown email answers in about a millisecond,
+    // against tens of milliseconds for a real verification.
+    const median = async (email: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const start = performance.now();
+        await login(email, "wrong-password-1234");
+        times.push(performance.now() - start);
+      }
+      return times.sort((a, b) => a - b)[3]!;
+    };
+    await median("warm-up@example.com");
+    const unknown = await median("nobody@example.com");
+    const known = await median(BOB.email);
+    expect(unknown).toBeGreaterThan(known * 0.5);
+  });
+
+  it("emails are matched case-insensitively", async () => {
+    expect((await login("BOB@EXAMPLE.COM", BOB.password)).body.data!["login"]).toBeTruthy();
+  });
+});
+
+describe("refresh and logout", () => {
+  it("rotates: the new tokens work, the presented refresh token stops working", async () => {
+    const first = (await login(BOB.email, BOB.password)).body.data!["login"];
+    const second = (await refresh(first.refreshToken)).body.data!["refresh"];
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect((await t.gql("{ me { email } }", { token: second.accessToken })).body.data).toEqual({ me: { email: BOB.email } });
+
+    const again = await refresh(first.refreshToken);
+    expect(again.status).toBe(401);
+    expect(firstError(again)).toMatchObject({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_ROTATED" });
+  });
+
+  it("a rotated token presented after the grace period is theft: the whole session ends", async () => {
+    const first = (await login(BOB.email, BOB.password)).body.data!["login"];
+    const second = (await refresh(first.refreshToken)).body.data!["refresh"];
+    t.clock.advance(11);
+    try {
+      expect(firstError(await refresh(first.refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_REUSED" });
+      expect(firstError(await refresh(second.refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_INVALID" });
+    } finally {
+      t.clock.advance(-11);
+    }
+  });
+
+  it("of 10 concurrent refreshes with one token exactly one succeeds, and nothing is revoked", async () => {
+    const { refreshToken } = (await login(BOB.email, BOB.password)).body.data!["login"];
+    const responses = await Promise.all(Array.from({ length: 10 }, () => refresh(refreshToken)));
+    const winners = responses.filter((response) => response.body.data?.["refresh"]);
+    expect(winners).toHaveLength(1);
+    for (const loser of responses.filter((response) => !response.body.data?.["refresh"])) {
+      expect(firstError(loser)).toMatchObject({ reason: "REFRESH_TOKEN_ROTATED" });
+    }
+    expect((await refresh(winners[0]!.body.data!["refresh"].refreshToken)).body.data!["refresh"]).toBeTruthy();
+  });
+
+  it("logout ends the session: its refresh token no longer works", async () => {
+    const { refreshToken } = (await login(BOB.email, BOB.password)).body.data!["login"];
+    expect((await t.gql(LOGOUT, { variables: { token: refreshToken } })).body.data).toEqual({ logout: true });
+    expect(firstError(await refresh(refreshToken))).toMatchObject({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_INVALID" });
+  });
+
+  it("an expired refresh token gets REFRESH_TOKEN_EXPIRED", async () => {
+    const { refreshToken } = (await login(BOB.email, BOB.password)).body.data!["login"];
+    t.clock.advance(7 * 86400 + 1);
+    try {
+      expect(firstError(await refresh(refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_EXPIRED" });
+    } finally {
+      t.clock.advance(-(7 * 86400 + 1));
+    }
+  });
+
+  it("a refresh token is not an access token, and an access token is not a refresh token", async () => {
+    const { accessToken, refreshToken } = (await login(BOB.email, BOB.password)).body.data!["login"];
+    expect(firstError(await t.gql("{ me { id } }", { token: refreshToken }))).toMatchObject({ reason: "TOKEN_INVALID" });
+    expect(firstError(await refresh(accessToken))).toMatchObject({ reason: "REFRESH_TOKEN_INVALID" });
+  });
+});
+
+describe("administration", () => {
+  it("claims set by an admin reach the user's token at the next refresh", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    const { body } = await t.gql(REGISTER, { variables: { email: "erin@example.com", password: "erin-password-123" } });
+    const erin = body.data!["register"];
+    const write = `mutation { createPost(input: { title: "Erin writes", body: "." }) { title } }`;
+    expect(firstError(await t.gql(write, { token: erin.accessToken }))).toMatchObject({ code: "FORBIDDEN" });
+
+    const granted = await t.gql(`mutation ($id: ID!, $claims: JSON!) { setUserClaims(userId: $id, claims: $claims) { claims } }`, {
+      token: admin.accessToken,
+      variables: { id: erin.user.id, claims: { permissions: ["posts:read", "posts:write"] } },
+    });
+    expect(granted.body.data).toEqual({ setUserClaims: { claims: { permissions: ["posts:read", "posts:write"] } } });
+    // The old access token still says what it said: tokens are what is checked.
+    expect(firstError(await t.gql(write, { token: erin.accessToken }))).toMatchObject({ code: "FORBIDDEN" });
+
+    const refreshed = (await refresh(erin.refreshToken)).body.data!["refresh"];
+    expect(refreshed.user.claims).toEqual({ permissions: ["posts:read", "posts:write"] });
+    expect((await t.gql(write, { token: refreshed.accessToken })).body.data).toEqual({ createPost: { title: "Erin writes" } });
+  });
+
+  it("refuses registered claim names", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    const response = await t.gql(`mutation ($id: ID!) { setUserClaims(userId: $id, claims: { sub: "x", role: "admin" }) { id } }`, {
+      token: admin.accessToken,
+      variables: { id: admin.user.id },
+    });
+    expect(firstError(response)).toMatchObject({ code: "BAD_USER_INPUT", reason: "RESERVED_CLAIM", claims: ["sub"] });
+  });
+
+  it("NOT_FOUND for an unknown user id", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    const response = await t.gql(`mutation { setUserDisabled(userId: "nope", disabled: true) { id } }`, { token: admin.accessToken });
+    expect(firstError(response)).toMatchObject({ code: "NOT_FOUND", reason: "USER_NOT_FOUND" });
+  });
+
+  it("a disabled user can neither log in nor refresh", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    await t.gql(REGISTER, { variables: { email: "frank@example.com", password: "frank-password-123" } });
+    const frank = (await login("frank@example.com", "frank-password-123")).body.data!["login"];
+    const disabled = await t.gql(`mutation ($id: ID!) { setUserDisabled(userId: $id, disabled: true) { disabled } }`, {
+      token: admin.accessToken,
+      variables: { id: (await t.gql("{ me { id } }", { token: frank.accessToken })).body.data!["me"].id },
+    });
+    expect(disabled.body.data).toEqual({ setUserDisabled: { disabled: true } });
+
+    const loginResponse = await login("frank@example.com", "frank-password-123");
+    expect(loginResponse.status).toBe(403);
+    expect(firstError(loginResponse)).toMatchObject({ code: "FORBIDDEN", reason: "ACCOUNT_DISABLED" });
+    expect(firstError(await refresh(frank.refreshToken))).toMatchObject({ code: "FORBIDDEN", reason: "ACCOUNT_DISABLED" });
+  });
+});

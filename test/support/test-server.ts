@@ -1,0 +1,92 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseConfig } from "../../src/config/parse-config.js";
+import { startServer, type RunningServer } from "../../src/server/start-server.js";
+import { createTestClock, type TestClock } from "./test-clock.js";
+
+export interface GraphQLResponse<TData = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: TData | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  };
+}
+
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly url: string;
+  readonly clock: TestClock;
+  readonly dataDir: string;
+  gql<TData = Record<string, any>>(
+    query: string,
+    options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<TData>>;
+  login(email: string, password: string): Promise<{ accessToken: string; refreshToken: string; user: { id: string } }>;
+  stop(): Promise<void>;
+}
+
+export const ALICE = { email: "alice@example.com", password: "alice-password-123" } as const;
+export const BOB = { email: "bob@example.com", password: "bob-password-123" } as const;
+
+/**
+ * The real server, on an ephemeral port, over a fresh SQLite file with migrations applied
+ * and the demo users seeded. `env` overrides configuration as environment variables would.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), "claimgate-test-"));
+  const config = parseConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    DATA_DIR: dataDir,
+    JWT_SECRET: randomBytes(48).toString("base64url"),
+    SEED_DEMO_USERS: "true",
+    ...env,
+  });
+  const clock = createTestClock();
+  const server = await startServer({ config, clock });
+
+  const gql: TestServer["gql"] = async (query, options = {}) => {
+    const response = await fetch(server.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: JSON.stringify({ query, variables: options.variables }),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  };
+
+  return {
+    server,
+    url: server.url,
+    clock,
+    dataDir,
+    gql,
+    async login(email, password) {
+      const { body } = await gql(
+        `mutation ($email: String!, $password: String!) {
+          login(email: $email, password: $password) { accessToken refreshToken user { id } }
+        }`,
+        { variables: { email, password } },
+      );
+      if (!body.data?.["login"]) throw new Error(`login failed: ${JSON.stringify(body.errors)}`);
+      return body.data["login"];
+    },
+    async stop() {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The first error's extensions, for assertions on code and reason. */
+export function firstError(response: GraphQLResponse) {
+  const error = response.body.errors?.[0];
+  if (!error) throw new Error(`expected an error, got ${JSON.stringify(response.body)}`);
+  return { message: error.message, ...error.extensions };
+}

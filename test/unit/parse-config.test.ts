@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/config-error.js";
+import { parseConfig } from "../../src/config/parse-config.js";
+import { parseDurationSeconds } from "../../src/config/parse-duration.js";
+import { weakSecretReason } from "../../src/config/secret-strength.js";
+
+const STRONG = "q8Jr2Lw0vXf3kP9sT6yB1nM4cH7gD5aZeUoIiRlQ";
+
+describe("parseConfig", () => {
+  it("runs in development with no configuration at all", () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      env: "development",
+      host: "127.0.0.1",
+      port: 4000,
+      databaseUrl: "file:data/claimgate.db",
+      seedDemoUsers: true,
+      sandbox: true,
+      introspection: true,
+    });
+    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 604800, signingSecret: null });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("refuses to start production without a signing secret", () => {
+    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET is required in production/);
+  });
+
+  it("refuses weak secrets", () => {
+    expect(() => parseConfig({ NODE_ENV: "production", JWT_SECRET: "short" })).toThrow(/JWT_SECRET is too weak: it is 5 bytes long/);
+    expect(() => parseConfig({ JWT_SECRET: "a".repeat(64) })).toThrow(/too little variety/);
+    expect(() => parseConfig({ JWT_SECRET: "secret".repeat(8) })).toThrow(/placeholder word/);
+  });
+
+  it("production: no demo users, no Sandbox, no introspection unless asked", () => {
+    const config = parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG });
+    expect(config).toMatchObject({ seedDemoUsers: false, sandbox: false, introspection: false, host: "0.0.0.0" });
+    expect(parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, SANDBOX: "true" }).introspection).toBe(true);
+    expect(() => parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, SEED_DEMO_USERS: "true" })).toThrow(
+      /SEED_DEMO_USERS cannot be enabled in production/,
+    );
+  });
+
+  it("reads lifetimes, issuer, audience, port and database", () => {
+    const config = parseConfig({
+      ACCESS_TOKEN_TTL: "5m",
+      REFRESH_TOKEN_TTL: "30d",
+      JWT_ISSUER: "https://auth.example.com",
+      JWT_AUDIENCE: "https://api.example.com",
+      PORT: "8080",
+      DATABASE_URL: "file:/var/lib/claimgate/db.sqlite",
+    });
+    expect(config.tokens).toMatchObject({
+      accessTokenTtlSeconds: 300,
+      refreshTokenTtlSeconds: 2592000,
+      issuer: "https://auth.example.com",
+      audience: "https://api.example.com",
+    });
+    expect(config).toMatchObject({ port: 8080, databaseUrl: "file:/var/lib/claimgate/db.sqlite" });
+  });
+
+  it("lists every problem in one error", () => {
+    try {
+      parseConfig({ NODE_ENV: "staging", PORT: "http", ACCESS_TOKEN_TTL: "soon", SANDBOX: "maybe", DATABASE_URL: "postgres://x" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const { problems } = error as ConfigError;
+      expect(problems).toHaveLength(5);
+      expect(problems.join("\n")).toMatch(/NODE_ENV.*\n.*PORT.*\n.*ACCESS_TOKEN_TTL|DATABASE_URL/);
+    }
+  });
+
+  it("requires refresh tokens to outlive access tokens", () => {
+    expect(() => parseConfig({ ACCESS_TOKEN_TTL: "1d", REFRESH_TOKEN_TTL: "1h" })).toThrow(/REFRESH_TOKEN_TTL must be longer/);
+  });
+});
+
+describe("parseDurationSeconds", () => {
+  it.each([
+    ["90", 90],
+    ["90s", 90],
+    ["15m", 900],
+    ["12h", 43200],
+    ["7d", 604800],
+    [" 3m ", 180],
+  ])("%j is %i seconds", (text, seconds) => expect(parseDurationSeconds(text)).toBe(seconds));
+
+  it.each(["", "m", "1.5m", "-1", "10w", "1e3"])("refuses %j", (text) => expect(parseDurationSeconds(text)).toBeNull());
+});
+
+describe("weakSecretReason", () => {
+  it("accepts a random secret", () => expect(weakSecretReason(STRONG)).toBeNull());
+  it("refuses a 31-byte secret", () => expect(weakSecretReason(STRONG.slice(0, 31))).toMatch(/31 bytes/));
+  it("refuses the jwt.io placeholder", () => expect(weakSecretReason("your-256-bit-secret-your-256-bit-secret")).not.toBeNull());
+});

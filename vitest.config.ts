@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  // graphql ships both ESM and CJS builds; @graphql-tools loads the CJS one, so the tests must
+  // too, or graphql's instanceof checks see two copies of every class.
+  resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration files each start a server on its own SQLite file; two cores, two workers.
+    maxWorkers: 2,
+  },
+});
