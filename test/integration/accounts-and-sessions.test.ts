@@ -60,17 +60,17 @@ describe("login", () => {
     // against tens of milliseconds for a real verification.
     const median = async (email: string) => {
       const times: number[] = [];
-      for (let i = 0; i < 7; i++) {
+      for (let i = 0; i < 9; i++) {
         const start = performance.now();
         await login(email, "wrong-password-1234");
         times.push(performance.now() - start);
       }
-      return times.sort((a, b) => a - b)[3]!;
+      return times.sort((a, b) => a - b)[4]!;
     };
     await median("warm-up@example.com");
     const unknown = await median("nobody@example.com");
     const known = await median(BOB.email);
-    expect(unknown).toBeGreaterThan(known * 0.5);
+    expect(unknown).toBeGreaterThan(known * 0.75);
   });
 
   it("emails are matched case-insensitively", async () => {
