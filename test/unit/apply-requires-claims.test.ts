@@ -17,7 +17,7 @@ async function run(schema: GraphQLSchema, query: string, claims: Record<string, 
   const result = await execute({ schema, document: parse(query), contextValue: { auth: { claims, error } } });
   return {
     data: result.data,
-    errors: (result.errors ?? []).map((e) => ({ path: e.path?.join("."), ...e.extensions })),
+    errors: (result.errors ?? []).map((e): Record<string, unknown> => ({ path: e.path?.join("."), ...e.extensions })),
   };
 }
 
