@@ -35,7 +35,7 @@ export async function signAccessToken(options: SignAccessTokenOptions): Promise<
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + options.tokens.accessTokenTtlSeconds)
     .setJti(randomUUID())
-    .sign(options.keys.active.key);
+    .sign(options.keys.active.signingKey);
   return { token, expiresIn: options.tokens.accessTokenTtlSeconds };
 }
 
@@ -55,9 +55,10 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
     const { payload, protectedHeader } = await jwtVerify(
       token,
       (header) => {
-        const key = header.kid === undefined ? undefined : options.keys.byKid.get(header.kid);
+        // Only `kid` selects a key, and only from the ring: jku, x5u, jwk and x5c are never followed.
+        const key = typeof header.kid === "string" ? options.keys.byKid.get(header.kid) : undefined;
         if (!key || key.alg !== header.alg) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
-        return key.key;
+        return key.verificationKey;
       },
       {
         algorithms: [...options.keys.algorithms],

@@ -1,3 +1,5 @@
+import type { KeyRingConfig } from "./key-specs.js";
+
 export type Environment = "development" | "production" | "test";
 
 export interface TokenConfig {
@@ -13,8 +15,8 @@ export interface TokenConfig {
   readonly clockToleranceSeconds: number;
   /** How long a just-rotated refresh token answers REFRESH_TOKEN_ROTATED instead of counting as theft. @default 10 */
   readonly refreshReuseGraceSeconds: number;
-  /** HS256 secret; null in development means "generate one and keep it in the data folder". */
-  readonly signingSecret: string | null;
+  /** The signing and verification keys; null in development means "generate an HS256 secret in the data folder". */
+  readonly keyRing: KeyRingConfig | null;
 }
 
 export interface Config {

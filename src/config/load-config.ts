@@ -1,7 +1,22 @@
+import { readFileSync } from "node:fs";
 import type { Config } from "./config.js";
+import { ConfigError } from "./config-error.js";
 import { parseConfig } from "./parse-config.js";
 
-/** The one place that reads process.env. */
+/**
+ * The one place that reads process.env. JWT_KEYS_FILE is read here, so container secrets
+ * work, and handed to the pure parser as JWT_KEYS.
+ */
 export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
-  return parseConfig({ ...process.env, ...overrides });
+  const env = { ...process.env, ...overrides };
+  const keysFile = env["JWT_KEYS_FILE"]?.trim();
+  if (keysFile) {
+    if (env["JWT_KEYS"]?.trim()) throw new ConfigError(["set either JWT_KEYS or JWT_KEYS_FILE, not both"]);
+    try {
+      env["JWT_KEYS"] = readFileSync(keysFile, "utf8");
+    } catch (error) {
+      throw new ConfigError([`JWT_KEYS_FILE ${keysFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "error"}`]);
+    }
+  }
+  return parseConfig(env);
 }

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Config, Environment } from "./config.js";
 import { ConfigError } from "./config-error.js";
 import { parseDurationSeconds } from "./parse-duration.js";
+import { type KeyRingConfig, parseKeySpecs } from "./key-specs.js";
 import { weakSecretReason } from "./secret-strength.js";
 
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
@@ -61,12 +62,11 @@ export function parseConfig(env: EnvironmentVariables): Config {
     problems.push(`DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db (got a URL with another scheme)`);
   }
 
-  const signingSecret = read("JWT_SECRET") ?? null;
-  if (signingSecret === null && production) {
-    problems.push("JWT_SECRET is required in production: at least 32 random bytes, e.g. `openssl rand -base64 48`");
-  } else if (signingSecret !== null) {
-    const weakness = weakSecretReason(signingSecret);
-    if (weakness) problems.push(`JWT_SECRET is too weak: ${weakness}`);
+  const keyRing = parseKeyRing(read, problems);
+  if (keyRing === null && production) {
+    problems.push(
+      "JWT_SECRET (at least 32 random bytes, e.g. `openssl rand -base64 48`) or JWT_KEYS is required in production",
+    );
   }
 
   const accessTokenTtlSeconds = duration("ACCESS_TOKEN_TTL", 15 * 60);
@@ -97,7 +97,7 @@ export function parseConfig(env: EnvironmentVariables): Config {
       refreshTokenTtlSeconds,
       clockToleranceSeconds: duration("CLOCK_TOLERANCE", 5, 0),
       refreshReuseGraceSeconds: duration("REFRESH_REUSE_GRACE", 10, 0),
-      signingSecret,
+      keyRing,
     }),
     seedDemoUsers,
     sandbox,
@@ -107,4 +107,28 @@ export function parseConfig(env: EnvironmentVariables): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** JWT_SECRET is shorthand for a ring of one HS256 key; JWT_KEYS (or JWT_KEYS_FILE) lists a full ring. */
+function parseKeyRing(read: (name: string) => string | undefined, problems: string[]): KeyRingConfig | null {
+  const secret = read("JWT_SECRET");
+  const keysJson = read("JWT_KEYS");
+  const activeKid = read("JWT_ACTIVE_KID") ?? null;
+  if (secret !== undefined && keysJson !== undefined) {
+    problems.push("set either JWT_SECRET or JWT_KEYS (JWT_KEYS_FILE), not both");
+    return null;
+  }
+  if (secret !== undefined) {
+    const weakness = weakSecretReason(secret);
+    if (weakness) problems.push(`JWT_SECRET is too weak: ${weakness}`);
+    return { keys: [{ kid: null, alg: "HS256", privateKey: { inline: secret }, publicKey: null }], activeKid: null };
+  }
+  if (keysJson === undefined) return null;
+  const keys = parseKeySpecs(keysJson, "JWT_KEYS", problems);
+  const signers = keys.filter((key) => key.privateKey !== null);
+  if (keys.length > 0 && signers.length === 0) problems.push("JWT_KEYS has no key with private material to sign with");
+  if (activeKid !== null && !signers.some((key) => key.kid === activeKid)) {
+    problems.push(`JWT_ACTIVE_KID is "${activeKid}", but no key in JWT_KEYS with private material has that kid`);
+  }
+  return { keys, activeKid };
 }

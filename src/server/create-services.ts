@@ -3,7 +3,7 @@ import { createAuthenticator, type Authenticator } from "../auth/authenticate.js
 import { loadOrCreateDevelopmentSecret } from "../auth/development-secret.js";
 import { hashPassword } from "../auth/passwords.js";
 import { createSessionService } from "../auth/sessions.js";
-import { createHmacKeyRing } from "../auth/signing-keys.js";
+import { createHmacKeyRing, type KeyRing, loadKeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
 import { configureSqlite, openDatabase } from "../db/database.js";
 import { migrateIfNeeded } from "../db/migrations.js";
@@ -19,7 +19,7 @@ export interface CreateServicesOptions {
 }
 
 /** Migrates and opens the database, loads the signing key, and wires the services together. */
-export async function createServices(options: CreateServicesOptions): Promise<Services & { authenticator: Authenticator }> {
+export async function createServices(options: CreateServicesOptions): Promise<Services & { authenticator: Authenticator; keys: KeyRing }> {
   const { config, logger, clock } = options;
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
@@ -28,10 +28,11 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   await configureSqlite(db);
   if (config.seedDemoUsers) await seedDemoData({ db, hashPassword });
 
-  const secret = config.tokens.signingSecret ?? (await loadOrCreateDevelopmentSecret(config.dataDir));
-  const keys = await createHmacKeyRing(secret);
+  const keys = config.tokens.keyRing
+    ? await loadKeyRing(config.tokens.keyRing)
+    : await createHmacKeyRing(await loadOrCreateDevelopmentSecret(config.dataDir));
   const sessions = createSessionService({ db, keys, tokens: config.tokens, clock });
   const accounts = createAccountService({ db, sessions });
   const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, clock });
-  return { db, sessions, accounts, clock, authenticator };
+  return { db, sessions, accounts, clock, authenticator, keys };
 }

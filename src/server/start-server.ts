@@ -40,7 +40,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const clock = options.clock ?? (() => new Date());
   const schema = buildSchema();
   const services = await createServices({ config, logger, clock });
-  const { authenticator, ...contextServices } = services;
+  const { authenticator, keys, ...contextServices } = services;
 
   const app = express();
   app.disable("x-powered-by");
@@ -65,6 +65,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
+  });
+  // Public halves of the ring's asymmetric keys, so other services verify our tokens without a secret.
+  app.get("/.well-known/jwks.json", (_req, res) => {
+    res.set("cache-control", "public, max-age=300").json(keys.jwks);
   });
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   app.use(

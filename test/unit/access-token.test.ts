@@ -21,7 +21,7 @@ const sign = (claims: Record<string, unknown> = {}) =>
 const verify = (token: string, now = NOW) => verifyAccessToken(token, { keys, tokens, now });
 
 /** A token like ours, with chosen header and payload, signed with our key unless told otherwise. */
-function forge(header: Record<string, unknown>, payload: Record<string, unknown>, key: webcrypto.CryptoKey = keys.active.key) {
+function forge(header: Record<string, unknown>, payload: Record<string, unknown>, key: webcrypto.CryptoKey = keys.active.signingKey) {
   return new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: keys.active.kid, ...header } as never).sign(key);
 }
 const validPayload = () => ({ iss: tokens.issuer, aud: tokens.audience, sub: "user-1", iat: nowSeconds, exp: nowSeconds + 60, jti: "j1" });
@@ -55,8 +55,8 @@ describe("signAccessToken / verifyAccessToken", () => {
   });
 
   it.each([
-    ["a wrong signature", async () => forge({}, validPayload(), otherKeys.active.key), "signature does not verify"],
-    ["an unknown kid", async () => forge({ kid: otherKeys.active.kid }, validPayload(), otherKeys.active.key), "not signed by a key"],
+    ["a wrong signature", async () => forge({}, validPayload(), otherKeys.active.signingKey), "signature does not verify"],
+    ["an unknown kid", async () => forge({ kid: otherKeys.active.kid }, validPayload(), otherKeys.active.signingKey), "not signed by a key"],
     ["no kid", async () => forge({ kid: undefined }, validPayload()), "not signed by a key"],
     ["alg none", async () => new UnsecuredJWT(validPayload()).encode(), "not"],
     ["typ JWT", async () => forge({ typ: "JWT" }, validPayload()), "typ header"],

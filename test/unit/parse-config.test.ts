@@ -18,12 +18,12 @@ describe("parseConfig", () => {
       sandbox: true,
       introspection: true,
     });
-    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 604800, signingSecret: null });
+    expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 604800, keyRing: null });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it("refuses to start production without a signing secret", () => {
-    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET is required in production/);
+    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET .* or JWT_KEYS is required in production/);
   });
 
   it("refuses weak secrets", () => {
