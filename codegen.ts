@@ -19,6 +19,7 @@ const config: CodegenConfig = {
           Post: "../../db/generated/client.js#Post",
           AuthPayload: "../../auth/sessions.js#IssuedTokens",
           Viewer: "../../auth/authenticate.js#Principal",
+          Session: "../../auth/sessions.js#SessionView",
         },
       },
     },

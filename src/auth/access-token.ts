@@ -10,7 +10,7 @@ export const ACCESS_TOKEN_TYPE = "at+jwt";
 
 
 export interface VerifiedAccessToken {
-  readonly claims: Readonly<JWTPayload & { sub: string; exp: number; iat: number; jti: string }>;
+  readonly claims: Readonly<JWTPayload & { sub: string; exp: number; iat: number; jti: string; sid: string }>;
   readonly kid: string | undefined;
 }
 
@@ -65,13 +65,15 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
         typ: ACCESS_TOKEN_TYPE,
         issuer: options.tokens.issuer,
         audience: options.tokens.audience,
-        requiredClaims: ["sub", "exp", "iat", "jti"],
+        requiredClaims: ["sub", "exp", "iat", "jti", "sid"],
         clockTolerance: options.tokens.clockToleranceSeconds,
         currentDate: options.now,
       },
     );
-    if (typeof payload.sub !== "string" || payload.sub === "" || typeof payload.jti !== "string") {
-      throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: its sub or jti claim is not a non-empty string.");
+    for (const claim of ["sub", "jti", "sid"] as const) {
+      if (typeof payload[claim] !== "string" || payload[claim] === "") {
+        throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: its ${claim} claim is not a non-empty string.`);
+      }
     }
     if (payload.iat! > options.now.getTime() / 1000 + options.tokens.clockToleranceSeconds) {
       throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: it was issued in the future.");

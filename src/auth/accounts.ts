@@ -1,26 +1,40 @@
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/domain-error.js";
-import { parseEmail, normaliseEmail } from "../domain/email.js";
+import { normaliseEmail, parseEmail } from "../domain/email.js";
 import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from "../domain/password-policy.js";
-import { insertUser } from "../domain/users.js";
+import { insertUser, requireUser } from "../domain/users.js";
+import type { LoginThrottle } from "./login-throttle.js";
 import { hashPassword, needsRehash, verifyAgainstDummyHash, verifyPassword } from "./passwords.js";
 import { accountDisabled, type ClientInfo, type IssuedTokens, type SessionService } from "./sessions.js";
 
 export interface AccountServiceOptions {
   db: Database;
   sessions: SessionService;
+  throttle: LoginThrottle;
+}
+
+export interface ChangePasswordOptions {
+  userId: string;
+  /** The session the request came from: it stays; every other session ends. */
+  currentSessionId: string | null;
+  currentPassword: string;
+  newPassword: string;
+  client: ClientInfo;
 }
 
 export interface AccountService {
   register(email: string, password: string, client: ClientInfo): Promise<IssuedTokens>;
   login(email: string, password: string, client: ClientInfo): Promise<IssuedTokens>;
+  /** Returns how many other sessions were ended. */
+  changePassword(options: ChangePasswordOptions): Promise<number>;
 }
 
 const invalidCredentials = () =>
   new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The email or password is incorrect.");
 
 export function createAccountService(options: AccountServiceOptions): AccountService {
-  const { db, sessions } = options;
+  const { db, sessions, throttle } = options;
+
   return {
     async register(emailInput, password, client) {
       const email = parseEmail(emailInput);
@@ -30,20 +44,38 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
     },
 
     async login(emailInput, password, client) {
-      // Oversized input is refused before hashing; any length policy beyond that would tell
-      // an attacker which passwords cannot exist, so wrong lengths are just wrong passwords.
-      if (password.length > MAX_PASSWORD_LENGTH * 4) throw invalidCredentials();
-      const user = await db.user.findUnique({ where: { email: normaliseEmail(emailInput) } });
-      if (!user) {
-        await verifyAgainstDummyHash(password);
+      const email = normaliseEmail(emailInput);
+      const subject = { email, ip: client.ip };
+      // Locked or not is decided before the account is looked up, so the answer is the same
+      // whether or not the account exists.
+      await throttle.assertAllowed(subject);
+      // Oversized input is refused before hashing; shorter wrong lengths are just wrong passwords.
+      const user = password.length > MAX_PASSWORD_LENGTH ? null : await db.user.findUnique({ where: { email } });
+      const matches = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummyHash(password);
+      if (!user || !matches) {
+        await throttle.recordFailure(subject);
         throw invalidCredentials();
       }
-      if (!(await verifyPassword(user.passwordHash, password))) throw invalidCredentials();
+      await throttle.recordSuccess(subject);
       if (user.disabledAt !== null) throw accountDisabled();
+      // Hashes made with weaker parameters than today's are upgraded while the password is at hand.
       const current = needsRehash(user.passwordHash)
         ? await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } })
         : user;
       return sessions.start(current, client);
+    },
+
+    async changePassword({ userId, currentSessionId, currentPassword, newPassword, client }) {
+      const user = await requireUser(db, userId);
+      const subject = { email: user.email, ip: client.ip };
+      await throttle.assertAllowed(subject);
+      if (currentPassword.length > MAX_PASSWORD_LENGTH || !(await verifyPassword(user.passwordHash, currentPassword))) {
+        await throttle.recordFailure(subject);
+        throw new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The current password is incorrect.");
+      }
+      checkPasswordPolicy(newPassword);
+      await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(newPassword) } });
+      return sessions.revokeAll(userId, "password_changed", currentSessionId ?? undefined);
     },
   };
 }

@@ -12,12 +12,19 @@ export interface Principal extends AuthState {
 
 export const ANONYMOUS: Principal = Object.freeze({ claims: null, error: null, tokenPresented: false, token: null });
 
+const SESSION_ENDED = Object.freeze({
+  reason: "TOKEN_INVALID" as const,
+  message: "The access token is invalid: its session has ended (logout, password change or revocation). Log in again.",
+});
+
 export interface Authenticator {
   authenticate(authorizationHeader: string | undefined): Promise<Principal>;
 }
 
 export interface CreateAuthenticatorOptions {
   verification: Omit<VerifyAccessTokenOptions, "now">;
+  /** Sessions that have ended: their access tokens are refused before they expire. */
+  revokedSessions?: { has(sessionId: string): boolean };
   /** Injected so tests can freeze time. @default () => new Date() */
   clock?: () => Date;
 }
@@ -38,6 +45,9 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
       }
       try {
         const token = await verifyAccessToken(credential.token, { ...options.verification, now: clock() });
+        if (options.revokedSessions?.has(token.claims.sid)) {
+          return { claims: null, error: SESSION_ENDED, tokenPresented: true, token: null };
+        }
         return { claims: token.claims, error: null, tokenPresented: true, token };
       } catch (error) {
         if (!(error instanceof TokenVerificationError)) throw error;

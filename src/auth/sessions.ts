@@ -6,6 +6,7 @@ import { decodeStoredClaims } from "../domain/user-claims.js";
 import { toUserView, type UserView } from "../domain/users.js";
 import { signAccessToken } from "./access-token.js";
 import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from "./refresh-token.js";
+import type { RevokedSessions } from "./revoked-sessions.js";
 import type { KeyRing } from "./signing-keys.js";
 
 /** What the client told us about itself, shown in session lists. */
@@ -28,7 +29,19 @@ export interface SessionServiceOptions {
   keys: KeyRing;
   tokens: TokenConfig;
   clock: () => Date;
+  revoked: RevokedSessions;
 }
+
+/** An active session as its owner sees it. */
+export interface SessionView {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+}
+
+export type RevocationReason = "logout" | "logout_all" | "revoked_by_user" | "revoked_by_admin" | "password_changed" | "account_disabled" | "refresh_token_reuse";
 
 export interface SessionService {
   /** Starts a session (a refresh-token family) for a user who just proved who they are. */
@@ -37,6 +50,12 @@ export interface SessionService {
   refresh(refreshToken: string, client: ClientInfo): Promise<IssuedTokens>;
   /** Revokes the session the refresh token belongs to. */
   logout(refreshToken: string): Promise<void>;
+  /** The user's sessions that have not ended, most recently used first. */
+  list(userId: string): Promise<SessionView[]>;
+  /** Ends one of the user's own sessions; NOT_FOUND for anyone else's. */
+  revoke(userId: string, sessionId: string, reason: RevocationReason): Promise<void>;
+  /** Ends every session of a user, but `except`; returns how many ended. */
+  revokeAll(userId: string, reason: RevocationReason, except?: string): Promise<number>;
 }
 
 const refreshError = (reason: string, message: string) => new DomainError("UNAUTHENTICATED", reason, message);
@@ -46,7 +65,19 @@ const INVALID = () =>
   refreshError("REFRESH_TOKEN_INVALID", "The refresh token is not valid (unknown, or its session has ended); log in again.");
 
 export function createSessionService(options: SessionServiceOptions): SessionService {
-  const { db, tokens, clock } = options;
+  const { db, tokens, clock, revoked } = options;
+
+  /** Marks sessions revoked in the database and, at once, in this process's revocation list. */
+  async function revokeWhere(where: { id?: string; userId?: string; NOT?: { id: string } }, reason: RevocationReason): Promise<number> {
+    const ids = (await db.session.findMany({ where: { ...where, revokedAt: null }, select: { id: true } })).map((row) => row.id);
+    if (ids.length === 0) return 0;
+    revoked.add(ids);
+    const { count } = await db.session.updateMany({
+      where: { id: { in: ids }, revokedAt: null },
+      data: { revokedAt: clock(), revokedReason: reason },
+    });
+    return count;
+  }
   const refreshExpiry = (now: Date) => new Date(now.getTime() + tokens.refreshTokenTtlSeconds * 1000);
 
   async function issue(user: User, sessionId: string, refreshToken: string, now: Date): Promise<IssuedTokens> {
@@ -134,10 +165,27 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       if (!looksLikeRefreshToken(presented)) throw INVALID();
       const row = await db.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(presented) } });
       if (!row) throw INVALID();
-      await db.session.updateMany({
-        where: { id: row.sessionId, revokedAt: null },
-        data: { revokedAt: clock(), revokedReason: "logout" },
+      await revokeWhere({ id: row.sessionId }, "logout");
+    },
+
+    async list(userId) {
+      return db.session.findMany({
+        where: { userId, revokedAt: null, expiresAt: { gt: clock() } },
+        orderBy: { lastUsedAt: "desc" },
+        select: { id: true, createdAt: true, lastUsedAt: true, userAgent: true, ip: true },
       });
+    },
+
+    async revoke(userId, sessionId, reason) {
+      const session = await db.session.findFirst({ where: { id: sessionId, userId }, select: { id: true } });
+      if (!session) {
+        throw new DomainError("NOT_FOUND", "SESSION_NOT_FOUND", "You have no session with that id (see the sessions query).");
+      }
+      await revokeWhere({ id: sessionId }, reason);
+    },
+
+    revokeAll(userId, reason, except) {
+      return revokeWhere(except ? { userId, NOT: { id: except } } : { userId }, reason);
     },
   };
 
@@ -158,7 +206,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         "This refresh token was just exchanged by another request; use the refresh token that request received.",
       );
     }
-    await db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now, revokedReason: "refresh_token_reuse" } });
+    await revokeWhere({ id: sessionId }, "refresh_token_reuse");
     throw refreshError(
       "REFRESH_TOKEN_REUSED",
       "This refresh token was already used, so it may have been stolen: the whole session has been ended. Log in again.",

@@ -19,6 +19,19 @@ export interface TokenConfig {
   readonly keyRing: KeyRingConfig | null;
 }
 
+export interface LoginThrottlePolicy {
+  /** Failures for one account before it is locked. @default 5 */
+  readonly accountFailures: number;
+  /** Failures from one client IP before it is locked. @default 50 */
+  readonly ipFailures: number;
+  /** Failures older than this are forgotten. @default 900 */
+  readonly windowSeconds: number;
+  /** The first lock; each further failure doubles it. @default 30 */
+  readonly lockSeconds: number;
+  /** The longest lock. @default 900 */
+  readonly maxLockSeconds: number;
+}
+
 export interface Config {
   readonly env: Environment;
   readonly host: string;
@@ -28,6 +41,9 @@ export interface Config {
   /** SQLite URL, `file:` followed by a path. */
   readonly databaseUrl: string;
   readonly tokens: TokenConfig;
+  readonly loginThrottle: LoginThrottlePolicy;
+  /** How often each process reads revoked sessions: the longest a revoked session's access tokens keep working. @default 2 */
+  readonly revocationSyncSeconds: number;
   /** Creates the demo accounts on startup (never in production). */
   readonly seedDemoUsers: boolean;
   /** Serves Apollo Sandbox on the landing page. */

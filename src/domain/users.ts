@@ -60,16 +60,8 @@ export async function setUserClaims(db: Database, userId: string, input: unknown
   return db.user.update({ where: { id: userId }, data: { claims: JSON.stringify(claims) } });
 }
 
-/** Disabling also revokes every session, so the account's refresh tokens stop working at once. */
+/** Disabling an account refuses its logins and refreshes; the caller also ends its sessions. */
 export async function setUserDisabled(db: Database, userId: string, disabled: boolean, now: Date): Promise<User> {
   await requireUser(db, userId);
-  return db.$transaction(async (tx) => {
-    if (disabled) {
-      await tx.session.updateMany({
-        where: { userId, revokedAt: null },
-        data: { revokedAt: now, revokedReason: "account_disabled" },
-      });
-    }
-    return tx.user.update({ where: { id: userId }, data: { disabledAt: disabled ? now : null } });
-  });
+  return db.user.update({ where: { id: userId }, data: { disabledAt: disabled ? now : null } });
 }

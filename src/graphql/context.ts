@@ -19,6 +19,12 @@ export interface GraphQLContext {
   readonly requestId: string;
 }
 
+/** The session (`sid`) of the caller's access token, or null when anonymous. */
+export function sessionOf(context: GraphQLContext): string | null {
+  const sid = context.auth.claims?.["sid"];
+  return typeof sid === "string" ? sid : null;
+}
+
 /** The verified subject of a guarded field's caller; the directive has already checked it exists. */
 export function subjectOf(context: GraphQLContext): string {
   const subject = context.auth.claims?.["sub"];

@@ -1,7 +1,9 @@
 import { createAccountService } from "../auth/accounts.js";
 import { createAuthenticator, type Authenticator } from "../auth/authenticate.js";
 import { loadOrCreateDevelopmentSecret } from "../auth/development-secret.js";
+import { LoginThrottle } from "../auth/login-throttle.js";
 import { hashPassword } from "../auth/passwords.js";
+import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { createSessionService } from "../auth/sessions.js";
 import { createHmacKeyRing, type KeyRing, loadKeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
@@ -18,8 +20,15 @@ export interface CreateServicesOptions {
   clock: () => Date;
 }
 
-/** Migrates and opens the database, loads the signing key, and wires the services together. */
-export async function createServices(options: CreateServicesOptions): Promise<Services & { authenticator: Authenticator; keys: KeyRing }> {
+export interface ServerServices extends Services {
+  readonly authenticator: Authenticator;
+  readonly keys: KeyRing;
+  /** Stops background work and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Migrates and opens the database, loads the key ring, and wires the services together. */
+export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
   const { config, logger, clock } = options;
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
@@ -31,8 +40,28 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const keys = config.tokens.keyRing
     ? await loadKeyRing(config.tokens.keyRing)
     : await createHmacKeyRing(await loadOrCreateDevelopmentSecret(config.dataDir));
-  const sessions = createSessionService({ db, keys, tokens: config.tokens, clock });
-  const accounts = createAccountService({ db, sessions });
-  const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, clock });
-  return { db, sessions, accounts, clock, authenticator, keys };
+  const revokedSessions = new RevokedSessions({
+    db,
+    syncIntervalMs: config.revocationSyncSeconds * 1000,
+    retentionMs: (config.tokens.accessTokenTtlSeconds + config.tokens.clockToleranceSeconds + 60) * 1000,
+    clock,
+    onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
+  });
+  await revokedSessions.start();
+  const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions });
+  const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
+  const accounts = createAccountService({ db, sessions, throttle });
+  const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, revokedSessions, clock });
+  return {
+    db,
+    sessions,
+    accounts,
+    clock,
+    authenticator,
+    keys,
+    async close() {
+      revokedSessions.stop();
+      await db.$disconnect();
+    },
+  };
 }

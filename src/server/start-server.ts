@@ -40,7 +40,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const clock = options.clock ?? (() => new Date());
   const schema = buildSchema();
   const services = await createServices({ config, logger, clock });
-  const { authenticator, keys, ...contextServices } = services;
+  const { authenticator, keys, close, ...contextServices } = services;
 
   const app = express();
   app.disable("x-powered-by");
@@ -97,7 +97,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     services: contextServices,
     async stop() {
       await apollo.stop();
-      await services.db.$disconnect();
+      await close();
     },
   };
 }

@@ -24,7 +24,7 @@ const verify = (token: string, now = NOW) => verifyAccessToken(token, { keys, to
 function forge(header: Record<string, unknown>, payload: Record<string, unknown>, key: webcrypto.CryptoKey = keys.active.signingKey) {
   return new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: keys.active.kid, ...header } as never).sign(key);
 }
-const validPayload = () => ({ iss: tokens.issuer, aud: tokens.audience, sub: "user-1", iat: nowSeconds, exp: nowSeconds + 60, jti: "j1" });
+const validPayload = () => ({ iss: tokens.issuer, aud: tokens.audience, sub: "user-1", iat: nowSeconds, exp: nowSeconds + 60, jti: "j1", sid: "s1" });
 
 describe("signAccessToken / verifyAccessToken", () => {
   it("round-trips the user's claims with the registered ones", async () => {
@@ -67,6 +67,7 @@ describe("signAccessToken / verifyAccessToken", () => {
     ["no exp", async () => forge({}, { ...validPayload(), exp: undefined }), "no exp claim"],
     ["no iat", async () => forge({}, { ...validPayload(), iat: undefined }), "no iat claim"],
     ["no jti", async () => forge({}, { ...validPayload(), jti: undefined }), "no jti claim"],
+    ["no sid", async () => forge({}, { ...validPayload(), sid: undefined }), "no sid claim"],
     ["no iss", async () => forge({}, { ...validPayload(), iss: undefined }), "iss"],
     ["a future nbf", async () => forge({}, { ...validPayload(), nbf: nowSeconds + 60 }), "nbf"],
     ["a future iat", async () => forge({}, { ...validPayload(), iat: nowSeconds + 60 }), "future"],

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserView as UserViewModel } from '../../domain/users.js';
 import type { Post as PostModel } from '../../db/generated/client.js';
-import type { IssuedTokens as IssuedTokensModel } from '../../auth/sessions.js';
+import type { IssuedTokens as IssuedTokensModel, SessionView as SessionViewModel } from '../../auth/sessions.js';
 import type { Principal as PrincipalModel } from '../../auth/authenticate.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -40,20 +40,34 @@ export type CreatePostInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Changes the caller's password and ends every other session. Returns how many ended. */
+  changePassword: Scalars['Int']['output'];
   /** Publishes a post (or saves a draft with published: false) as the caller. */
   createPost: Post;
   /** Exchanges an email and password for an access token and a refresh token. */
   login: AuthPayload;
   /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
   logout: Scalars['Boolean']['output'];
+  /** Ends every session of the caller, this one included. Returns how many ended. */
+  logoutAll: Scalars['Int']['output'];
   /** Exchanges a refresh token for new tokens. The presented refresh token stops working. */
   refresh: AuthPayload;
   /** Creates an account with no claims and logs it in. */
   register: AuthPayload;
+  /** Ends one of the caller's sessions (see the sessions query). */
+  revokeSession: Scalars['Boolean']['output'];
+  /** Ends every session of a user. Returns how many ended. */
+  revokeUserSessions: Scalars['Int']['output'];
   /** Replaces a user's own claims. Registered JWT claim names (sub, exp, …) are refused. */
   setUserClaims: User;
   /** Disables or re-enables an account. A disabled account cannot log in or refresh, and its sessions end. */
   setUserDisabled: User;
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
 };
 
 
@@ -81,6 +95,16 @@ export type MutationRefreshArgs = {
 export type MutationRegisterArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeSessionArgs = {
+  sessionId: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeUserSessionsArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -119,6 +143,8 @@ export type Query = {
   post?: Maybe<Post>;
   /** Published posts, newest first. */
   posts: Array<Post>;
+  /** The caller's sessions that have not ended, most recently used first. */
+  sessions: Array<Session>;
   /** Every account, for administrators. */
   users: Array<User>;
   /** What the server sees in the presented access token: its subject, claims and expiry, or why it was rejected. */
@@ -138,6 +164,18 @@ export type QueryPostArgs = {
 
 export type QueryPostsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A login: the family of refresh tokens descending from it. Its access tokens stop working within seconds of its end. */
+export type Session = {
+  __typename?: 'Session';
+  createdAt: Scalars['DateTime']['output'];
+  /** True for the session the presented access token belongs to. */
+  current: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  ip?: Maybe<Scalars['String']['output']>;
+  lastUsedAt: Scalars['DateTime']['output'];
+  userAgent?: Maybe<Scalars['String']['output']>;
 };
 
 export type TokenError = {
@@ -257,6 +295,7 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Post: ResolverTypeWrapper<PostModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Session: ResolverTypeWrapper<SessionViewModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TokenError: ResolverTypeWrapper<TokenError>;
   User: ResolverTypeWrapper<UserViewModel>;
@@ -275,6 +314,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   Post: PostModel;
   Query: Record<PropertyKey, never>;
+  Session: SessionViewModel;
   String: Scalars['String']['output'];
   TokenError: TokenError;
   User: UserViewModel;
@@ -308,11 +348,15 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  changePassword?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createPost?: Resolver<ResolversTypes['Post'], ParentType, ContextType, RequireFields<MutationCreatePostArgs, 'input'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
+  logoutAll?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   refresh?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'email' | 'password'>>;
+  revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'sessionId'>>;
+  revokeUserSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRevokeUserSessionsArgs, 'userId'>>;
   setUserClaims?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserClaimsArgs, 'claims' | 'userId'>>;
   setUserDisabled?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserDisabledArgs, 'disabled' | 'userId'>>;
 };
@@ -332,8 +376,18 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   post?: Resolver<Maybe<ResolversTypes['Post']>, ParentType, ContextType, RequireFields<QueryPostArgs, 'id'>>;
   posts?: Resolver<Array<ResolversTypes['Post']>, ParentType, ContextType, RequireFields<QueryPostsArgs, 'first'>>;
+  sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+};
+
+export type SessionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastUsedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type TokenErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TokenError'] = ResolversParentTypes['TokenError']> = {
@@ -366,6 +420,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Mutation?: MutationResolvers<ContextType>;
   Post?: PostResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Session?: SessionResolvers<ContextType>;
   TokenError?: TokenErrorResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;

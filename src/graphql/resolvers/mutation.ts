@@ -1,6 +1,6 @@
 import { createPost } from "../../domain/posts.js";
-import { setUserClaims, setUserDisabled, toUserView } from "../../domain/users.js";
-import { subjectOf } from "../context.js";
+import { requireUser, setUserClaims, setUserDisabled, toUserView } from "../../domain/users.js";
+import { sessionOf, subjectOf } from "../context.js";
 import type { MutationResolvers } from "../generated/resolvers-types.js";
 
 export const Mutation: MutationResolvers = {
@@ -11,9 +11,29 @@ export const Mutation: MutationResolvers = {
     await context.services.sessions.logout(args.refreshToken);
     return true;
   },
+  logoutAll: (_root, _args, context) => context.services.sessions.revokeAll(subjectOf(context), "logout_all"),
+  revokeSession: async (_root, args, context) => {
+    await context.services.sessions.revoke(subjectOf(context), args.sessionId, "revoked_by_user");
+    return true;
+  },
+  changePassword: (_root, args, context) =>
+    context.services.accounts.changePassword({
+      userId: subjectOf(context),
+      currentSessionId: sessionOf(context),
+      currentPassword: args.currentPassword,
+      newPassword: args.newPassword,
+      client: context.client,
+    }),
   createPost: (_root, args, context) => createPost(context.services.db, subjectOf(context), args.input),
   setUserClaims: async (_root, args, context) =>
     toUserView(await setUserClaims(context.services.db, args.userId, args.claims)),
-  setUserDisabled: async (_root, args, context) =>
-    toUserView(await setUserDisabled(context.services.db, args.userId, args.disabled, context.services.clock())),
+  setUserDisabled: async (_root, args, context) => {
+    const user = await setUserDisabled(context.services.db, args.userId, args.disabled, context.services.clock());
+    if (args.disabled) await context.services.sessions.revokeAll(user.id, "account_disabled");
+    return toUserView(user);
+  },
+  revokeUserSessions: async (_root, args, context) => {
+    await requireUser(context.services.db, args.userId);
+    return context.services.sessions.revokeAll(args.userId, "revoked_by_admin");
+  },
 };

@@ -10,4 +10,5 @@ export const Query: QueryResolvers = {
   post: (_root, args, context) => findPost(context.services.db, args.id),
   drafts: (_root, args, context) => listDrafts(context.services.db, args.authorId),
   users: async (_root, _args, context) => (await listUsers(context.services.db)).map(toUserView),
+  sessions: (_root, _args, context) => context.services.sessions.list(subjectOf(context)),
 };

@@ -1,6 +1,7 @@
 import { MISSING_TOKEN_MESSAGE } from "../../authz/authorization-errors.js";
 import { listPostsBy } from "../../domain/posts.js";
-import type { UserResolvers, ViewerResolvers } from "../generated/resolvers-types.js";
+import { sessionOf } from "../context.js";
+import type { SessionResolvers, UserResolvers, ViewerResolvers } from "../generated/resolvers-types.js";
 
 const fromEpochSeconds = (value: unknown) => (typeof value === "number" ? new Date(value * 1000) : null);
 
@@ -12,6 +13,10 @@ export const Viewer: ViewerResolvers = {
   expiresAt: (principal) => fromEpochSeconds(principal.claims?.["exp"]),
   tokenError: (principal) =>
     principal.error ?? (principal.claims == null ? { reason: "MISSING_TOKEN", message: MISSING_TOKEN_MESSAGE } : null),
+};
+
+export const Session: SessionResolvers = {
+  current: (session, _args, context) => session.id === sessionOf(context),
 };
 
 export const User: UserResolvers = {

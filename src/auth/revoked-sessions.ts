@@ -1,0 +1,69 @@
+import type { Database } from "../db/database.js";
+
+export interface RevokedSessionsOptions {
+  db: Database;
+  /** How often to read new revocations from the database: the longest a revoked session's access tokens keep working in another process. */
+  syncIntervalMs: number;
+  /** Revocations older than this cannot matter: every access token of the session has expired. */
+  retentionMs: number;
+  clock: () => Date;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The ids of recently revoked sessions, in memory, so checking an access token's `sid` costs a
+ * Set lookup instead of a database query. Revocations made by this process count at once;
+ * those made by other processes sharing the database arrive at the next sync.
+ */
+export class RevokedSessions {
+  readonly #revokedAt = new Map<string, number>();
+  readonly #options: RevokedSessionsOptions;
+  #syncedUpTo = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: RevokedSessionsOptions) {
+    this.#options = options;
+  }
+
+  has(sessionId: string): boolean {
+    return this.#revokedAt.has(sessionId);
+  }
+
+  /** Records revocations made by this process, before the database sync sees them. */
+  add(sessionIds: Iterable<string>): void {
+    const now = this.#options.clock().getTime();
+    for (const id of sessionIds) this.#revokedAt.set(id, now);
+  }
+
+  get size(): number {
+    return this.#revokedAt.size;
+  }
+
+  /** Loads revocations still relevant, then keeps syncing until stop(). */
+  async start(): Promise<void> {
+    await this.sync();
+    this.#timer = setInterval(() => {
+      this.sync().catch((error: unknown) => this.#options.onError?.(error));
+    }, this.#options.syncIntervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  async sync(): Promise<void> {
+    const now = this.#options.clock().getTime();
+    const horizon = now - this.#options.retentionMs;
+    // Re-read a little before the last sync: a revocation committed by another process while
+    // we were reading carries a timestamp slightly earlier than our read.
+    const since = Math.max(horizon, this.#syncedUpTo - 60_000);
+    const rows = await this.#options.db.session.findMany({
+      where: { revokedAt: { gte: new Date(since) } },
+      select: { id: true, revokedAt: true },
+    });
+    for (const row of rows) this.#revokedAt.set(row.id, row.revokedAt!.getTime());
+    for (const [id, revokedAt] of this.#revokedAt) if (revokedAt < horizon) this.#revokedAt.delete(id);
+    this.#syncedUpTo = now;
+  }
+}
