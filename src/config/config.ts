@@ -32,6 +32,20 @@ export interface LoginThrottlePolicy {
   readonly maxLockSeconds: number;
 }
 
+/** Per-operation limits enforced before execution (GraphQL Armor). */
+export interface OperationLimits {
+  /** @default 10 */
+  readonly maxDepth: number;
+  /** @default 15 */
+  readonly maxAliases: number;
+  /** @default 1000 */
+  readonly maxTokens: number;
+  /** @default 5000 */
+  readonly maxCost: number;
+  /** @default 50 */
+  readonly maxDirectives: number;
+}
+
 export interface Config {
   readonly env: Environment;
   readonly host: string;
@@ -42,6 +56,7 @@ export interface Config {
   readonly databaseUrl: string;
   readonly tokens: TokenConfig;
   readonly loginThrottle: LoginThrottlePolicy;
+  readonly limits: OperationLimits;
   /** How often each process reads revoked sessions: the longest a revoked session's access tokens keep working. @default 2 */
   readonly revocationSyncSeconds: number;
   /** Creates the demo accounts on startup (never in production). */

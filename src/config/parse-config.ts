@@ -106,6 +106,13 @@ export function parseConfig(env: EnvironmentVariables): Config {
       lockSeconds: duration("LOGIN_LOCK", 30),
       maxLockSeconds: duration("LOGIN_MAX_LOCK", 15 * 60),
     }),
+    limits: Object.freeze({
+      maxDepth: integer("GRAPHQL_MAX_DEPTH", 10, 1, 100),
+      maxAliases: integer("GRAPHQL_MAX_ALIASES", 15, 0, 1000),
+      maxTokens: integer("GRAPHQL_MAX_TOKENS", 1000, 10, 100_000),
+      maxCost: integer("GRAPHQL_MAX_COST", 5000, 1, 10_000_000),
+      maxDirectives: integer("GRAPHQL_MAX_DIRECTIVES", 50, 0, 1000),
+    }),
     revocationSyncSeconds: duration("REVOCATION_SYNC_INTERVAL", 2),
     seedDemoUsers,
     sandbox,

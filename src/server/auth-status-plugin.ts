@@ -7,9 +7,9 @@ export interface AuthStatusPluginOptions {
 
 /**
  * GraphQL answers 200 whenever there is data. When there is none and every error is an
- * authentication or authorization failure, the HTTP status says so as RFC 6750 describes:
- * 401 with a Bearer challenge (error="invalid_token" when the presented token was rejected), or
- * 403 with error="insufficient_scope".
+ * authentication, authorization or rate-limit failure, the HTTP status says so:
+ * 401 with a Bearer challenge (RFC 6750; error="invalid_token" when the presented token was
+ * rejected), 403 with error="insufficient_scope", or 429 with Retry-After.
  */
 export function authStatusPlugin(options: AuthStatusPluginOptions): ApolloServerPlugin {
   const realm = `realm="${options.realm.replace(/["\\]/g, "")}"`;
@@ -21,12 +21,17 @@ export function authStatusPlugin(options: AuthStatusPluginOptions): ApolloServer
           const { data, errors } = response.body.singleResult;
           if (data != null || !errors || errors.length === 0) return;
           const codes = errors.map((error) => error.extensions?.["code"]);
+          if (codes.every((code) => code === "TOO_MANY_REQUESTS")) {
+            const retryAfter = Math.max(...errors.map((error) => Number(error.extensions?.["retryAfter"]) || 1));
+            response.http.status = 429;
+            response.http.headers.set("retry-after", String(retryAfter));
+            return;
+          }
           if (!codes.every((code) => code === "UNAUTHENTICATED" || code === "FORBIDDEN")) return;
           if (codes.includes("UNAUTHENTICATED")) {
-            response.http.status = 401;
             const tokenRejected = errors.some((error) => String(error.extensions?.["reason"]).startsWith("TOKEN_"));
-            const invalidToken = tokenRejected ? `, error="invalid_token"` : "";
-            response.http.headers.set("www-authenticate", `Bearer ${realm}${invalidToken}`);
+            response.http.status = 401;
+            response.http.headers.set("www-authenticate", `Bearer ${realm}${tokenRejected ? `, error="invalid_token"` : ""}`);
           } else {
             response.http.status = 403;
             response.http.headers.set("www-authenticate", `Bearer ${realm}, error="insufficient_scope"`);

@@ -12,6 +12,7 @@ import { buildSchema } from "../graphql/build-schema.js";
 import type { GraphQLContext, Services } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/format-error.js";
 import { authStatusPlugin } from "./auth-status-plugin.js";
+import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
 import { createLogger, type Logger } from "./logger.js";
 import { SANDBOX_DOCUMENT } from "./sandbox-document.js";
@@ -47,13 +48,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const httpServer = http.createServer(app);
   const development = config.env === "development";
 
+  const protection = operationProtection({ limits: config.limits, blockFieldSuggestions: !development });
+
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: development,
+    hideSchemaDetailsFromClientErrors: !development,
     formatError: createErrorFormatter({ exposeInternals: development }),
     csrfPrevention: true,
+    // Array batching would let one request carry many login attempts.
+    allowBatchedHttpRequests: false,
+    validationRules: protection.validationRules,
     plugins: [
+      ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       authStatusPlugin({ realm: config.realm }),
       config.sandbox
