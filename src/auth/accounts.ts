@@ -3,6 +3,7 @@ import { DomainError } from "../domain/domain-error.js";
 import { normaliseEmail, parseEmail } from "../domain/email.js";
 import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from "../domain/password-policy.js";
 import { insertUser, requireUser } from "../domain/users.js";
+import { type AuthEventSink, discardAuthEvents } from "./auth-events.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import { hashPassword, needsRehash, verifyAgainstDummyHash, verifyPassword } from "./passwords.js";
 import { accountDisabled, type ClientInfo, type IssuedTokens, type SessionService } from "./sessions.js";
@@ -11,6 +12,7 @@ export interface AccountServiceOptions {
   db: Database;
   sessions: SessionService;
   throttle: LoginThrottle;
+  events?: AuthEventSink;
 }
 
 export interface ChangePasswordOptions {
@@ -34,35 +36,47 @@ const invalidCredentials = () =>
 
 export function createAccountService(options: AccountServiceOptions): AccountService {
   const { db, sessions, throttle } = options;
+  const events = options.events ?? discardAuthEvents;
 
   return {
     async register(emailInput, password, client) {
       const email = parseEmail(emailInput);
       checkPasswordPolicy(password);
       const user = await insertUser(db, { email, passwordHash: await hashPassword(password) });
+      events({ event: "registered", userId: user.id });
       return sessions.start(user, client);
     },
 
     async login(emailInput, password, client) {
       const email = normaliseEmail(emailInput);
       const subject = { email, ip: client.ip };
+      const ip = client.ip ?? null;
       // Locked or not is decided before the account is looked up, so the answer is the same
       // whether or not the account exists.
-      await throttle.assertAllowed(subject);
+      await throttle.assertAllowed(subject).catch((error: unknown) => {
+        events({ event: "login_failed", reason: "LOGIN_THROTTLED", ip });
+        throw error;
+      });
       // Oversized input is refused before hashing; shorter wrong lengths are just wrong passwords.
       const user = password.length > MAX_PASSWORD_LENGTH ? null : await db.user.findUnique({ where: { email } });
       const matches = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummyHash(password);
       if (!user || !matches) {
         await throttle.recordFailure(subject);
+        events({ event: "login_failed", reason: "INVALID_CREDENTIALS", ip });
         throw invalidCredentials();
       }
       await throttle.recordSuccess(subject);
-      if (user.disabledAt !== null) throw accountDisabled();
+      if (user.disabledAt !== null) {
+        events({ event: "login_failed", reason: "ACCOUNT_DISABLED", ip });
+        throw accountDisabled();
+      }
       // Hashes made with weaker parameters than today's are upgraded while the password is at hand.
       const current = needsRehash(user.passwordHash)
         ? await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } })
         : user;
-      return sessions.start(current, client);
+      const tokens = await sessions.start(current, client);
+      events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip });
+      return tokens;
     },
 
     async changePassword({ userId, currentSessionId, currentPassword, newPassword, client }) {

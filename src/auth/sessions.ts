@@ -6,6 +6,7 @@ import { decodeStoredClaims } from "../domain/user-claims.js";
 import { toUserView, type UserView } from "../domain/users.js";
 import { signAccessToken } from "./access-token.js";
 import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from "./refresh-token.js";
+import { type AuthEventSink, discardAuthEvents } from "./auth-events.js";
 import type { RevokedSessions } from "./revoked-sessions.js";
 import type { KeyRing } from "./signing-keys.js";
 
@@ -30,6 +31,7 @@ export interface SessionServiceOptions {
   tokens: TokenConfig;
   clock: () => Date;
   revoked: RevokedSessions;
+  events?: AuthEventSink;
 }
 
 /** An active session as its owner sees it. */
@@ -66,6 +68,7 @@ const INVALID = () =>
 
 export function createSessionService(options: SessionServiceOptions): SessionService {
   const { db, tokens, clock, revoked } = options;
+  const events = options.events ?? discardAuthEvents;
 
   /** Marks sessions revoked in the database and, at once, in this process's revocation list. */
   async function revokeWhere(where: { id?: string; userId?: string; NOT?: { id: string } }, reason: RevocationReason): Promise<number> {
@@ -76,6 +79,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       where: { id: { in: ids }, revokedAt: null },
       data: { revokedAt: clock(), revokedReason: reason },
     });
+    events({ event: "sessions_revoked", userId: where.userId ?? null, reason, count });
     return count;
   }
   const refreshExpiry = (now: Date) => new Date(now.getTime() + tokens.refreshTokenTtlSeconds * 1000);
@@ -119,53 +123,23 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       return issue(user, session.id, refreshToken, now);
     },
 
+
     async refresh(presented, client) {
-      if (!looksLikeRefreshToken(presented)) throw INVALID();
-      const now = clock();
-      const row = await db.refreshToken.findUnique({
-        where: { tokenHash: hashRefreshToken(presented) },
-        include: { session: { include: { user: true } } },
-      });
-      if (!row) throw INVALID();
-      const { session } = row;
-      if (session.user.disabledAt !== null) throw accountDisabled();
-      if (session.revokedAt !== null) throw INVALID();
-      if (row.expiresAt <= now) {
-        throw refreshError("REFRESH_TOKEN_EXPIRED", "The refresh token has expired; log in again.");
+      try {
+        const tokens = await refreshSession(presented, client);
+        events({ event: "refresh_succeeded", userId: tokens.user.id, sessionId: tokens.sessionId });
+        return tokens;
+      } catch (error) {
+        if (error instanceof DomainError) events({ event: "refresh_refused", reason: error.reason, sessionId: null });
+        throw error;
       }
-
-      const successor = generateRefreshToken();
-      // Consuming and issuing the successor is one transaction, and consuming is a
-      // conditional update: of several concurrent refreshes with one token, exactly one wins.
-      const won = await db.$transaction(async (tx) => {
-        const { count } = await tx.refreshToken.updateMany({ where: { id: row.id, consumedAt: null }, data: { consumedAt: now } });
-        if (count === 0) return false;
-        await tx.refreshToken.create({
-          data: {
-            sessionId: session.id,
-            tokenHash: hashRefreshToken(successor),
-            generation: row.generation + 1,
-            createdAt: now,
-            expiresAt: refreshExpiry(now),
-          },
-        });
-        await tx.session.update({
-          where: { id: session.id },
-          data: { lastUsedAt: now, expiresAt: refreshExpiry(now), userAgent: client.userAgent?.slice(0, 256) ?? session.userAgent, ip: client.ip ?? session.ip },
-        });
-        return true;
-      });
-      if (!won) await rejectReuse(row.id, session.id, row.generation, now);
-      const user = await db.user.findUnique({ where: { id: session.userId } });
-      if (!user) throw INVALID();
-      return issue(user, session.id, successor, now);
     },
-
     async logout(presented) {
       if (!looksLikeRefreshToken(presented)) throw INVALID();
       const row = await db.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(presented) } });
       if (!row) throw INVALID();
       await revokeWhere({ id: row.sessionId }, "logout");
+      events({ event: "logout", sessionId: row.sessionId });
     },
 
     async list(userId) {
@@ -188,6 +162,48 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       return revokeWhere(except ? { userId, NOT: { id: except } } : { userId }, reason);
     },
   };
+
+  async function refreshSession(presented: string, client: ClientInfo): Promise<IssuedTokens> {
+    if (!looksLikeRefreshToken(presented)) throw INVALID();
+    const now = clock();
+    const row = await db.refreshToken.findUnique({
+      where: { tokenHash: hashRefreshToken(presented) },
+      include: { session: { include: { user: true } } },
+    });
+    if (!row) throw INVALID();
+    const { session } = row;
+    if (session.user.disabledAt !== null) throw accountDisabled();
+    if (session.revokedAt !== null) throw INVALID();
+    if (row.expiresAt <= now) {
+      throw refreshError("REFRESH_TOKEN_EXPIRED", "The refresh token has expired; log in again.");
+    }
+
+    const successor = generateRefreshToken();
+    // Consuming and issuing the successor is one transaction, and consuming is a
+    // conditional update: of several concurrent refreshes with one token, exactly one wins.
+    const won = await db.$transaction(async (tx) => {
+      const { count } = await tx.refreshToken.updateMany({ where: { id: row.id, consumedAt: null }, data: { consumedAt: now } });
+      if (count === 0) return false;
+      await tx.refreshToken.create({
+        data: {
+          sessionId: session.id,
+          tokenHash: hashRefreshToken(successor),
+          generation: row.generation + 1,
+          createdAt: now,
+          expiresAt: refreshExpiry(now),
+        },
+      });
+      await tx.session.update({
+        where: { id: session.id },
+        data: { lastUsedAt: now, expiresAt: refreshExpiry(now), userAgent: client.userAgent?.slice(0, 256) ?? session.userAgent, ip: client.ip ?? session.ip },
+      });
+      return true;
+    });
+    if (!won) await rejectReuse(row.id, session.id, row.generation, now);
+    const user = await db.user.findUnique({ where: { id: session.userId } });
+    if (!user) throw INVALID();
+    return issue(user, session.id, successor, now);
+  }
 
   /**
    * The token was already exchanged. Just after a rotation that is a client racing itself

@@ -1,4 +1,5 @@
 import { createAccountService } from "../auth/accounts.js";
+import type { AuthEventSink } from "../auth/auth-events.js";
 import { createAuthenticator, type Authenticator } from "../auth/authenticate.js";
 import { loadOrCreateDevelopmentSecret } from "../auth/development-secret.js";
 import { LoginThrottle } from "../auth/login-throttle.js";
@@ -48,9 +49,10 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
   });
   await revokedSessions.start();
-  const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions });
+  const events: AuthEventSink = (event) => logger.info(event, event.event.replaceAll("_", " "));
+  const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions, events });
   const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
-  const accounts = createAccountService({ db, sessions, throttle });
+  const accounts = createAccountService({ db, sessions, throttle, events });
   const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, revokedSessions, clock });
   return {
     db,

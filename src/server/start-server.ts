@@ -12,6 +12,7 @@ import { buildSchema } from "../graphql/build-schema.js";
 import type { GraphQLContext, Services } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/format-error.js";
 import { authStatusPlugin } from "./auth-status-plugin.js";
+import { requestLogPlugin } from "./request-log-plugin.js";
 import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -64,6 +65,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       authStatusPlugin({ realm: config.realm }),
+      requestLogPlugin(logger),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, document: SANDBOX_DOCUMENT, footer: false })
         : ApolloServerPluginLandingPageDisabled(),

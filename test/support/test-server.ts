@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pino } from "pino";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { startServer, type RunningServer } from "../../src/server/start-server.js";
 import { createTestClock, type TestClock } from "./test-clock.js";
@@ -35,7 +36,7 @@ export const BOB = { email: "bob@example.com", password: "bob-password-123" } as
  * The real server, on an ephemeral port, over a fresh SQLite file with migrations applied
  * and the demo users seeded. `env` overrides configuration as environment variables would.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: { logs?: string[] } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "claimgate-test-"));
   const config = parseConfig({
     NODE_ENV: "test",
@@ -46,7 +47,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const clock = createTestClock();
-  const server = await startServer({ config, clock });
+  // Log lines are collected when asked for, so tests can read them like an operator would.
+  const logger = options.logs
+    ? pino({ level: "info" }, { write: (line: string) => void options.logs!.push(line) })
+    : undefined;
+  const server = await startServer({ config, clock, ...(logger ? { logger } : {}) });
 
   const gql: TestServer["gql"] = async (query, options = {}) => {
     const response = await fetch(server.url, {

@@ -1,0 +1,13 @@
+/** Security-relevant events, for the audit log. They never carry a token, password or hash. */
+export type AuthEvent =
+  | { readonly event: "login_succeeded"; readonly userId: string; readonly sessionId: string; readonly ip: string | null }
+  | { readonly event: "login_failed"; readonly reason: string; readonly ip: string | null }
+  | { readonly event: "registered"; readonly userId: string }
+  | { readonly event: "refresh_succeeded"; readonly userId: string; readonly sessionId: string }
+  | { readonly event: "refresh_refused"; readonly reason: string; readonly sessionId: string | null }
+  | { readonly event: "logout"; readonly sessionId: string }
+  | { readonly event: "sessions_revoked"; readonly userId: string | null; readonly reason: string; readonly count: number };
+
+export type AuthEventSink = (event: AuthEvent) => void;
+
+export const discardAuthEvents: AuthEventSink = () => {};

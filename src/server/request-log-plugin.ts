@@ -1,0 +1,68 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { GraphQLError } from "graphql";
+import { DomainError } from "../domain/domain-error.js";
+import type { GraphQLContext } from "../graphql/context.js";
+import type { Logger } from "./logger.js";
+
+const AUTHORIZATION_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN"]);
+
+function isUnexpected(error: GraphQLError): boolean {
+  if (error.extensions?.["code"] !== undefined && error.extensions["code"] !== "INTERNAL_SERVER_ERROR") return false;
+  const original = unwrapResolverError(error);
+  return !(original instanceof DomainError);
+}
+
+/**
+ * One JSON line per request (request id, operation, duration, outcome), one event per
+ * authorization denial, and the details of unexpected errors, which clients only see masked.
+ * Variables are never logged: they carry passwords and refresh tokens.
+ */
+export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      const requestId = contextValue.requestId;
+      return {
+        async didEncounterErrors({ errors, operationName }) {
+          for (const error of errors) {
+            const code = error.extensions?.["code"];
+            if (typeof code === "string" && AUTHORIZATION_CODES.has(code) && error.path) {
+              logger.info(
+                {
+                  event: "authorization_denied",
+                  requestId,
+                  operationName,
+                  path: error.path.join("."),
+                  code,
+                  reason: error.extensions["reason"],
+                  requiredClaims: error.extensions["requiredClaims"],
+                  subject: contextValue.auth.claims?.["sub"],
+                },
+                "authorization denied",
+              );
+            } else if (isUnexpected(error)) {
+              logger.error({ event: "unexpected_error", requestId, operationName, err: unwrapResolverError(error) }, "unexpected error");
+            }
+          }
+        },
+        async willSendResponse({ response, operationName, errors }) {
+          response.http.headers.set("x-request-id", requestId);
+          logger.info(
+            {
+              event: "request",
+              requestId,
+              operationName: operationName ?? null,
+              durationMs: Math.round((performance.now() - started) * 100) / 100,
+              status: response.http.status ?? 200,
+              outcome: errors?.length ? "error" : "ok",
+              errorCodes: errors?.length ? [...new Set(errors.map((error) => error.extensions?.["code"] ?? "INTERNAL_SERVER_ERROR"))] : undefined,
+              subject: contextValue.auth.claims?.["sub"],
+            },
+            "graphql request",
+          );
+        },
+      };
+    },
+  };
+}

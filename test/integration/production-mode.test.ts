@@ -1,0 +1,94 @@
+// NODE_ENV=production: no Sandbox, no introspection, no suggestions, no stack traces, CSRF
+// prevention on, unexpected errors masked and logged under the request id, no secrets in logs.
+import Sqlite from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sqliteFilePath } from "../../src/db/sqlite-url.js";
+import { firstError, startTestServer, type TestServer } from "../support/test-server.js";
+
+let t: TestServer;
+const logs: string[] = [];
+let bob: { accessToken: string; refreshToken: string };
+
+beforeAll(async () => {
+  // Production never seeds, so the test creates its account through the API.
+  t = await startTestServer({ NODE_ENV: "production", SEED_DEMO_USERS: "false", HOST: "127.0.0.1" }, { logs });
+  const { body } = await t.gql(`mutation { register(email: "bob@example.com", password: "bob-password-123") { accessToken refreshToken } }`);
+  bob = body.data!["register"];
+});
+afterAll(() => t.stop());
+
+describe("production mode", () => {
+  it("serves no Sandbox landing page", async () => {
+    const response = await fetch(t.url, { headers: { accept: "text/html" } });
+    expect(await response.text()).not.toMatch(/sandbox/i);
+  });
+
+  it("refuses introspection", async () => {
+    const response = await t.gql("{ __schema { types { name } } }");
+    expect(response.status).toBe(400);
+    expect(firstError(response).message).toMatch(/introspection/i);
+  });
+
+  it("gives no field suggestions", async () => {
+    const response = await t.gql("{ viewr { authenticated } }");
+    expect(response.status).toBe(400);
+    expect(firstError(response).message).not.toMatch(/Did you mean/);
+  });
+
+  it("keeps CSRF prevention on: a simple GET without a preflight header is refused", async () => {
+    const response = await fetch(`${t.url}?query=${encodeURIComponent("{ viewer { authenticated } }")}`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/CSRF/);
+    const allowed = await fetch(`${t.url}?query=${encodeURIComponent("{ viewer { authenticated } }")}`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
+    expect(allowed.status).toBe(200);
+  });
+
+  it("masks unexpected errors, logs them under the request id, and shows no stack", async () => {
+    // A real internal failure: the posts table disappears under the running server.
+    const sqlite = new Sqlite(sqliteFilePath(`file:${t.dataDir}/claimgate.db`));
+    sqlite.exec('ALTER TABLE "Post" RENAME TO "PostGone"');
+    try {
+      const me = (await t.gql("{ me { id } }", { token: bob.accessToken })).body.data!["me"].id;
+      const response = await t.gql("query Feed($me: ID!) { drafts(authorId: $me) { title } }", { token: bob.accessToken, variables: { me } });
+      const error = firstError(response);
+      expect(error).toEqual({ message: expect.stringMatching(/^Internal server error/), code: "INTERNAL_SERVER_ERROR" });
+      expect(JSON.stringify(response.body)).not.toMatch(/Post|prisma|stack/i);
+      const requestId = response.headers.get("x-request-id")!;
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      const logged = logs.map((line) => JSON.parse(line)).find((entry) => entry.event === "unexpected_error" && entry.requestId === requestId);
+      expect(logged).toMatchObject({ operationName: "Feed", err: expect.objectContaining({ message: expect.any(String) }) });
+    } finally {
+      sqlite.exec('ALTER TABLE "PostGone" RENAME TO "Post"');
+      sqlite.close();
+    }
+  });
+
+  it("logs one line per request and auth events, never a token, password or hash", async () => {
+    await t.gql(`mutation { login(email: "bob@example.com", password: "wrong-password-123") { accessToken } }`);
+    const login = await t.gql(`mutation LogIn { login(email: "bob@example.com", password: "bob-password-123") { accessToken refreshToken } }`);
+    const { accessToken, refreshToken } = login.body.data!["login"];
+    await t.gql(`mutation ($r: String!) { refresh(refreshToken: $r) { accessToken } }`, { variables: { r: refreshToken } });
+    await t.gql("{ users { id } }", { token: accessToken });
+
+    const entries = logs.map((line) => JSON.parse(line));
+    const events = entries.map((entry) => entry.event);
+    expect(events).toEqual(expect.arrayContaining(["request", "login_failed", "login_succeeded", "refresh_succeeded", "authorization_denied"]));
+    expect(entries.find((entry) => entry.event === "request" && entry.operationName === "LogIn")).toMatchObject({
+      requestId: expect.any(String),
+      durationMs: expect.any(Number),
+      outcome: "ok",
+      status: 200,
+    });
+    expect(entries.find((entry) => entry.event === "authorization_denied" && entry.path === "users")).toMatchObject({
+      code: "FORBIDDEN",
+      requiredClaims: ["role=admin"],
+    });
+
+    const everything = logs.join("\n");
+    for (const secret of [accessToken, refreshToken, bob.accessToken, bob.refreshToken, "bob-password-123", "wrong-password-123", "$argon2id$"]) {
+      expect(everything).not.toContain(secret);
+    }
+  });
+});
