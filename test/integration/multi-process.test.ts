@@ -1,0 +1,76 @@
+// Two server processes on one SQLite file, as a horizontally scaled deployment runs them.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postGraphQL, type ServerProcess, startServerProcess } from "../support/server-process.js";
+
+const SYNC_SECONDS = 1;
+let dataDir: string;
+let env: Record<string, string>;
+let a: ServerProcess;
+let b: ServerProcess;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "claimgate-multi-"));
+  env = {
+    DATA_DIR: dataDir,
+    JWT_SECRET: randomBytes(48).toString("base64url"),
+    REVOCATION_SYNC_INTERVAL: `${SYNC_SECONDS}s`,
+    SEED_DEMO_USERS: "true",
+  };
+  // One after the other: the first applies the migrations and seeds, the second finds them done.
+  a = await startServerProcess(env);
+  b = await startServerProcess(env);
+}, 90_000);
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const LOGIN = `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }`;
+
+describe("two processes, one database", () => {
+  it("a session revoked through one process stops its access token in the other within the sync interval", async () => {
+    const { body } = await postGraphQL(a.url, LOGIN, { variables: { e: "alice@example.com", p: "alice-password-123" } });
+    const { accessToken, refreshToken } = body.data.login;
+    expect((await postGraphQL(b.url, "{ me { email } }", { token: accessToken })).body.data).toEqual({ me: { email: "alice@example.com" } });
+
+    expect((await postGraphQL(a.url, "mutation ($r: String!) { logout(refreshToken: $r) }", { variables: { r: refreshToken } })).body.data).toEqual({
+      logout: true,
+    });
+    const revokedAt = Date.now();
+    // Immediately refused by the process that revoked it.
+    expect((await postGraphQL(a.url, "{ me { email } }", { token: accessToken })).status).toBe(401);
+
+    let refusedAfter: number | null = null;
+    while (Date.now() - revokedAt < 10_000) {
+      const response = await postGraphQL(b.url, "{ me { email } }", { token: accessToken });
+      if (response.status === 401) {
+        refusedAfter = Date.now() - revokedAt;
+        expect(response.body.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" });
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(refusedAfter).not.toBeNull();
+    // The configured delay, plus slack for a loaded 2-core machine.
+    expect(refusedAfter!).toBeLessThanOrEqual(SYNC_SECONDS * 1000 + 1500);
+  });
+
+  it("brute-force limits hold across processes and survive a restart", async () => {
+    for (let i = 0; i < 5; i++) {
+      const server = i % 2 === 0 ? a : b;
+      await postGraphQL(server.url, LOGIN, { variables: { e: "bob@example.com", p: `wrong-password-${i}` } });
+    }
+    const locked = await postGraphQL(b.url, LOGIN, { variables: { e: "bob@example.com", p: "bob-password-123" } });
+    expect(locked.status).toBe(429);
+
+    expect(await b.stop()).toBe(0);
+    b = await startServerProcess({ ...env, SEED_DEMO_USERS: "false" });
+    const afterRestart = await postGraphQL(b.url, LOGIN, { variables: { e: "bob@example.com", p: "bob-password-123" } });
+    expect(afterRestart.status).toBe(429);
+    expect(afterRestart.body.errors![0]!.extensions).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "LOGIN_THROTTLED" });
+  });
+});
