@@ -64,6 +64,8 @@ export interface Config {
   /** Serves Apollo Sandbox on the landing page. */
   readonly sandbox: boolean;
   readonly introspection: boolean;
+  /** Express's `trust proxy`: which X-Forwarded-For hops to believe for the client IP. @default false */
+  readonly trustProxy: boolean | number | string;
   /** Realm in `WWW-Authenticate` challenges. */
   readonly realm: string;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";

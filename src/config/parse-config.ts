@@ -117,6 +117,7 @@ export function parseConfig(env: EnvironmentVariables): Config {
     seedDemoUsers,
     sandbox,
     introspection: flag("INTROSPECTION", sandbox),
+    trustProxy: parseTrustProxy(read("TRUST_PROXY")),
     realm: read("AUTH_REALM") ?? "claimgate",
     logLevel: logLevel as Config["logLevel"],
   };
@@ -146,4 +147,11 @@ function parseKeyRing(read: (name: string) => string | undefined, problems: stri
     problems.push(`JWT_ACTIVE_KID is "${activeKid}", but no key in JWT_KEYS with private material has that kid`);
   }
   return { keys, activeKid };
+}
+
+/** "true", "false", a hop count, or Express's list of trusted addresses ("loopback, 10.0.0.0/8"). */
+function parseTrustProxy(text: string | undefined): boolean | number | string {
+  if (text === undefined || text.toLowerCase() === "false") return false;
+  if (text.toLowerCase() === "true") return true;
+  return /^\d+$/.test(text) ? Number(text) : text;
 }

@@ -46,6 +46,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const app = express();
   app.disable("x-powered-by");
+  // Login limits key on the client IP: believe X-Forwarded-For only from configured proxies.
+  app.set("trust proxy", config.trustProxy);
   const httpServer = http.createServer(app);
   const development = config.env === "development";
 

@@ -1,4 +1,5 @@
 // register, login, refresh and logout over real HTTP against a real SQLite file.
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE, BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -115,6 +116,9 @@ describe("refresh and logout", () => {
     for (const loser of responses.filter((response) => !response.body.data?.["refresh"])) {
       expect(firstError(loser)).toMatchObject({ reason: "REFRESH_TOKEN_ROTATED" });
     }
+    // One live chain: the session has exactly one unconsumed refresh token, the winner's.
+    const sessionId = decodeJwt(winners[0]!.body.data!["refresh"].accessToken).sid as string;
+    expect(await t.server.services.db.refreshToken.count({ where: { sessionId, consumedAt: null } })).toBe(1);
     expect((await refresh(winners[0]!.body.data!["refresh"].refreshToken)).body.data!["refresh"]).toBeTruthy();
   });
 
