@@ -108,6 +108,15 @@ describe("refresh and logout", () => {
     }
   });
 
+  it("an older ancestor is theft even within the grace period", async () => {
+    const first = (await login(BOB.email, BOB.password)).body.data!["login"];
+    const second = (await refresh(first.refreshToken)).body.data!["refresh"];
+    const third = (await refresh(second.refreshToken)).body.data!["refresh"];
+    expect(firstError(await refresh(first.refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_REUSED" });
+    expect(firstError(await refresh(third.refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_INVALID" });
+    expect((await t.gql("{ me { id } }", { token: third.accessToken })).status).toBe(401);
+  });
+
   it("of 10 concurrent refreshes with one token exactly one succeeds, and nothing is revoked", async () => {
     const { refreshToken } = (await login(BOB.email, BOB.password)).body.data!["login"];
     const responses = await Promise.all(Array.from({ length: 10 }, () => refresh(refreshToken)));

@@ -160,6 +160,20 @@ describe("brute-force limits", () => {
     }
   });
 
+  it("locks a client IP that fails across many accounts", async () => {
+    const strict = await startTestServer({ LOGIN_IP_FAILURES: "3" });
+    try {
+      const attempt = (email: string, password: string) =>
+        strict.gql(LOGIN, { variables: { email, password } });
+      for (const email of ["a@example.com", "b@example.com", "c@example.com"]) await attempt(email, "wrong-password-000");
+      const locked = await attempt(BOB.email, BOB.password);
+      expect(locked.status).toBe(429);
+      expect(firstError(locked)).toMatchObject({ reason: "LOGIN_THROTTLED" });
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it("answers the same for an account that does not exist", async () => {
     for (let i = 0; i < 5; i++) await login("ghost@example.com", "wrong-password-000");
     const locked = await login("ghost@example.com", "wrong-password-000");
