@@ -11,7 +11,10 @@ import type { Config } from "../config/config.js";
 import { buildSchema } from "../graphql/build-schema.js";
 import type { GraphQLContext, Services } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/format-error.js";
+import { readMigrationList } from "../db/migrations.js";
+import { MIGRATIONS_DIR } from "../project-root.js";
 import { authStatusPlugin } from "./auth-status-plugin.js";
+import { checkReadiness } from "./health.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
 import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
@@ -75,8 +78,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   await apollo.start();
 
+  const expectedMigrations = (await readMigrationList(MIGRATIONS_DIR)).migrationDirectories.map((directory) => directory.path);
+  // Liveness: the process is up and serving HTTP.
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
+  });
+  // Readiness: send traffic here only when the database answers and is fully migrated.
+  app.get("/readyz", async (_req, res) => {
+    const readiness = await checkReadiness(services.db, expectedMigrations);
+    res.status(readiness.ready ? 200 : 503).json(readiness.ready ? { status: "ready" } : { status: "not_ready", reason: readiness.reason });
   });
   // Public halves of the ring's asymmetric keys, so other services verify our tokens without a secret.
   app.get("/.well-known/jwks.json", (_req, res) => {

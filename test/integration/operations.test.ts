@@ -1,0 +1,76 @@
+// What operators rely on: health and readiness probes, graceful shutdown.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Sqlite from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerProcess } from "../support/server-process.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
+
+describe("health and readiness", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.stop());
+
+  it("/healthz answers while the process is up", async () => {
+    const response = await fetch(new URL("/healthz", t.url));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  it("/readyz is 200 when the database answers and every migration is applied, 503 otherwise", async () => {
+    expect(await (await fetch(new URL("/readyz", t.url))).json()).toEqual({ status: "ready" });
+    const sqlite = new Sqlite(join(t.dataDir, "claimgate.db"));
+    const row = sqlite.prepare("SELECT * FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1").get() as Record<string, unknown>;
+    sqlite.prepare("DELETE FROM _prisma_migrations WHERE id = ?").run(row["id"]);
+    try {
+      const response = await fetch(new URL("/readyz", t.url));
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: "not_ready", reason: `migrations not applied: ${row["migration_name"]}` });
+    } finally {
+      const columns = Object.keys(row);
+      sqlite.prepare(`INSERT INTO _prisma_migrations (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).run(...Object.values(row));
+      sqlite.close();
+    }
+    expect((await fetch(new URL("/readyz", t.url))).status).toBe(200);
+  });
+});
+
+describe("graceful shutdown", () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "claimgate-shutdown-"));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it("on SIGTERM, a request in flight completes, then the process exits 0", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, JWT_SECRET: randomBytes(48).toString("base64url"), SEED_DEMO_USERS: "true" });
+    const { port } = new URL(server.url);
+    const body = JSON.stringify({ query: `mutation { login(email: "bob@example.com", password: "bob-password-123") { tokenType } }` });
+
+    // The request is in flight: its headers are sent, its body is not yet complete.
+    const socket = connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    let response = "";
+    socket.on("data", (chunk) => (response += chunk.toString()));
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const exit = server.stop("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.write(body.slice(10));
+    await closed;
+
+    expect(response, server.output.join("\n")).toMatch(/^HTTP\/1\.1 200/);
+    expect(response).toContain('{"data":{"login":{"tokenType":"Bearer"}}}');
+    expect(await exit).toBe(0);
+    expect(server.output.join("\n")).toContain('"event":"server_stopping"');
+  });
+});
