@@ -1,14 +1,14 @@
-/** A clock tests can move; starts at the real time so tokens look ordinary. */
+/** Real time plus an offset that tests can move, so expiry can be reached without waiting. */
 export interface TestClock {
   (): Date;
   advance(seconds: number): void;
 }
 
-export function createTestClock(start = new Date()): TestClock {
-  let now = start.getTime();
-  const clock = (() => new Date(now)) as TestClock;
+export function createTestClock(): TestClock {
+  let offsetMs = 0;
+  const clock = (() => new Date(Date.now() + offsetMs)) as TestClock;
   clock.advance = (seconds) => {
-    now += seconds * 1000;
+    offsetMs += seconds * 1000;
   };
   return clock;
 }

@@ -21,6 +21,8 @@ export interface TestServer {
   readonly url: string;
   readonly clock: TestClock;
   readonly dataDir: string;
+  /** The environment the server was configured from, for CLI runs against the same database and keys. */
+  readonly env: Readonly<Record<string, string>>;
   gql<TData = Record<string, any>>(
     query: string,
     options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> },
@@ -38,14 +40,15 @@ export const BOB = { email: "bob@example.com", password: "bob-password-123" } as
  */
 export async function startTestServer(env: Record<string, string> = {}, options: { logs?: string[] } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "claimgate-test-"));
-  const config = parseConfig({
+  const serverEnv = {
     NODE_ENV: "test",
     PORT: "0",
     DATA_DIR: dataDir,
     JWT_SECRET: randomBytes(48).toString("base64url"),
     SEED_DEMO_USERS: "true",
     ...env,
-  });
+  };
+  const config = parseConfig(serverEnv);
   const clock = createTestClock();
   // Log lines are collected when asked for, so tests can read them like an operator would.
   const logger = options.logs
@@ -71,6 +74,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     url: server.url,
     clock,
     dataDir,
+    env: serverEnv,
     gql,
     async login(email, password) {
       const { body } = await gql(
