@@ -1,9 +1,16 @@
-// GraphQL Code Generator: resolver types from schema.graphql. Run `npm run generate`.
+// GraphQL Code Generator, both directions, from schema.graphql. Run `npm run generate`.
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
 const config: CodegenConfig = {
   schema: "schema.graphql",
   generates: {
+    // The typed client example: TypedDocumentNodes for the documents it sends.
+    "examples/typed-client/src/generated/": {
+      documents: ["examples/typed-client/src/**/*.ts", "!examples/typed-client/src/generated/**"],
+      preset: "client",
+      presetConfig: { fragmentMasking: false },
+      config: { useTypeImports: true, enumsAsTypes: true, emitLegacyCommonJSImports: false, scalars: { JSON: "unknown", DateTime: "string" } },
+    },
     "src/graphql/generated/resolvers-types.ts": {
       plugins: ["typescript", "typescript-resolvers"],
       config: {

@@ -1,0 +1,246 @@
+/* eslint-disable */
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An instant as an ISO 8601 string in UTC. */
+  DateTime: { input: string; output: string; }
+  /** Any JSON value: here, the claims of a token or of a user. */
+  JSON: { input: unknown; output: unknown; }
+};
+
+export type AuthPayload = {
+  __typename?: 'AuthPayload';
+  accessToken: Scalars['String']['output'];
+  /** Seconds until the access token expires. */
+  expiresIn: Scalars['Int']['output'];
+  refreshToken: Scalars['String']['output'];
+  /** Always "Bearer". */
+  tokenType: Scalars['String']['output'];
+  user: User;
+};
+
+export type CreatePostInput = {
+  body: Scalars['String']['input'];
+  published?: InputMaybe<Scalars['Boolean']['input']>;
+  secretNote?: InputMaybe<Scalars['String']['input']>;
+  title: Scalars['String']['input'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Changes the caller's password and ends every other session. Returns how many ended. */
+  changePassword: Scalars['Int']['output'];
+  /** Publishes a post (or saves a draft with published: false) as the caller. */
+  createPost: Post;
+  /** Exchanges an email and password for an access token and a refresh token. */
+  login: AuthPayload;
+  /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
+  logout: Scalars['Boolean']['output'];
+  /** Ends every session of the caller, this one included. Returns how many ended. */
+  logoutAll: Scalars['Int']['output'];
+  /** Exchanges a refresh token for new tokens. The presented refresh token stops working. */
+  refresh: AuthPayload;
+  /** Creates an account with no claims and logs it in. */
+  register: AuthPayload;
+  /** Ends one of the caller's sessions (see the sessions query). */
+  revokeSession: Scalars['Boolean']['output'];
+  /** Ends every session of a user. Returns how many ended. */
+  revokeUserSessions: Scalars['Int']['output'];
+  /** Replaces a user's own claims. Registered JWT claim names (sub, exp, …) are refused. */
+  setUserClaims: User;
+  /** Disables or re-enables an account. A disabled account cannot log in or refresh, and its sessions end. */
+  setUserDisabled: User;
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+};
+
+
+export type MutationCreatePostArgs = {
+  input: CreatePostInput;
+};
+
+
+export type MutationLoginArgs = {
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationLogoutArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRefreshArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRegisterArgs = {
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeSessionArgs = {
+  sessionId: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeUserSessionsArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetUserClaimsArgs = {
+  claims: Scalars['JSON']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetUserDisabledArgs = {
+  disabled: Scalars['Boolean']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+/** Posts need permissions=posts:read, whichever field leads to them. */
+export type Post = {
+  __typename?: 'Post';
+  /** The author's user id (emails stay private to administrators and the account itself). */
+  authorId: Scalars['ID']['output'];
+  body: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  published: Scalars['Boolean']['output'];
+  /** An editor's note that only administrators see. */
+  secretNote?: Maybe<Scalars['String']['output']>;
+  title: Scalars['String']['output'];
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** Unpublished posts of one author: only that author may read them (the token's sub must equal authorId). */
+  drafts: Array<Post>;
+  /** The account the access token belongs to. */
+  me: User;
+  /** One post by id, or null when there is none. */
+  post?: Maybe<Post>;
+  /** Published posts, newest first. */
+  posts: Array<Post>;
+  /** The caller's sessions that have not ended, most recently used first. */
+  sessions: Array<Session>;
+  /** Every account, for administrators. */
+  users: Array<User>;
+  /** What the server sees in the presented access token: its subject, claims and expiry, or why it was rejected. */
+  viewer: Viewer;
+};
+
+
+export type QueryDraftsArgs = {
+  authorId: Scalars['ID']['input'];
+};
+
+
+export type QueryPostArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryPostsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A login: the family of refresh tokens descending from it. Its access tokens stop working within seconds of its end. */
+export type Session = {
+  __typename?: 'Session';
+  createdAt: Scalars['DateTime']['output'];
+  /** True for the session the presented access token belongs to. */
+  current: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  ip?: Maybe<Scalars['String']['output']>;
+  lastUsedAt: Scalars['DateTime']['output'];
+  userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+export type TokenError = {
+  __typename?: 'TokenError';
+  message: Scalars['String']['output'];
+  /** MISSING_TOKEN, TOKEN_EXPIRED or TOKEN_INVALID. */
+  reason: Scalars['String']['output'];
+};
+
+export type User = {
+  __typename?: 'User';
+  /** The user's own claims, copied into each access token at login and refresh. */
+  claims: Scalars['JSON']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  disabled: Scalars['Boolean']['output'];
+  email: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Posts the user published. */
+  posts: Array<Post>;
+};
+
+/** The presented access token as the server understood it. */
+export type Viewer = {
+  __typename?: 'Viewer';
+  /** True when a valid access token was presented. */
+  authenticated: Scalars['Boolean']['output'];
+  /** Every claim of the token, registered ones included. */
+  claims?: Maybe<Scalars['JSON']['output']>;
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  issuedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The token's sub claim. */
+  subject?: Maybe<Scalars['String']['output']>;
+  /** Why the presented token was not accepted, or null. */
+  tokenError?: Maybe<TokenError>;
+};
+
+export type LoginMutationVariables = Exact<{
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+}>;
+
+
+export type LoginMutation = { __typename?: 'Mutation', login: { __typename?: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number, user: { __typename?: 'User', id: string, email: string } } };
+
+export type RefreshMutationVariables = Exact<{
+  refreshToken: Scalars['String']['input'];
+}>;
+
+
+export type RefreshMutation = { __typename?: 'Mutation', refresh: { __typename?: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number } };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, email: string, claims: unknown } };
+
+export type PostsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type PostsQuery = { __typename?: 'Query', posts: Array<{ __typename?: 'Post', id: string, title: string, secretNote?: string | null }> };
+
+
+export const LoginDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Login"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"email"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"password"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"login"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"email"},"value":{"kind":"Variable","name":{"kind":"Name","value":"email"}}},{"kind":"Argument","name":{"kind":"Name","value":"password"},"value":{"kind":"Variable","name":{"kind":"Name","value":"password"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresIn"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<LoginMutation, LoginMutationVariables>;
+export const RefreshDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Refresh"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refresh"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"refreshToken"},"value":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresIn"}}]}}]}}]} as unknown as DocumentNode<RefreshMutation, RefreshMutationVariables>;
+export const MeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"claims"}}]}}]}}]} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
+export const PostsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Posts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"posts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"secretNote"}}]}}]}}]} as unknown as DocumentNode<PostsQuery, PostsQueryVariables>;

@@ -1,0 +1,71 @@
+// The typed client example (examples/typed-client) against the real server.
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { claimgateErrors, createClaimgateClient, MeDocument, PostsDocument } from "../../examples/typed-client/src/index.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
+
+let t: TestServer;
+beforeAll(async () => {
+  // A one-second access token lifetime, so expiry is one clock step away.
+  t = await startTestServer({ ACCESS_TOKEN_TTL: "1s", CLOCK_TOLERANCE: "0s" });
+});
+afterAll(() => t.stop());
+
+describe("typed client", () => {
+  it("logs in and reads a protected field with typed results", async () => {
+    const { client, login } = createClaimgateClient({ url: t.url });
+    const user = await login("bob@example.com", "bob-password-123");
+    expect(user.email).toBe("bob@example.com");
+    const { data } = await client.query({ query: MeDocument, fetchPolicy: "no-cache" });
+    // data.me is typed from schema.graphql: id and email are strings.
+    const email: string | undefined = data?.me.email;
+    expect(email).toBe("bob@example.com");
+  });
+
+  it("refreshes once when the access token expires, stores the rotated tokens and retries", async () => {
+    const { client, login, store } = createClaimgateClient({ url: t.url });
+    await login("alice@example.com", "alice-password-123");
+    const before = store.get()!;
+
+    t.clock.advance(2);
+    try {
+      // Two operations at once: they share one refresh, because a refresh token works once.
+      const [me, posts] = await Promise.all([
+        client.query({ query: MeDocument, fetchPolicy: "no-cache" }),
+        client.query({ query: PostsDocument, variables: { first: 5 }, fetchPolicy: "no-cache" }),
+      ]);
+      expect(me.data?.me.email).toBe("alice@example.com");
+      expect(posts.data?.posts.length).toBeGreaterThan(0);
+    } finally {
+      t.clock.advance(-2);
+    }
+
+    const after = store.get()!;
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    const sessionId = decodeJwt(after.accessToken).sid as string;
+    // Exactly one rotation: the login's token and its one successor.
+    expect(await t.server.services.db.refreshToken.count({ where: { sessionId } })).toBe(2);
+  });
+
+  it("surfaces a FORBIDDEN field as a typed error next to the data", async () => {
+    const { client, login } = createClaimgateClient({ url: t.url });
+    await login("bob@example.com", "bob-password-123");
+    const result = await client.query({ query: PostsDocument, variables: { first: 5 }, fetchPolicy: "no-cache", errorPolicy: "all" });
+    expect(result.data?.posts.every((post) => post.secretNote === null)).toBe(true);
+
+    const errors = claimgateErrors(result.error);
+    expect(errors.length).toBeGreaterThan(0);
+    const first = errors[0]!;
+    if (first.code !== "FORBIDDEN") throw new Error(`expected FORBIDDEN, got ${first.code}`);
+    // Narrowed by its code: requiredClaims is typed string[].
+    expect(first.requiredClaims).toEqual(["role=admin"]);
+    expect(first.path).toEqual(["posts", 0, "secretNote"]);
+  });
+
+  it("without a session the error is UNAUTHENTICATED / MISSING_TOKEN", async () => {
+    const { client } = createClaimgateClient({ url: t.url });
+    const result = await client.query({ query: MeDocument, fetchPolicy: "no-cache", errorPolicy: "all" });
+    expect(claimgateErrors(result.error)).toEqual([expect.objectContaining({ code: "UNAUTHENTICATED", reason: "MISSING_TOKEN" })]);
+  });
+});
