@@ -2,16 +2,18 @@
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
 const config: CodegenConfig = {
-  schema: "schema.graphql",
   generates: {
     // The typed client example: TypedDocumentNodes for the documents it sends.
     "examples/typed-client/src/generated/": {
+      // The schema as served, so the requirements in its descriptions reach the client's types.
+      schema: "src/graphql/generated/served-schema.graphql",
       documents: ["examples/typed-client/src/**/*.ts", "!examples/typed-client/src/generated/**"],
       preset: "client",
       presetConfig: { fragmentMasking: false },
       config: { useTypeImports: true, enumsAsTypes: true, emitLegacyCommonJSImports: false, scalars: { JSON: "unknown", DateTime: "string" } },
     },
     "src/graphql/generated/resolvers-types.ts": {
+      schema: "schema.graphql",
       plugins: ["typescript", "typescript-resolvers"],
       config: {
         useIndexSignature: false,

@@ -1,5 +1,5 @@
 import { MapperKind, mapSchema } from "@graphql-tools/utils";
-import { defaultFieldResolver, type GraphQLSchema, isObjectType } from "graphql";
+import { defaultFieldResolver, GraphQLInterfaceType, GraphQLObjectType, type GraphQLSchema, isObjectType } from "graphql";
 import { type AuthorizationPlan, type DirectiveNames, planAuthorization } from "./authorization-plan.js";
 import { guardResolver } from "./guard-resolver.js";
 
@@ -30,7 +30,16 @@ export function applyRequiresClaims(schema: GraphQLSchema, options: ApplyRequire
   const plan = planAuthorization(schema, { ...DEFAULT_NAMES, ...options.directiveNames });
   const describe = options.describeRequirements ?? true;
 
+  const describeType = <T extends GraphQLObjectType | GraphQLInterfaceType>(type: T, rebuild: (config: ReturnType<T["toConfig"]>) => T): T => {
+    const sources = plan.typeRequirements.get(type.name);
+    if (!describe || sources === undefined) return type;
+    const config = type.toConfig() as ReturnType<T["toConfig"]>;
+    return rebuild({ ...config, description: appendRequirement(config.description, sources, "every field") });
+  };
+
   return mapSchema(schema, {
+    [MapperKind.OBJECT_TYPE]: (type) => describeType(type, (config) => new GraphQLObjectType(config)),
+    [MapperKind.INTERFACE_TYPE]: (type) => describeType(type, (config) => new GraphQLInterfaceType(config)),
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
       const guard = plan.guards.get(`${typeName}.${fieldName}`);
       if (!guard) return fieldConfig;
@@ -51,12 +60,14 @@ export function describeAuthorization(schema: GraphQLSchema, options: ApplyRequi
   return planAuthorization(schema, { ...DEFAULT_NAMES, ...options.directiveNames });
 }
 
-export function requirementText(sources: readonly string[]): string {
-  return sources.length === 0 ? "Requires a valid access token." : `Requires claims: ${sources.join(", ")}.`;
+export function requirementText(sources: readonly string[], scope?: string): string {
+  const on = scope ? ` (on ${scope})` : "";
+  return sources.length === 0 ? `Requires a valid access token${on}.` : `Requires claims${on}: ${sources.join(", ")}.`;
 }
 
-function appendRequirement(description: string | null | undefined, sources: readonly string[]): string {
-  return description ? `${description}\n\n${requirementText(sources)}` : requirementText(sources);
+function appendRequirement(description: string | null | undefined, sources: readonly string[], scope?: string): string {
+  const text = requirementText(sources, scope);
+  return description ? `${description}\n\n${text}` : text;
 }
 
 function isGuarded(schema: GraphQLSchema): boolean {

@@ -31,6 +31,8 @@ export interface AuthorizationPlan {
   /** Keyed by "Type.field"; fields absent here are not guarded. */
   readonly guards: ReadonlyMap<string, FieldGuard>;
   readonly publicRootFields: readonly string[];
+  /** Type-level requirements of object and interface types, by type name. */
+  readonly typeRequirements: ReadonlyMap<string, readonly string[]>;
 }
 
 type TypeWithFields = GraphQLObjectType | GraphQLInterfaceType;
@@ -45,6 +47,7 @@ export function planAuthorization(schema: GraphQLSchema, names: DirectiveNames):
   const parsed = new Map<string, ClaimRequirement>();
   const guards = new Map<string, FieldGuard>();
   const publicRootFields: string[] = [];
+  const typeRequirements = new Map<string, readonly string[]>();
 
   const requirementsOn = (node: TypeWithFields | GraphQLField<unknown, unknown>): string[] | undefined => {
     const uses = getDirective(schema, node, names.requiresClaims);
@@ -63,6 +66,7 @@ export function planAuthorization(schema: GraphQLSchema, names: DirectiveNames):
     if (!isObjectType(type) || isIntrospectionType(type)) continue;
     const interfaces = type.getInterfaces();
     const typeLevel = requirementsOn(type);
+    if (typeLevel !== undefined) typeRequirements.set(type.name, typeLevel);
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${type.name}.${field.name}`;
       const own = requirementsOn(field);
@@ -107,7 +111,9 @@ export function planAuthorization(schema: GraphQLSchema, names: DirectiveNames):
   // Interfaces are checked on their own too, so a mistake there is reported even with no implementation yet.
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isInterfaceType(type)) continue;
-    for (const source of requirementsOn(type) ?? []) checkSyntax(`${type.name}`, source, parsed, problems);
+    const typeLevel = requirementsOn(type);
+    if (typeLevel !== undefined) typeRequirements.set(type.name, typeLevel);
+    for (const source of typeLevel ?? []) checkSyntax(`${type.name}`, source, parsed, problems);
     for (const field of Object.values(type.getFields())) {
       for (const source of requirementsOn(field) ?? []) checkSyntax(`${type.name}.${field.name}`, source, parsed, problems);
     }
@@ -119,7 +125,7 @@ export function planAuthorization(schema: GraphQLSchema, names: DirectiveNames):
     );
   }
   if (problems.length > 0) throw new SchemaAuthorizationError([...new Set(problems)]);
-  return { guards, publicRootFields };
+  return { guards, publicRootFields, typeRequirements };
 }
 
 function checkSyntax(where: string, source: string, parsed: Map<string, ClaimRequirement>, problems: string[]): void {

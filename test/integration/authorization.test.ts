@@ -70,6 +70,23 @@ describe("claims decide what a caller sees", () => {
   });
 });
 
+describe("requirements are visible where developers look", () => {
+  it("the served schema appends each field's and type's requirements to its description", async () => {
+    const { body } = await t.gql(`{
+      post: __type(name: "Post") { description fields { name description } }
+      query: __type(name: "Query") { fields { name description } }
+    }`);
+    const post = body.data!["post"];
+    expect(post.description).toBe("Posts need permissions=posts:read, whichever field leads to them.\n\nRequires claims (on every field): permissions=posts:read.");
+    expect(post.fields.find((f: { name: string }) => f.name === "secretNote").description).toBe(
+      "An editor's note that only administrators see.\n\nRequires claims: permissions=posts:read, role=admin.",
+    );
+    const query = body.data!["query"].fields;
+    expect(query.find((f: { name: string }) => f.name === "me").description).toBe("The account the access token belongs to.\n\nRequires a valid access token.");
+    expect(query.find((f: { name: string }) => f.name === "viewer").description).not.toMatch(/Requires/);
+  });
+});
+
 describe("UNAUTHENTICATED reasons and RFC 6750 challenges", () => {
   it("MISSING_TOKEN: 401 with a plain Bearer challenge", async () => {
     const response = await t.gql("{ me { email } }");

@@ -14,9 +14,7 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An instant as an ISO 8601 string in UTC. */
   DateTime: { input: string; output: string; }
-  /** Any JSON value: here, the claims of a token or of a user. */
   JSON: { input: unknown; output: unknown; }
 };
 
@@ -40,27 +38,55 @@ export type CreatePostInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Changes the caller's password and ends every other session. Returns how many ended. */
+  /**
+   * Changes the caller's password and ends every other session. Returns how many ended.
+   *
+   * Requires a valid access token.
+   */
   changePassword: Scalars['Int']['output'];
-  /** Publishes a post (or saves a draft with published: false) as the caller. */
+  /**
+   * Publishes a post (or saves a draft with published: false) as the caller.
+   *
+   * Requires claims: permissions=posts:write.
+   */
   createPost: Post;
   /** Exchanges an email and password for an access token and a refresh token. */
   login: AuthPayload;
   /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
   logout: Scalars['Boolean']['output'];
-  /** Ends every session of the caller, this one included. Returns how many ended. */
+  /**
+   * Ends every session of the caller, this one included. Returns how many ended.
+   *
+   * Requires a valid access token.
+   */
   logoutAll: Scalars['Int']['output'];
   /** Exchanges a refresh token for new tokens. The presented refresh token stops working. */
   refresh: AuthPayload;
   /** Creates an account with no claims and logs it in. */
   register: AuthPayload;
-  /** Ends one of the caller's sessions (see the sessions query). */
+  /**
+   * Ends one of the caller's sessions (see the sessions query).
+   *
+   * Requires a valid access token.
+   */
   revokeSession: Scalars['Boolean']['output'];
-  /** Ends every session of a user. Returns how many ended. */
+  /**
+   * Ends every session of a user. Returns how many ended.
+   *
+   * Requires claims: role=admin.
+   */
   revokeUserSessions: Scalars['Int']['output'];
-  /** Replaces a user's own claims. Registered JWT claim names (sub, exp, …) are refused. */
+  /**
+   * Replaces a user's own claims. Registered JWT claim names (sub, exp, …) are refused.
+   *
+   * Requires claims: role=admin.
+   */
   setUserClaims: User;
-  /** Disables or re-enables an account. A disabled account cannot log in or refresh, and its sessions end. */
+  /**
+   * Disables or re-enables an account. A disabled account cannot log in or refresh, and its sessions end.
+   *
+   * Requires claims: role=admin.
+   */
   setUserDisabled: User;
 };
 
@@ -119,33 +145,74 @@ export type MutationSetUserDisabledArgs = {
   userId: Scalars['ID']['input'];
 };
 
-/** Posts need permissions=posts:read, whichever field leads to them. */
+/**
+ * Posts need permissions=posts:read, whichever field leads to them.
+ *
+ * Requires claims (on every field): permissions=posts:read.
+ */
 export type Post = {
   __typename?: 'Post';
-  /** The author's user id (emails stay private to administrators and the account itself). */
+  /**
+   * The author's user id (emails stay private to administrators and the account itself).
+   *
+   * Requires claims: permissions=posts:read.
+   */
   authorId: Scalars['ID']['output'];
+  /** Requires claims: permissions=posts:read. */
   body: Scalars['String']['output'];
+  /** Requires claims: permissions=posts:read. */
   createdAt: Scalars['DateTime']['output'];
+  /** Requires claims: permissions=posts:read. */
   id: Scalars['ID']['output'];
+  /** Requires claims: permissions=posts:read. */
   published: Scalars['Boolean']['output'];
-  /** An editor's note that only administrators see. */
+  /**
+   * An editor's note that only administrators see.
+   *
+   * Requires claims: permissions=posts:read, role=admin.
+   */
   secretNote?: Maybe<Scalars['String']['output']>;
+  /** Requires claims: permissions=posts:read. */
   title: Scalars['String']['output'];
 };
 
 export type Query = {
   __typename?: 'Query';
-  /** Unpublished posts of one author: only that author may read them (the token's sub must equal authorId). */
+  /**
+   * Unpublished posts of one author: only that author may read them (the token's sub must equal authorId).
+   *
+   * Requires claims: sub={authorId}.
+   */
   drafts: Array<Post>;
-  /** The account the access token belongs to. */
+  /**
+   * The account the access token belongs to.
+   *
+   * Requires a valid access token.
+   */
   me: User;
-  /** One post by id, or null when there is none. */
+  /**
+   * One post by id, or null when there is none.
+   *
+   * Requires claims: permissions=posts:read.
+   */
   post?: Maybe<Post>;
-  /** Published posts, newest first. */
+  /**
+   * Published posts, newest first.
+   *
+   * Requires claims: permissions=posts:read.
+   */
   posts: Array<Post>;
-  /** The caller's sessions that have not ended, most recently used first. */
+  /**
+   * The caller's sessions that have not ended, most recently used first.
+   *
+   * Requires a valid access token.
+   */
   sessions: Array<Session>;
-  /** Every account, for administrators. */
+  /**
+   * Every account, for administrators.
+   *
+   * Requires claims: role=admin.
+   */
   users: Array<User>;
   /** What the server sees in the presented access token: its subject, claims and expiry, or why it was rejected. */
   viewer: Viewer;
