@@ -40,6 +40,25 @@ describe("health and readiness", () => {
   });
 });
 
+describe("Apollo Sandbox in development", () => {
+  it("the landing page embeds Sandbox, opened on a login mutation and a viewer query", async () => {
+    const dev = await startTestServer({ NODE_ENV: "development" });
+    try {
+      const response = await fetch(dev.url, { headers: { accept: "text/html" } });
+      const html = await response.text();
+      expect(response.status).toBe(200);
+      expect(html).toContain("embeddable-sandbox");
+      expect(html).toContain("mutation Login");
+      expect(html).toContain("bob@example.com");
+      expect(html).toContain("query WhoAmI");
+      // "/" leads there too.
+      expect((await fetch(new URL("/", dev.url), { redirect: "manual" })).headers.get("location")).toBe("/graphql");
+    } finally {
+      await dev.stop();
+    }
+  });
+});
+
 describe("graceful shutdown", () => {
   let dataDir: string;
   beforeAll(async () => {
