@@ -2,6 +2,7 @@ import type { AuthState } from "./auth-state.js";
 import { type VerifiedAccessToken, verifyAccessToken, type VerifyAccessTokenOptions } from "./access-token.js";
 import { extractBearerToken } from "./bearer-token.js";
 import { TokenVerificationError } from "./token-verification-error.js";
+import { type TokenCacheStats, VerifiedTokenCache } from "./verified-token-cache.js";
 
 /** The caller as the request's context sees it. */
 export interface Principal extends AuthState {
@@ -19,15 +20,26 @@ const SESSION_ENDED = Object.freeze({
 
 export interface Authenticator {
   authenticate(authorizationHeader: string | undefined): Promise<Principal>;
+  /** Hits and misses of the verified-token cache. */
+  cacheStats(): TokenCacheStats;
 }
 
 export interface CreateAuthenticatorOptions {
   verification: Omit<VerifyAccessTokenOptions, "now">;
   /** Sessions that have ended: their access tokens are refused before they expire. */
   revokedSessions?: { has(sessionId: string): boolean };
+  /** How many verified tokens to remember; 0 turns the cache off. @default 10000 */
+  cacheSize?: number;
   /** Injected so tests can freeze time. @default () => new Date() */
   clock?: () => Date;
 }
+
+const rejected = (reason: "TOKEN_EXPIRED" | "TOKEN_INVALID", message: string): Principal => ({
+  claims: null,
+  error: { reason, message },
+  tokenPresented: true,
+  token: null,
+});
 
 /**
  * Turns an Authorization header into a Principal. A bad token never throws: it yields an
@@ -36,23 +48,41 @@ export interface CreateAuthenticatorOptions {
  */
 export function createAuthenticator(options: CreateAuthenticatorOptions): Authenticator {
   const clock = options.clock ?? (() => new Date());
+  const cache = new VerifiedTokenCache({
+    maxEntries: options.cacheSize ?? 10_000,
+    clockToleranceSeconds: options.verification.tokens.clockToleranceSeconds,
+  });
+  // One principal object per cached token: a warm request allocates nothing here.
+  const principals = new WeakMap<VerifiedAccessToken, Principal>();
+  const principalOf = (token: VerifiedAccessToken): Principal => {
+    let principal = principals.get(token);
+    if (!principal) {
+      principal = Object.freeze({ claims: token.claims, error: null, tokenPresented: true, token });
+      principals.set(token, principal);
+    }
+    return principal;
+  };
+
   return {
     async authenticate(header) {
       const credential = extractBearerToken(header);
       if (credential.kind === "none") return ANONYMOUS;
-      if (credential.kind === "malformed") {
-        return { claims: null, error: { reason: "TOKEN_INVALID", message: credential.message }, tokenPresented: true, token: null };
-      }
-      try {
-        const token = await verifyAccessToken(credential.token, { ...options.verification, now: clock() });
-        if (options.revokedSessions?.has(token.claims.sid)) {
-          return { claims: null, error: SESSION_ENDED, tokenPresented: true, token: null };
+      if (credential.kind === "malformed") return rejected("TOKEN_INVALID", credential.message);
+      const now = clock();
+      let token = cache.get(credential.token, Math.floor(now.getTime() / 1000));
+      if (token === undefined) {
+        try {
+          token = await verifyAccessToken(credential.token, { ...options.verification, now });
+        } catch (error) {
+          if (!(error instanceof TokenVerificationError)) throw error;
+          return rejected(error.reason, error.message);
         }
-        return { claims: token.claims, error: null, tokenPresented: true, token };
-      } catch (error) {
-        if (!(error instanceof TokenVerificationError)) throw error;
-        return { claims: null, error: { reason: error.reason, message: error.message }, tokenPresented: true, token: null };
+        cache.set(credential.token, token);
       }
+      // Checked on every request, cached or not: a session may end at any time.
+      if (options.revokedSessions?.has(token.claims.sid)) return rejected(SESSION_ENDED.reason, SESSION_ENDED.message);
+      return principalOf(token);
     },
+    cacheStats: () => cache.stats(),
   };
 }

@@ -24,6 +24,7 @@ export interface CreateServicesOptions {
 export interface ServerServices extends Services {
   readonly authenticator: Authenticator;
   readonly keys: KeyRing;
+  revokedSessionCount(): number;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -61,6 +62,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     authenticator,
     keys,
+    revokedSessionCount: () => revokedSessions.size,
     async close() {
       revokedSessions.stop();
       await db.$disconnect();

@@ -22,6 +22,21 @@ describe("health and readiness", () => {
     expect(await response.json()).toEqual({ status: "ok" });
   });
 
+  it("/metrics shows the verified-token cache's hits and misses", async () => {
+    const { accessToken } = await t.login("bob@example.com", "bob-password-123");
+    for (let i = 0; i < 3; i++) await t.gql("{ me { id } }", { token: accessToken });
+    const text = await (await fetch(new URL("/metrics", t.url))).text();
+    expect(text).toMatch(/^claimgate_token_cache_hits_total [2-9]\d*$/m);
+    expect(text).toMatch(/^claimgate_token_cache_misses_total [1-9]\d*$/m);
+    expect(text).toMatch(/^claimgate_token_cache_entries [1-9]\d*$/m);
+    expect(text).toMatch(/^claimgate_revoked_sessions \d+$/m);
+  });
+
+  it("sends no cache-control header: the cache-control plugin is off", async () => {
+    const response = await t.gql("{ viewer { authenticated } }");
+    expect(response.headers.get("cache-control")).toBeNull();
+  });
+
   it("/readyz is 200 when the database answers and every migration is applied, 503 otherwise", async () => {
     expect(await (await fetch(new URL("/readyz", t.url))).json()).toEqual({ status: "ready" });
     const sqlite = new Sqlite(join(t.dataDir, "claimgate.db"));

@@ -6,8 +6,8 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
 
 let t: TestServer;
 beforeAll(async () => {
-  // A one-second access token lifetime, so expiry is one clock step away.
-  t = await startTestServer({ ACCESS_TOKEN_TTL: "1s", CLOCK_TOLERANCE: "0s" });
+  // A short access token lifetime from configuration; the test clock steps past it.
+  t = await startTestServer({ ACCESS_TOKEN_TTL: "30s", CLOCK_TOLERANCE: "0s" });
 });
 afterAll(() => t.stop());
 
@@ -27,7 +27,7 @@ describe("typed client", () => {
     await login("alice@example.com", "alice-password-123");
     const before = store.get()!;
 
-    t.clock.advance(2);
+    t.clock.advance(31);
     try {
       // Two operations at once: they share one refresh, because a refresh token works once.
       const [me, posts] = await Promise.all([
@@ -37,7 +37,7 @@ describe("typed client", () => {
       expect(me.data?.me.email).toBe("alice@example.com");
       expect(posts.data?.posts.length).toBeGreaterThan(0);
     } finally {
-      t.clock.advance(-2);
+      t.clock.advance(-31);
     }
 
     const after = store.get()!;

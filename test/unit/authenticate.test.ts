@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { signAccessToken } from "../../src/auth/access-token.js";
+import { createAuthenticator } from "../../src/auth/authenticate.js";
+import { createHmacKeyRing } from "../../src/auth/signing-keys.js";
+import { createTestClock } from "../support/test-clock.js";
+
+const tokens = { issuer: "urn:i", audience: "urn:a", accessTokenTtlSeconds: 60, clockToleranceSeconds: 0 };
+
+async function setup(cacheSize = 100) {
+  const keys = await createHmacKeyRing("k3Y-for-tests-0123456789-abcdefghijklmnop");
+  const clock = createTestClock();
+  const revoked = new Set<string>();
+  const authenticator = createAuthenticator({ verification: { keys, tokens }, revokedSessions: revoked, clock, cacheSize });
+  const mint = async (sessionId = "s1") =>
+    (await signAccessToken({ keys, tokens, subject: "u1", sessionId, claims: { role: "admin" }, now: clock() })).token;
+  return { authenticator, clock, revoked, mint };
+}
+
+describe("authenticator with the verified-token cache", () => {
+  it("verifies a token once, then answers from the cache with the same principal", async () => {
+    const { authenticator, mint } = await setup();
+    const token = await mint();
+    const first = await authenticator.authenticate(`Bearer ${token}`);
+    const second = await authenticator.authenticate(`Bearer ${token}`);
+    expect(first.claims).toMatchObject({ sub: "u1", role: "admin" });
+    expect(second).toBe(first);
+    expect(authenticator.cacheStats()).toEqual({ hits: 1, misses: 1, size: 1 });
+  });
+
+  it("a cached token that has expired is refused as TOKEN_EXPIRED", async () => {
+    const { authenticator, clock, mint } = await setup();
+    const token = await mint();
+    await authenticator.authenticate(`Bearer ${token}`);
+    clock.advance(61);
+    expect((await authenticator.authenticate(`Bearer ${token}`)).error).toMatchObject({ reason: "TOKEN_EXPIRED" });
+  });
+
+  it("a cached token whose session ended is refused", async () => {
+    const { authenticator, revoked, mint } = await setup();
+    const token = await mint("s-gone");
+    expect((await authenticator.authenticate(`Bearer ${token}`)).claims).not.toBeNull();
+    revoked.add("s-gone");
+    expect((await authenticator.authenticate(`Bearer ${token}`)).error).toMatchObject({ reason: "TOKEN_INVALID" });
+  });
+
+  it("only the exact token string hits; failures are not cached", async () => {
+    const { authenticator, mint } = await setup();
+    const token = await mint();
+    await authenticator.authenticate(`Bearer ${token}`);
+    const tampered = `${token.slice(0, -2)}AA`;
+    expect((await authenticator.authenticate(`Bearer ${tampered}`)).error).toMatchObject({ reason: "TOKEN_INVALID" });
+    expect((await authenticator.authenticate(`Bearer ${tampered}`)).error).toMatchObject({ reason: "TOKEN_INVALID" });
+    expect(authenticator.cacheStats()).toMatchObject({ size: 1, hits: 0, misses: 3 });
+  });
+
+  it("is bounded", async () => {
+    const { authenticator, mint } = await setup(2);
+    for (const session of ["a", "b", "c"]) await authenticator.authenticate(`Bearer ${await mint(session)}`);
+    expect(authenticator.cacheStats().size).toBe(2);
+  });
+});
