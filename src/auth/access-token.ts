@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import type { TokenConfig } from "../config/config.js";
 import { REGISTERED_CLAIM_NAMES } from "../domain/registered-claims.js";
 import type { KeyRing } from "./signing-keys.js";
@@ -52,24 +52,20 @@ export interface VerifyAccessTokenOptions {
  */
 export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifiedAccessToken> {
   try {
-    const { payload, protectedHeader } = await jwtVerify(
-      token,
-      (header) => {
-        // Only `kid` selects a key, and only from the ring: jku, x5u, jwk and x5c are never followed.
-        const key = typeof header.kid === "string" ? options.keys.byKid.get(header.kid) : undefined;
-        if (!key || key.alg !== header.alg) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
-        return key.verificationKey;
-      },
-      {
-        algorithms: [...options.keys.algorithms],
-        typ: ACCESS_TOKEN_TYPE,
-        issuer: options.tokens.issuer,
-        audience: options.tokens.audience,
-        requiredClaims: ["sub", "exp", "iat", "jti", "sid"],
-        clockTolerance: options.tokens.clockToleranceSeconds,
-        currentDate: options.now,
-      },
-    );
+    // Only `kid` selects a key, and only from the ring: jku, x5u, jwk and x5c are never followed.
+    // Choosing it before jwtVerify (rather than through a key callback) saves an async hop.
+    const header = decodeProtectedHeader(token);
+    const key = typeof header.kid === "string" ? options.keys.byKid.get(header.kid) : undefined;
+    if (!key || key.alg !== header.alg) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
+    const { payload } = await jwtVerify(token, key.verificationKey, {
+      algorithms: [key.alg],
+      typ: ACCESS_TOKEN_TYPE,
+      issuer: options.tokens.issuer,
+      audience: options.tokens.audience,
+      requiredClaims: REQUIRED_CLAIMS,
+      clockTolerance: options.tokens.clockToleranceSeconds,
+      currentDate: options.now,
+    });
     for (const claim of ["sub", "jti", "sid"] as const) {
       if (typeof payload[claim] !== "string" || payload[claim] === "") {
         throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: its ${claim} claim is not a non-empty string.`);
@@ -78,12 +74,13 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
     if (payload.iat! > options.now.getTime() / 1000 + options.tokens.clockToleranceSeconds) {
       throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: it was issued in the future.");
     }
-    return { claims: payload as VerifiedAccessToken["claims"], kid: protectedHeader.kid };
+    return { claims: payload as VerifiedAccessToken["claims"], kid: key.kid };
   } catch (error) {
     throw toVerificationError(error);
   }
 }
 
+const REQUIRED_CLAIMS = ["sub", "exp", "iat", "jti", "sid"];
 const UNKNOWN_KEY = "The access token is invalid: it was not signed by a key this server knows.";
 
 const CLAIM_FAILURES: Readonly<Record<string, string>> = {

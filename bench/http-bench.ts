@@ -1,0 +1,164 @@
+// 3. Over HTTP: server CPU time per request and latency percentiles for an authenticated query,
+//    against a bare Apollo Server serving the same schema without authorization, alternately.
+// 4. login latency (Argon2id time and the rest, separately) and refresh throughput on SQLite.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hashPassword, verifyPassword } from "../src/auth/passwords.js";
+import { PROJECT_ROOT } from "../src/project-root.js";
+import { median, percentile, table } from "./stats.js";
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+interface Child {
+  url: string;
+  process: ChildProcess;
+  /** CPU seconds the process has used so far (user + system). */
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+async function spawnServer(entry: string, env: Record<string, string>, port: number): Promise<Child> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, entry)], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 300 || child.exitCode !== null) throw new Error(`${entry} did not start`);
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url: `${base}/graphql`,
+    process: child,
+    cpuSeconds() {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    },
+  };
+}
+
+async function post(url: string, query: string, variables?: Record<string, unknown>, token?: string) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: any; errors?: unknown[] };
+}
+
+/** Sends `total` requests with `concurrency` in flight; returns per-request latencies in ms. */
+async function load(total: number, concurrency: number, send: () => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < total) {
+        const start = performance.now();
+        await send();
+        latencies.push(performance.now() - start);
+      }
+    }),
+  );
+  return latencies;
+}
+
+const QUERY = "{ posts(first: 100) { id title body secretNote } }";
+
+export async function benchHttp(options: { rounds: number; requestsPerRound: number; concurrency: number }): Promise<{ http: string; auth: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), "claimgate-bench-"));
+  const env = {
+    NODE_ENV: "test",
+    DATA_DIR: dataDir,
+    JWT_SECRET: randomBytes(48).toString("base64url"),
+    LOG_LEVEL: "warn",
+    SEED_DEMO_USERS: "true",
+    LOGIN_ACCOUNT_FAILURES: "1000",
+    LOGIN_IP_FAILURES: "100000",
+  };
+  const real = await spawnServer("src/main.ts", env, 4791);
+  let bare: Child | undefined;
+  try {
+    const login = await post(real.url, `mutation { login(email: "alice@example.com", password: "alice-password-123") { accessToken } }`);
+    const token = login.data.login.accessToken as string;
+    for (let i = 0; i < 98; i++) {
+      await post(real.url, `mutation ($t: String!) { createPost(input: { title: $t, body: "…", secretNote: "n" }) { id } }`, { t: `Post ${i}` }, token);
+    }
+    bare = await spawnServer("bench/bare-server.ts", { ...env, SEED_DEMO_USERS: "false" }, 4792);
+    const check = await post(real.url, QUERY, undefined, token);
+    if (check.errors || check.data.posts.length !== 100) throw new Error("the authenticated query must return 100 posts with no error");
+
+    const servers = [
+      { name: "claimgate (Express, Apollo, context, token, @requiresClaims, SQLite)", child: real, send: () => post(real.url, QUERY, undefined, token) },
+      { name: "bare Apollo Server, same schema, no authorization", child: bare, send: () => post(bare!.url, QUERY) },
+    ];
+    for (const server of servers) await load(300, options.concurrency, server.send); // warm-up
+    const cpu = new Map(servers.map((server) => [server.name, [] as number[]]));
+    const latency = new Map(servers.map((server) => [server.name, [] as number[]]));
+    for (let round = 0; round < options.rounds; round++) {
+      for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+        const before = server.child.cpuSeconds();
+        latency.get(server.name)!.push(...(await load(options.requestsPerRound, options.concurrency, server.send)));
+        cpu.get(server.name)!.push(((server.child.cpuSeconds() - before) * 1e6) / options.requestsPerRound);
+      }
+    }
+    const bareCpu = median(cpu.get(servers[1]!.name)!);
+    const httpRows = servers.map((server) => {
+      const lat = latency.get(server.name)!;
+      const us = median(cpu.get(server.name)!);
+      return [server.name, us, `${(us / bareCpu).toFixed(2)}x`, percentile(lat, 50), percentile(lat, 95), percentile(lat, 99)];
+    });
+    const httpTable = table(
+      [`server (${options.concurrency} concurrent clients, 100 posts per response)`, "server CPU µs / request", "CPU vs bare", "p50 ms", "p95 ms", "p99 ms"],
+      httpRows,
+    );
+
+    // 4. login and refresh against the same real server.
+    const hash = await hashPassword("alice-password-123");
+    const argon: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const start = performance.now();
+      await verifyPassword(hash, "alice-password-123");
+      argon.push(performance.now() - start);
+    }
+    const loginQuery = `mutation { login(email: "alice@example.com", password: "alice-password-123") { refreshToken } }`;
+    const logins = await load(20, 1, () => post(real.url, loginQuery));
+    const refreshChain = async (count: number) => {
+      let refreshToken = (await post(real.url, loginQuery)).data.login.refreshToken as string;
+      for (let i = 0; i < count; i++) {
+        const result = await post(real.url, `mutation ($r: String!) { refresh(refreshToken: $r) { refreshToken } }`, { r: refreshToken });
+        if (!result.data?.refresh) throw new Error(`refresh failed: ${JSON.stringify(result.errors)}`);
+        refreshToken = result.data.refresh.refreshToken;
+      }
+    };
+    const single = performance.now();
+    await refreshChain(300);
+    const singleRate = 300 / ((performance.now() - single) / 1000);
+    const parallel = performance.now();
+    await Promise.all(Array.from({ length: 10 }, () => refreshChain(100)));
+    const parallelRate = 1000 / ((performance.now() - parallel) / 1000);
+    const authTable = table(
+      ["measure", "value"],
+      [
+        ["login, median over HTTP (ms)", median(logins)],
+        ["  of which Argon2id verification (ms, measured alone)", median(argon)],
+        ["  everything else (ms)", median(logins) - median(argon)],
+        ["refresh, one client, sequential (per second)", singleRate],
+        ["refresh, 10 concurrent clients (per second)", parallelRate],
+      ],
+    );
+    return { http: httpTable, auth: authTable };
+  } finally {
+    await Promise.all([real.stop(), bare?.stop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
