@@ -53,7 +53,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       const ip = client.ip ?? null;
       // Locked or not is decided before the account is looked up, so the answer is the same
       // whether or not the account exists.
-      await throttle.assertAllowed(subject).catch((error: unknown) => {
+      const { accountHasFailures } = await throttle.assertAllowed(subject).catch((error: unknown) => {
         events({ event: "login_failed", reason: "LOGIN_THROTTLED", ip });
         throw error;
       });
@@ -65,7 +65,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         events({ event: "login_failed", reason: "INVALID_CREDENTIALS", ip });
         throw invalidCredentials();
       }
-      await throttle.recordSuccess(subject);
+      if (accountHasFailures) await throttle.recordSuccess(subject);
       if (user.disabledAt !== null) {
         events({ event: "login_failed", reason: "ACCOUNT_DISABLED", ip });
         throw accountDisabled();

@@ -25,15 +25,19 @@ export class LoginThrottle {
     this.#options = options;
   }
 
-  /** Throws TOO_MANY_REQUESTS, with retryAfter in seconds, while the account or the IP is locked. */
-  async assertAllowed(subject: ThrottleSubject): Promise<void> {
+  /**
+   * Throws TOO_MANY_REQUESTS, with retryAfter in seconds, while the account or the IP is locked.
+   * Returns whether the account has failures on record, so a success knows whether to clear them.
+   */
+  async assertAllowed(subject: ThrottleSubject): Promise<{ accountHasFailures: boolean }> {
     const now = this.#options.clock().getTime();
     const rows = await this.#options.db.loginThrottle.findMany({
-      where: { key: { in: keysOf(subject).map(([key]) => key) }, lockedUntil: { gt: new Date(now) } },
-      select: { lockedUntil: true },
+      where: { key: { in: keysOf(subject).map(([key]) => key) } },
+      select: { key: true, lockedUntil: true },
     });
-    if (rows.length === 0) return;
-    const until = Math.max(...rows.map((row) => row.lockedUntil!.getTime()));
+    const locked = rows.filter((row) => row.lockedUntil !== null && row.lockedUntil.getTime() > now);
+    if (locked.length === 0) return { accountHasFailures: rows.some((row) => row.key === `account:${subject.email}`) };
+    const until = Math.max(...locked.map((row) => row.lockedUntil!.getTime()));
     const retryAfter = Math.ceil((until - now) / 1000);
     throw new DomainError(
       "TOO_MANY_REQUESTS",

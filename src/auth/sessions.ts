@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { TokenConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { User } from "../db/generated/client.js";
+import { findRefreshToken, rotateRefreshToken } from "../db/refresh-token-rotation.js";
 import { DomainError } from "../domain/domain-error.js";
 import { decodeStoredClaims } from "../domain/user-claims.js";
 import { toUserView, type UserView } from "../domain/users.js";
@@ -107,20 +109,27 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     async start(user, client) {
       const now = clock();
       const refreshToken = generateRefreshToken();
-      const session = await db.session.create({
-        data: {
-          userId: user.id,
-          userAgent: client.userAgent?.slice(0, 256) ?? null,
-          ip: client.ip ?? null,
-          createdAt: now,
-          lastUsedAt: now,
-          expiresAt: refreshExpiry(now),
-          refreshTokens: {
-            create: { tokenHash: hashRefreshToken(refreshToken), generation: 0, createdAt: now, expiresAt: refreshExpiry(now) },
+      const sessionId = randomUUID();
+      // One batch, no nested write: Prisma runs nested creates in an interactive transaction.
+      await db.$transaction([
+        db.session.create({
+          data: {
+            id: sessionId,
+            userId: user.id,
+            userAgent: client.userAgent?.slice(0, 256) ?? null,
+            ip: client.ip ?? null,
+            createdAt: now,
+            lastUsedAt: now,
+            expiresAt: refreshExpiry(now),
           },
-        },
-      });
-      return issue(user, session.id, refreshToken, now);
+          select: { id: true },
+        }),
+        db.refreshToken.create({
+          data: { sessionId, tokenHash: hashRefreshToken(refreshToken), generation: 0, createdAt: now, expiresAt: refreshExpiry(now) },
+          select: { id: true },
+        }),
+      ]);
+      return issue(user, sessionId, refreshToken, now);
     },
 
 
@@ -166,43 +175,27 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
   async function refreshSession(presented: string, client: ClientInfo): Promise<IssuedTokens> {
     if (!looksLikeRefreshToken(presented)) throw INVALID();
     const now = clock();
-    const row = await db.refreshToken.findUnique({
-      where: { tokenHash: hashRefreshToken(presented) },
-      include: { session: { include: { user: true } } },
-    });
+    // Reads the user afresh with the token, so changed claims reach the new access token.
+    const row = await findRefreshToken(db, hashRefreshToken(presented));
     if (!row) throw INVALID();
-    const { session } = row;
-    if (session.user.disabledAt !== null) throw accountDisabled();
-    if (session.revokedAt !== null) throw INVALID();
+    if (row.user.disabledAt !== null) throw accountDisabled();
+    if (row.sessionRevokedAt !== null) throw INVALID();
     if (row.expiresAt <= now) {
       throw refreshError("REFRESH_TOKEN_EXPIRED", "The refresh token has expired; log in again.");
     }
-
     const successor = generateRefreshToken();
-    // Consuming and issuing the successor is one transaction, and consuming is a
-    // conditional update: of several concurrent refreshes with one token, exactly one wins.
-    const won = await db.$transaction(async (tx) => {
-      const { count } = await tx.refreshToken.updateMany({ where: { id: row.id, consumedAt: null }, data: { consumedAt: now } });
-      if (count === 0) return false;
-      await tx.refreshToken.create({
-        data: {
-          sessionId: session.id,
-          tokenHash: hashRefreshToken(successor),
-          generation: row.generation + 1,
-          createdAt: now,
-          expiresAt: refreshExpiry(now),
-        },
-      });
-      await tx.session.update({
-        where: { id: session.id },
-        data: { lastUsedAt: now, expiresAt: refreshExpiry(now), userAgent: client.userAgent?.slice(0, 256) ?? session.userAgent, ip: client.ip ?? session.ip },
-      });
-      return true;
+    const won = await rotateRefreshToken(db, {
+      tokenId: row.id,
+      sessionId: row.sessionId,
+      successorHash: hashRefreshToken(successor),
+      successorGeneration: row.generation + 1,
+      now,
+      expiresAt: refreshExpiry(now),
+      userAgent: client.userAgent?.slice(0, 256) ?? row.sessionUserAgent,
+      ip: client.ip ?? row.sessionIp,
     });
-    if (!won) await rejectReuse(row.id, session.id, row.generation, now);
-    const user = await db.user.findUnique({ where: { id: session.userId } });
-    if (!user) throw INVALID();
-    return issue(user, session.id, successor, now);
+    if (!won) await rejectReuse(row.id, row.sessionId, row.generation, now);
+    return issue(row.user, row.sessionId, successor, now);
   }
 
   /**
