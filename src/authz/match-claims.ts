@@ -73,3 +73,35 @@ export function describeRequirement(requirement: ClaimRequirement, args: FieldAr
   );
   return `${requirement.claim}=${values.join("|")}`;
 }
+
+export type ClaimPredicate = (claims: Claims, args: FieldArguments) => boolean;
+
+/**
+ * The requirement as a function specialised once, at schema build: a literal value becomes a
+ * direct comparison (or a Set lookup for alternatives), so the per-field check does no parsing,
+ * no allocation and no generic loop. Same answers as satisfiesRequirement.
+ */
+export function compilePredicate(requirement: ClaimRequirement): ClaimPredicate {
+  const name = requirement.claim;
+  const own = (claims: Claims): unknown => (Object.hasOwn(claims, name) ? claims[name] : undefined);
+  if (requirement.kind === "truthy") return (claims) => isTruthyClaim(own(claims));
+  if (requirement.values.every((value) => value.literal !== null)) {
+    const literals = requirement.values.map((value) => value.literal!);
+    if (literals.length === 1) {
+      const expected = literals[0]!;
+      return (claims) => {
+        const claim = own(claims);
+        return claim === expected || (typeof claim !== "string" && claim != null && claimEquals(claim, expected));
+      };
+    }
+    const expected = new Set(literals);
+    return (claims) => {
+      const claim = own(claims);
+      if (typeof claim === "string") return expected.has(claim);
+      if (Array.isArray(claim)) return claim.some((item) => expected.has(claimText(item) as string));
+      const text = claimText(claim);
+      return text !== undefined && expected.has(text);
+    };
+  }
+  return (claims, args) => satisfiesRequirement(requirement, claims, args);
+}

@@ -1,10 +1,12 @@
 import { type ClaimRequirement, parseClaimRequirement } from "./claim-requirement.js";
-import { type Claims, describeRequirement, type FieldArguments, satisfiesRequirement } from "./match-claims.js";
+import { type ClaimPredicate, type Claims, compilePredicate, describeRequirement, type FieldArguments } from "./match-claims.js";
 
 /** Every requirement that guards one field, compiled once at schema build. */
 export interface RequirementSet {
   /** The requirement strings as written in the schema, type-level ones first. */
   readonly sources: readonly string[];
+  /** Whether every requirement holds: the per-request check, which allocates nothing. */
+  readonly holds: ClaimPredicate;
   /** null when every requirement holds; otherwise the unmet ones, placeholders filled in. */
   unmet(claims: Claims, args: FieldArguments): string[] | null;
 }
@@ -43,18 +45,20 @@ export function compileRequirements(options: CompileRequirementsOptions): Requir
     return requirement;
   });
 
+  const predicates = requirements.map(compilePredicate);
+  const holds: ClaimPredicate =
+    predicates.length === 1
+      ? predicates[0]!
+      : (claims, args) => {
+          for (let i = 0; i < predicates.length; i++) if (!predicates[i]!(claims, args)) return false;
+          return true;
+        };
   return {
     sources: options.sources,
+    holds,
     unmet(claims, args) {
-      // The common case allocates nothing: only a failure builds the list of unmet requirements.
-      for (let i = 0; i < requirements.length; i++) {
-        if (!satisfiesRequirement(requirements[i]!, claims, args)) {
-          return requirements
-            .filter((requirement) => !satisfiesRequirement(requirement, claims, args))
-            .map((requirement) => describeRequirement(requirement, args));
-        }
-      }
-      return null;
+      if (holds(claims, args)) return null;
+      return requirements.filter((_, i) => !predicates[i]!(claims, args)).map((requirement) => describeRequirement(requirement, args));
     },
   };
 }

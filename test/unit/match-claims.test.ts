@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseClaimRequirement } from "../../src/authz/claim-requirement.js";
-import { describeRequirement, isTruthyClaim, satisfiesRequirement } from "../../src/authz/match-claims.js";
+import { compilePredicate, describeRequirement, isTruthyClaim, satisfiesRequirement } from "../../src/authz/match-claims.js";
 
 const holds = (source: string, claims: Record<string, unknown>, args: Record<string, unknown> = {}) =>
   satisfiesRequirement(parseClaimRequirement(source), claims, args);
@@ -103,5 +103,40 @@ describe("describeRequirement", () => {
     const requirement = parseClaimRequirement("permissions=docs:{docId}:read|docs:*:read");
     expect(describeRequirement(requirement, { docId: 7 })).toBe("permissions=docs:7:read|docs:*:read");
     expect(describeRequirement(requirement, {})).toBe("permissions=docs:{docId}:read|docs:*:read");
+  });
+});
+
+describe("compilePredicate", () => {
+  const requirements = ["role", "role=admin", "role=admin|editor", "level=3", "beta=true", "team={teamId}", "team={teamId}|all", "permissions=posts:read"];
+  const claimSets: Record<string, unknown>[] = [
+    {},
+    { role: "admin" },
+    { role: "Admin" },
+    { role: ["editor", "x"] },
+    { role: "\u0430dmin" },
+    { role: { admin: true } },
+    { role: null },
+    { level: 3 },
+    { level: "3" },
+    { beta: true },
+    { team: "red" },
+    { team: ["all"] },
+    { permissions: ["posts:read"] },
+    { permissions: "posts:read" },
+  ];
+  const argSets = [{}, { teamId: "red" }, { teamId: null }];
+
+  it("answers exactly as satisfiesRequirement for every form", () => {
+    for (const source of requirements) {
+      const requirement = parseClaimRequirement(source);
+      const predicate = compilePredicate(requirement);
+      for (const claims of claimSets) {
+        for (const args of argSets) {
+          expect(predicate(claims, args), `${source} with ${JSON.stringify(claims)} ${JSON.stringify(args)}`).toBe(
+            satisfiesRequirement(requirement, claims, args),
+          );
+        }
+      }
+    }
   });
 });
