@@ -108,7 +108,13 @@ async function assertCorrect(variant: Variant): Promise<void> {
   if (!anonymous.errors?.length || (anonymous.data?.["posts"] as unknown[] | undefined)?.length) throw new Error(`${variant.name}: anonymous must be refused`);
 }
 
-export async function benchExecute(options: { rounds: number; opsPerRound: number }): Promise<string> {
+export interface ExecuteResults {
+  table: string;
+  /** Throughput relative to the no-authorization baseline, by variant. */
+  ratio: { claimgate: number; shield: number; genericAuth: number };
+}
+
+export async function benchExecute(options: { rounds: number; opsPerRound: number }): Promise<ExecuteResults> {
   const variants = [baseline(), claimgate(), graphqlShield(), genericAuth()];
   for (const variant of variants.slice(1)) await assertCorrect(variant);
   for (const variant of variants) await timeAsync(200, () => variant.run(ADMIN)); // warm-up
@@ -121,5 +127,9 @@ export async function benchExecute(options: { rounds: number; opsPerRound: numbe
     const us = median(samples.get(variant.name)!);
     return [variant.name, us, `${(base / us).toFixed(2)}x`];
   });
-  return table(["variant (admin, 100 posts, 101 checks)", "µs / operation (median of rounds)", "throughput vs baseline"], rows);
+  const ratioOf = (variant: Variant) => base / median(samples.get(variant.name)!);
+  return {
+    table: table(["variant (admin, 100 posts, 101 checks)", "µs / operation (median of rounds)", "throughput vs baseline"], rows),
+    ratio: { claimgate: ratioOf(variants[1]!), shield: ratioOf(variants[2]!), genericAuth: ratioOf(variants[3]!) },
+  };
 }

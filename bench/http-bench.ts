@@ -74,7 +74,16 @@ async function load(total: number, concurrency: number, send: () => Promise<unkn
 
 const QUERY = "{ posts(first: 100) { id title body secretNote } }";
 
-export async function benchHttp(options: { rounds: number; requestsPerRound: number; concurrency: number }): Promise<{ http: string; auth: string }> {
+export interface HttpResults {
+  http: string;
+  auth: string;
+  /** Server CPU per authenticated request relative to the bare Apollo Server. */
+  cpuRatio: number;
+  loginOverheadMs: number;
+  refreshPerSecondConcurrent: number;
+}
+
+export async function benchHttp(options: { rounds: number; requestsPerRound: number; concurrency: number }): Promise<HttpResults> {
   const dataDir = await mkdtemp(join(tmpdir(), "claimgate-bench-"));
   const env = {
     NODE_ENV: "test",
@@ -161,7 +170,13 @@ export async function benchHttp(options: { rounds: number; requestsPerRound: num
         ["  server CPU per refresh (µs)", refreshCpu],
       ],
     );
-    return { http: httpTable, auth: authTable };
+    return {
+      http: httpTable,
+      auth: authTable,
+      cpuRatio: median(cpu.get(servers[0]!.name)!) / bareCpu,
+      loginOverheadMs: median(logins) - median(argon),
+      refreshPerSecondConcurrent: parallelRate,
+    };
   } finally {
     await Promise.all([real.stop(), bare?.stop()]);
     await rm(dataDir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters, SignJWT } from "jose";
 import type { TokenConfig } from "../config/config.js";
 import { REGISTERED_CLAIM_NAMES } from "../domain/registered-claims.js";
-import type { KeyRing } from "./signing-keys.js";
+import type { KeyRing, RingKey } from "./signing-keys.js";
 import { TokenVerificationError } from "./token-verification-error.js";
 
 /** RFC 9068's media type for JWT access tokens, in its short form. */
@@ -53,11 +53,11 @@ export interface VerifyAccessTokenOptions {
 export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifiedAccessToken> {
   try {
     // Only `kid` selects a key, and only from the ring: jku, x5u, jwk and x5c are never followed.
-    // Choosing it before jwtVerify (rather than through a key callback) saves an async hop.
-    const header = decodeProtectedHeader(token);
-    const key = typeof header.kid === "string" ? options.keys.byKid.get(header.kid) : undefined;
-    if (!key || key.alg !== header.alg) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
-    const { payload } = await jwtVerify(token, key.verificationKey, {
+    // A ring of one key needs no selection: jose verifies with it, then the kid must match.
+    // Otherwise the key is chosen before jwtVerify (a key callback would cost an async hop).
+    const single = options.keys.byKid.size === 1 ? options.keys.active : undefined;
+    const key = single ?? selectKey(options.keys, decodeProtectedHeader(token));
+    const { payload, protectedHeader } = await jwtVerify(token, key.verificationKey, {
       algorithms: [key.alg],
       typ: ACCESS_TOKEN_TYPE,
       issuer: options.tokens.issuer,
@@ -66,6 +66,7 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
       clockTolerance: options.tokens.clockToleranceSeconds,
       currentDate: options.now,
     });
+    if (protectedHeader.kid !== key.kid) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
     for (const claim of ["sub", "jti", "sid"] as const) {
       if (typeof payload[claim] !== "string" || payload[claim] === "") {
         throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: its ${claim} claim is not a non-empty string.`);
@@ -78,6 +79,12 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
   } catch (error) {
     throw toVerificationError(error);
   }
+}
+
+function selectKey(keys: KeyRing, header: ProtectedHeaderParameters): RingKey {
+  const key = typeof header.kid === "string" ? keys.byKid.get(header.kid) : undefined;
+  if (!key || key.alg !== header.alg) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
+  return key;
 }
 
 const REQUIRED_CLAIMS = ["sub", "exp", "iat", "jti", "sid"];

@@ -56,7 +56,8 @@ describe("signAccessToken / verifyAccessToken", () => {
 
   it.each([
     ["a wrong signature", async () => forge({}, validPayload(), otherKeys.active.signingKey), "signature does not verify"],
-    ["an unknown kid", async () => forge({ kid: otherKeys.active.kid }, validPayload(), otherKeys.active.signingKey), "not signed by a key"],
+    ["an unknown kid", async () => forge({ kid: otherKeys.active.kid }, validPayload(), otherKeys.active.signingKey), "The access token is invalid"],
+    ["a known key under another kid", async () => forge({ kid: "some-other-kid" }, validPayload()), "not signed by a key"],
     ["no kid", async () => forge({ kid: undefined }, validPayload()), "not signed by a key"],
     ["alg none", async () => new UnsecuredJWT(validPayload()).encode(), "not"],
     ["typ JWT", async () => forge({ typ: "JWT" }, validPayload()), "typ header"],
