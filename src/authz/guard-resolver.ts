@@ -12,12 +12,12 @@ export function guardResolver<TSource, TContext extends AuthContext | undefined,
   resolve: GraphQLFieldResolver<TSource, TContext, TArgs>,
   requirements: RequirementSet,
 ): GraphQLFieldResolver<TSource, TContext, TArgs> {
+  const { holds } = requirements;
   return function guardedResolver(source, args, context, info) {
     const auth = context?.auth;
     const claims = auth?.claims;
     if (claims == null) throw UnauthenticatedError.fromRejection(auth?.error);
-    const unmet = requirements.unmet(claims, args);
-    if (unmet !== null) throw ForbiddenError.missingClaims(unmet);
+    if (!holds(claims, args)) throw ForbiddenError.missingClaims(requirements.unmet(claims, args) ?? []);
     return resolve(source, args, context, info);
   };
 }

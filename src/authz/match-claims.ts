@@ -90,8 +90,10 @@ export function compilePredicate(requirement: ClaimRequirement): ClaimPredicate 
     if (literals.length === 1) {
       const expected = literals[0]!;
       return (claims) => {
-        const claim = own(claims);
-        return claim === expected || (typeof claim !== "string" && claim != null && claimEquals(claim, expected));
+        const claim = claims[name];
+        // The cheap comparison first; hasOwn keeps inherited properties from counting as claims.
+        if (claim === expected) return Object.hasOwn(claims, name);
+        return typeof claim !== "string" && claim != null && Object.hasOwn(claims, name) && claimEquals(claim, expected);
       };
     }
     const expected = new Set(literals);
