@@ -20,8 +20,9 @@ import { createErrorFormatter } from "../graphql/format-error.js";
 import { readMigrationList } from "../db/migrations.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
 import { authStatusPlugin } from "./auth-status-plugin.js";
-import { checkReadiness } from "./health.js";
+import { bodyErrorHandler } from "./body-error-handler.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
+import { mountOperationalRoutes } from "./operational-routes.js";
 import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -90,40 +91,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   await apollo.start();
 
-  const expectedMigrations = (await readMigrationList(MIGRATIONS_DIR)).migrationDirectories.map((directory) => directory.path);
-  // Liveness: the process is up and serving HTTP.
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-  // Readiness: send traffic here only when the database answers and is fully migrated.
-  app.get("/readyz", async (_req, res) => {
-    const readiness = await checkReadiness(services.db, expectedMigrations);
-    res.status(readiness.ready ? 200 : 503).json(readiness.ready ? { status: "ready" } : { status: "not_ready", reason: readiness.reason });
-  });
-  // Public halves of the ring's asymmetric keys, so other services verify our tokens without a secret.
-  app.get("/.well-known/jwks.json", (_req, res) => {
-    res.set("cache-control", "public, max-age=300").json(keys.jwks);
-  });
-  // Prometheus text format: the verified-token cache and the revocation list, for capacity planning.
-  app.get("/metrics", (_req, res) => {
-    const cache = authenticator.cacheStats();
-    res.type("text/plain; version=0.0.4").send(
-      [
-        "# HELP claimgate_token_cache_hits_total Access tokens answered from the verified-token cache.",
-        "# TYPE claimgate_token_cache_hits_total counter",
-        `claimgate_token_cache_hits_total ${cache.hits}`,
-        "# HELP claimgate_token_cache_misses_total Access tokens that needed a signature check.",
-        "# TYPE claimgate_token_cache_misses_total counter",
-        `claimgate_token_cache_misses_total ${cache.misses}`,
-        "# HELP claimgate_token_cache_entries Verified access tokens held in memory.",
-        "# TYPE claimgate_token_cache_entries gauge",
-        `claimgate_token_cache_entries ${cache.size}`,
-        "# HELP claimgate_revoked_sessions Recently ended sessions whose access tokens are refused.",
-        "# TYPE claimgate_revoked_sessions gauge",
-        `claimgate_revoked_sessions ${revokedSessionCount()}`,
-        "",
-      ].join("\n"),
-    );
+  mountOperationalRoutes(app, {
+    db: services.db,
+    expectedMigrations: (await readMigrationList(MIGRATIONS_DIR)).migrationDirectories.map((directory) => directory.path),
+    jwks: keys.jwks,
+    cacheStats: () => authenticator.cacheStats(),
+    revokedSessionCount,
   });
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   app.use(
@@ -138,11 +111,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
     }),
   );
+  app.use(bodyErrorHandler);
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once("error", reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    // Port taken or not permitted: release what startup opened before reporting it.
+    await apollo.stop();
+    await close();
+    throw error;
+  }
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host === "0.0.0.0" ? "localhost" : config.host;
 

@@ -169,6 +169,22 @@ describe("bad input gets a clear error", () => {
     expect(firstError(response)).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_PAGE_SIZE", field: "first" });
   });
 
+  it("a body that is not JSON gets 400 with a GraphQL-shaped error, not an HTML page", async () => {
+    const response = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{ not json" });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }] });
+  });
+
+  it("a body over 100 KB gets 413", async () => {
+    const response = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ viewer { authenticated } } # ${"x".repeat(120_000)}` }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { errors: { message: string }[] }).errors[0]!.message).toBe("The request body is larger than 100 KB.");
+  });
+
   it("no stack traces outside development", async () => {
     const response = await t.gql("{ me { email } }");
     expect(JSON.stringify(response.body)).not.toContain("stacktrace");
