@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject, webcrypto } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { calculateJwkThumbprint, importJWK, importPKCS8, importSPKI, type JWK } from "jose";
+import { calculateJwkThumbprint, importJWK, importPKCS8, type JWK } from "jose";
 import { ConfigError } from "../config/config-error.js";
 import type { KeyAlgorithm, KeyMaterial, KeyRingConfig, KeySpec } from "../config/key-specs.js";
 import { weakSecretReason } from "../config/secret-strength.js";

@@ -1,7 +1,6 @@
 import { GraphQLError } from "graphql";
 import type { TokenRejection } from "../auth/auth-state.js";
 
-export type UnauthenticatedReason = "MISSING_TOKEN" | TokenRejection["reason"];
 
 export const MISSING_TOKEN_MESSAGE =
   "This field requires an access token: send `Authorization: Bearer <accessToken>` (the login mutation returns one).";

@@ -19,7 +19,7 @@ import type { GraphQLContext, Services } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/format-error.js";
 import { readMigrationList } from "../db/migrations.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
-import { authStatusPlugin } from "./auth-status-plugin.js";
+import { httpStatusPlugin } from "./http-status-plugin.js";
 import { bodyErrorHandler } from "./body-error-handler.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
 import { mountOperationalRoutes } from "./operational-routes.js";
@@ -73,6 +73,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Array batching would let one request carry many login attempts.
     allowBatchedHttpRequests: false,
     validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
     plugins: [
       // Per-request work that serves no user of this API: cache-control hints (nothing sets
       // them; the plugin cost ~650 µs per 100-post request) and Apollo Studio reporting.
@@ -82,7 +83,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ApolloServerPluginInlineTraceDisabled(),
       ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      authStatusPlugin({ realm: config.realm }),
+      httpStatusPlugin({ realm: config.realm }),
       requestLogPlugin(logger),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, document: SANDBOX_DOCUMENT, footer: false })

@@ -3,6 +3,7 @@
 import Sqlite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqliteFilePath } from "../../src/db/sqlite-url.js";
+import { startServerProcess } from "../support/server-process.js";
 import { firstError, startTestServer, type TestServer } from "../support/test-server.js";
 
 let t: TestServer;
@@ -18,6 +19,13 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 describe("production mode", () => {
+  it("refuses to start without a signing key, saying what to set", async () => {
+    const attempt = startServerProcess({ NODE_ENV: "production", SEED_DEMO_USERS: "false", DATA_DIR: t.dataDir, JWT_SECRET: "" });
+    await expect(attempt).rejects.toThrow(/claimgate cannot start\.\nInvalid configuration:\n  - JWT_SECRET .* or JWT_KEYS is required in production/);
+    const weak = startServerProcess({ NODE_ENV: "production", SEED_DEMO_USERS: "false", DATA_DIR: t.dataDir, JWT_SECRET: "changeme-changeme-changeme-changeme" });
+    await expect(weak).rejects.toThrow(/JWT_SECRET is too weak/);
+  });
+
   it("serves no Sandbox landing page", async () => {
     const response = await fetch(t.url, { headers: { accept: "text/html" } });
     expect(await response.text()).not.toMatch(/sandbox/i);
@@ -71,10 +79,13 @@ describe("production mode", () => {
     const { accessToken, refreshToken } = login.body.data!["login"];
     await t.gql(`mutation ($r: String!) { refresh(refreshToken: $r) { accessToken } }`, { variables: { r: refreshToken } });
     await t.gql("{ users { id } }", { token: accessToken });
+    await t.gql(`mutation ($r: String!) { logout(refreshToken: $r) }`, { variables: { r: bob.refreshToken } });
 
     const entries = logs.map((line) => JSON.parse(line));
     const events = entries.map((entry) => entry.event);
-    expect(events).toEqual(expect.arrayContaining(["request", "login_failed", "login_succeeded", "refresh_succeeded", "authorization_denied"]));
+    expect(events).toEqual(
+      expect.arrayContaining(["request", "registered", "login_failed", "login_succeeded", "refresh_succeeded", "authorization_denied", "logout", "sessions_revoked"]),
+    );
     expect(entries.find((entry) => entry.event === "request" && entry.operationName === "LogIn")).toMatchObject({
       requestId: expect.any(String),
       durationMs: expect.any(Number),

@@ -215,6 +215,22 @@ describe("operation limits", () => {
     expect(firstError(response).message).toMatch(/aliases/i);
   });
 
+  it.each([
+    ["tokens", { GRAPHQL_MAX_TOKENS: "15" }, "GRAPHQL_PARSE_FAILED", /token/i],
+    ["cost", { GRAPHQL_MAX_COST: "20" }, "GRAPHQL_VALIDATION_FAILED", /cost/i],
+  ])("refuses documents over GRAPHQL_MAX_%s", async (_limit, env, code, message) => {
+    const strict = await startTestServer(env);
+    try {
+      expect((await strict.gql("{ viewer { authenticated } }")).status).toBe(200);
+      const heavy = await strict.gql(`{ viewer { authenticated subject claims issuedAt expiresAt tokenError { reason message } } a: viewer { authenticated } }`);
+      expect(heavy.status).toBe(400);
+      expect(firstError(heavy)).toMatchObject({ code });
+      expect(firstError(heavy).message).toMatch(message);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it("refuses documents deeper than GRAPHQL_MAX_DEPTH", async () => {
     const shallow = await startTestServer({ GRAPHQL_MAX_DEPTH: "2" });
     try {

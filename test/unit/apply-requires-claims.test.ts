@@ -32,6 +32,16 @@ describe("applyRequiresClaims: secure by default", () => {
     expect(attempt).toThrow("missing on: Query.b, Query.c, Mutation.d");
   });
 
+  it("checks Subscription fields too, and guards their subscribe function", async () => {
+    expect(() => build(`type Query { a: Int @public } type Subscription { ticks: Int }`)).toThrow("missing on: Subscription.ticks");
+    const schema = build(`type Query { a: Int @public } type Subscription { ticks: Int @requiresClaims(claims: ["role=admin"]) }`, {
+      Subscription: { ticks: { subscribe: async function* () { yield { ticks: 1 }; } } },
+    });
+    const field = schema.getSubscriptionType()!.getFields()["ticks"]!;
+    expect(() => field.subscribe!({}, {}, { auth: { claims: { role: "user" } } }, {} as never)).toThrow(/role=admin/);
+    expect(() => field.subscribe!({}, {}, { auth: { claims: null } }, {} as never)).toThrow(/access token/);
+  });
+
   it("refuses @public together with @requiresClaims", () => {
     expect(() => build(`type Query { a: Int @public @requiresClaims(claims: ["x"]) }`)).toThrow(
       "Query.a has both @public and @requiresClaims",
