@@ -3,7 +3,7 @@ import type { TokenRejection } from "../auth/auth-state.js";
 
 
 export const MISSING_TOKEN_MESSAGE =
-  "This field requires an access token: send `Authorization: Bearer <accessToken>` (the login mutation returns one).";
+  "No access token was presented: send `Authorization: Bearer <accessToken>` (the login mutation returns one).";
 
 /** No usable access token where one is required (HTTP 401). */
 export class UnauthenticatedError extends GraphQLError {

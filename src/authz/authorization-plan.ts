@@ -74,23 +74,23 @@ export function planAuthorization(schema: GraphQLSchema, names: DirectiveNames):
         const ifaceField = iface.getFields()[field.name];
         return [requirementsOn(iface), ifaceField && requirementsOn(ifaceField)].filter((list) => list !== undefined);
       });
-      const guardedByInterface = interfaceLevel.length > 0;
-      const inherited = interfaceLevel.flat();
+      const guardedFromAbove = typeLevel !== undefined || interfaceLevel.length > 0;
+      const guarded = own !== undefined || guardedFromAbove;
       const fieldIsPublic = isPublic(field);
 
       if (fieldIsPublic && own !== undefined) {
         problems.push(`${coordinate} has both @${names.public} and @${names.requiresClaims}; keep one`);
       }
-      if (fieldIsPublic && (typeLevel !== undefined || guardedByInterface)) {
+      if (fieldIsPublic && guardedFromAbove) {
         problems.push(`${coordinate} is @${names.public}, but its type or an interface requires claims for every field`);
       }
       if (rootTypes.has(type)) {
         if (fieldIsPublic) publicRootFields.push(coordinate);
-        else if (own === undefined && typeLevel === undefined && !guardedByInterface) unguardedRootFields.push(coordinate);
+        else if (!guarded) unguardedRootFields.push(coordinate);
       }
 
-      if (own === undefined && typeLevel === undefined && !guardedByInterface) continue;
-      const sources = [...new Set([...(typeLevel ?? []), ...inherited, ...(own ?? [])])];
+      if (!guarded) continue;
+      const sources = [...new Set([...(typeLevel ?? []), ...interfaceLevel.flat(), ...(own ?? [])])];
       try {
         const requirements = compileRequirements({
           sources,

@@ -24,13 +24,19 @@ export interface SeedDemoDataOptions {
 export async function seedDemoData(options: SeedDemoDataOptions): Promise<void> {
   const { db } = options;
   if ((await db.user.count({ where: { email: { in: DEMO_USERS.map((user) => user.email) } } })) > 0) return;
-  const [alice, bob] = await Promise.all(
-    DEMO_USERS.map(async (user) =>
-      db.user.create({
-        data: { email: user.email, passwordHash: await options.hashPassword(user.password), claims: JSON.stringify(user.claims) },
-      }),
-    ),
-  );
+  const hashes = await Promise.all(DEMO_USERS.map((user) => options.hashPassword(user.password)));
+  // One transaction: a second process seeding the same new database at the same moment
+  // fails on the unique email and leaves the first one's data as it is.
+  let created;
+  try {
+    created = await db.$transaction(
+      DEMO_USERS.map((user, i) => db.user.create({ data: { email: user.email, passwordHash: hashes[i]!, claims: JSON.stringify(user.claims) } })),
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") return;
+    throw error;
+  }
+  const [alice, bob] = created;
   await db.post.createMany({
     data: [
       {
