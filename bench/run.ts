@@ -44,11 +44,25 @@ const report = [
 process.stdout.write(`${report}\n`);
 if (!quick) writeFileSync(join(PROJECT_ROOT, "bench", "RESULTS.md"), report);
 
+/** Why a target can be missed on this kind of machine; shown only for targets this run missed. */
+const WHY: Record<string, string> = {
+  inProcess:
+    "Wrapping a resolver costs nothing measurable here (a pass-through wrapper runs level with the baseline); what remains is the claim check itself, about 0.1 µs per field over 101 fields, and run-to-run noise of a few points.",
+  cold: "The cold path is one full jose verification plus what jose does not do: parsing the Bearer header, checking that sub, jti and sid are non-empty strings and iat is not in the future, the revocation lookup and the cache insertion. It is paid once per token.",
+  login: "Besides Argon2id, a login reads the throttle and the user, inserts the session and its first refresh token, and signs a token; about 1 ms of it is the HTTP round trip itself.",
+  refresh: "Server CPU per refresh is mostly Prisma's query engine and Apollo's request pipeline; on 2 cores the load generator competes with the server.",
+  http: "The server does more per request than the bare one (token check, directive, logging plugin).",
+};
+
 /** Each target with the number measured in this run, and by how much a missed one was missed. */
 function targets(): string {
   const rows: [string, string, boolean, string][] = [];
-  const add = (name: string, measured: string, met: boolean, miss: string) => rows.push([name, measured, met, met ? "" : miss]);
-  add("in-process: directive ≥ 0.97x of baseline", `${execute.ratio.claimgate.toFixed(2)}x`, execute.ratio.claimgate >= 0.97, `${((0.97 - execute.ratio.claimgate) * 100).toFixed(0)} points short`);
+  const missed = new Set<string>();
+  const add = (name: string, measured: string, met: boolean, miss: string, why?: string) => {
+    rows.push([name, measured, met, met ? "" : miss]);
+    if (!met && why) missed.add(why);
+  };
+  add("in-process: directive ≥ 0.97x of baseline", `${execute.ratio.claimgate.toFixed(2)}x`, execute.ratio.claimgate >= 0.97, `${((0.97 - execute.ratio.claimgate) * 100).toFixed(0)} points short`, "inProcess");
   add(
     "in-process: faster than graphql-shield and generic-auth",
     `${execute.ratio.claimgate.toFixed(2)}x vs ${execute.ratio.shield.toFixed(2)}x / ${execute.ratio.genericAuth.toFixed(2)}x`,
@@ -57,10 +71,11 @@ function targets(): string {
   );
   for (const [alg, result] of Object.entries(tokens.byAlgorithm)) {
     add(`${alg} warm token → principal ≤ 2 µs`, `${result.warm.toFixed(2)} µs`, result.warm <= 2, `${(result.warm - 2).toFixed(2)} µs over`);
-    add(`${alg} cold ≤ one jose verification`, `${result.cold.toFixed(0)} vs ${result.jose.toFixed(0)} µs`, result.cold <= result.jose, `${((result.cold / result.jose - 1) * 100).toFixed(0)} % slower`);
+    add(`${alg} cold ≤ one jose verification`, `${result.cold.toFixed(0)} vs ${result.jose.toFixed(0)} µs`, result.cold <= result.jose, `${((result.cold / result.jose - 1) * 100).toFixed(0)} % slower`, "cold");
   }
-  add("HTTP: server CPU ≤ 1.10x bare Apollo", `${http.cpuRatio.toFixed(2)}x`, http.cpuRatio <= 1.1, `${((http.cpuRatio - 1.1) * 100).toFixed(0)} points over`);
-  add("refresh ≥ 500/s, 10 concurrent clients", `${http.refreshPerSecondConcurrent.toFixed(0)}/s`, http.refreshPerSecondConcurrent >= 500, `${((1 - http.refreshPerSecondConcurrent / 500) * 100).toFixed(0)} % short`);
-  add("login ≤ Argon2id + 5 ms", `+${http.loginOverheadMs.toFixed(1)} ms`, http.loginOverheadMs <= 5, `${(http.loginOverheadMs - 5).toFixed(1)} ms over`);
-  return table(["target", "measured", "met", "missed by"], rows.map(([name, measured, met, miss]) => [name, measured, met ? "yes" : "no", miss]));
+  add("HTTP: server CPU ≤ 1.10x bare Apollo", `${http.cpuRatio.toFixed(2)}x`, http.cpuRatio <= 1.1, `${((http.cpuRatio - 1.1) * 100).toFixed(0)} points over`, "http");
+  add("refresh ≥ 500/s, 10 concurrent clients", `${http.refreshPerSecondConcurrent.toFixed(0)}/s`, http.refreshPerSecondConcurrent >= 500, `${((1 - http.refreshPerSecondConcurrent / 500) * 100).toFixed(0)} % short`, "refresh");
+  add("login ≤ Argon2id + 5 ms", `+${http.loginOverheadMs.toFixed(1)} ms`, http.loginOverheadMs <= 5, `${(http.loginOverheadMs - 5).toFixed(1)} ms over`, "login");
+  const notes = [...missed].map((key) => `- ${WHY[key]}`).join("\n");
+  return `${table(["target", "measured", "met", "missed by"], rows.map(([name, measured, met, miss]) => [name, measured, met ? "yes" : "no", miss]))}\n${notes ? `\nWhy the missed ones were missed:\n\n${notes}\n` : ""}`;
 }

@@ -46,6 +46,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     DATA_DIR: dataDir,
     JWT_SECRET: randomBytes(48).toString("base64url"),
     SEED_DEMO_USERS: "true",
+    LOG_LEVEL: "silent",
     ...env,
   };
   const config = parseConfig(serverEnv);
