@@ -16,6 +16,17 @@ const started = Date.now();
 const section = (title: string, body: string) => `## ${title}\n\n${body}\n`;
 const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
+/** Why a target can be missed on this kind of machine; shown only for targets this run missed. */
+const WHY: Record<string, string> = {
+  inProcess:
+    "Wrapping a resolver costs nothing measurable here (a pass-through wrapper runs level with the baseline); what remains is the claim check itself, about 0.1 µs per field over 101 fields, and run-to-run noise of a few points.",
+  cold: "The cold path is one full jose verification plus what jose does not do: parsing the Bearer header, checking that sub, jti and sid are non-empty strings and iat is not in the future, the revocation lookup and the cache insertion. It is paid once per token.",
+  login: "Besides Argon2id, a login reads the throttle and the user, inserts the session and its first refresh token, and signs a token; about 1 ms of it is the HTTP round trip itself.",
+  refresh: "Server CPU per refresh is mostly Prisma's query engine and Apollo's request pipeline; on 2 cores the load generator competes with the server.",
+  http: "The server does more per request than the bare one (token check, directive, logging plugin).",
+};
+
+
 log("1/3 in-process execute (101 checks)…");
 const execute = await benchExecute({ rounds: quick ? 3 : 15, opsPerRound: quick ? 100 : 300 });
 log("2/3 token to principal…");
@@ -43,16 +54,6 @@ const report = [
 
 process.stdout.write(`${report}\n`);
 if (!quick) writeFileSync(join(PROJECT_ROOT, "bench", "RESULTS.md"), report);
-
-/** Why a target can be missed on this kind of machine; shown only for targets this run missed. */
-const WHY: Record<string, string> = {
-  inProcess:
-    "Wrapping a resolver costs nothing measurable here (a pass-through wrapper runs level with the baseline); what remains is the claim check itself, about 0.1 µs per field over 101 fields, and run-to-run noise of a few points.",
-  cold: "The cold path is one full jose verification plus what jose does not do: parsing the Bearer header, checking that sub, jti and sid are non-empty strings and iat is not in the future, the revocation lookup and the cache insertion. It is paid once per token.",
-  login: "Besides Argon2id, a login reads the throttle and the user, inserts the session and its first refresh token, and signs a token; about 1 ms of it is the HTTP round trip itself.",
-  refresh: "Server CPU per refresh is mostly Prisma's query engine and Apollo's request pipeline; on 2 cores the load generator competes with the server.",
-  http: "The server does more per request than the bare one (token check, directive, logging plugin).",
-};
 
 /** Each target with the number measured in this run, and by how much a missed one was missed. */
 function targets(): string {
