@@ -45,7 +45,15 @@ export interface SessionView {
   readonly ip: string | null;
 }
 
-export type RevocationReason = "logout" | "logout_all" | "revoked_by_user" | "revoked_by_admin" | "password_changed" | "account_disabled" | "refresh_token_reuse";
+export type RevocationReason =
+  | "logout"
+  | "logout_all"
+  | "revoked_by_user"
+  | "revoked_by_admin"
+  | "password_changed"
+  | "account_disabled"
+  | "account_deleted"
+  | "refresh_token_reuse";
 
 export interface SessionService {
   /** Starts a session (a refresh-token family) for a user who just proved who they are. */
@@ -177,7 +185,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     const now = clock();
     // Reads the user afresh with the token, so changed claims reach the new access token.
     const row = await findRefreshToken(db, hashRefreshToken(presented));
-    if (!row) throw INVALID();
+    if (!row || row.user.deletedAt !== null) throw INVALID();
     if (row.user.disabledAt !== null) throw accountDisabled();
     if (row.sessionRevokedAt !== null) throw INVALID();
     if (row.expiresAt <= now) {

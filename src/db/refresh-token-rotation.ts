@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "./database.js";
+import type { User } from "./generated/client.js";
 
 /**
  * The two statements on the refresh hot path, in SQL: Prisma's nested reads and interactive
@@ -19,7 +20,7 @@ export interface RefreshTokenRow {
   readonly sessionRevokedAt: Date | null;
   readonly sessionUserAgent: string | null;
   readonly sessionIp: string | null;
-  readonly user: { id: string; email: string; passwordHash: string; claims: string; disabledAt: Date | null; createdAt: Date; updatedAt: Date };
+  readonly user: User;
 }
 
 const date = (value: unknown): Date => (value instanceof Date ? value : new Date(value as string));
@@ -30,7 +31,7 @@ export async function findRefreshToken(db: Database, tokenHash: string): Promise
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT t.id, t.generation, t.expiresAt, t.sessionId,
            s.revokedAt AS sessionRevokedAt, s.userAgent AS sessionUserAgent, s.ip AS sessionIp,
-           u.id AS userId, u.email, u.passwordHash, u.claims, u.disabledAt, u.createdAt AS userCreatedAt, u.updatedAt AS userUpdatedAt
+           u.id AS userId, u.email, u.passwordHash, u.claims, u.disabledAt, u.deletedAt, u.createdAt AS userCreatedAt, u.updatedAt AS userUpdatedAt
     FROM RefreshToken t JOIN Session s ON s.id = t.sessionId JOIN User u ON u.id = s.userId
     WHERE t.tokenHash = ${tokenHash}`;
   const row = rows[0];
@@ -49,6 +50,7 @@ export async function findRefreshToken(db: Database, tokenHash: string): Promise
       passwordHash: row["passwordHash"] as string,
       claims: row["claims"] as string,
       disabledAt: optionalDate(row["disabledAt"]),
+      deletedAt: optionalDate(row["deletedAt"]),
       createdAt: date(row["userCreatedAt"]),
       updatedAt: date(row["userUpdatedAt"]),
     },

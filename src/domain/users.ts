@@ -45,12 +45,12 @@ export async function insertUser(db: Database, options: InsertUserOptions): Prom
 
 export async function requireUser(db: Database, userId: string): Promise<User> {
   const user = await db.user.findUnique({ where: { id: userId } });
-  if (!user) throw new DomainError("NOT_FOUND", "USER_NOT_FOUND", `There is no user with id ${JSON.stringify(userId.slice(0, 64))}.`);
+  if (!user || user.deletedAt !== null) throw new DomainError("NOT_FOUND", "USER_NOT_FOUND", `There is no user with id ${JSON.stringify(userId.slice(0, 64))}.`);
   return user;
 }
 
 export function listUsers(db: Database): Promise<User[]> {
-  return db.user.findMany({ orderBy: { createdAt: "asc" } });
+  return db.user.findMany({ where: { deletedAt: null }, orderBy: { createdAt: "asc" } });
 }
 
 /** Replaces a user's claims; they reach access tokens at the user's next login or refresh. */
@@ -64,4 +64,20 @@ export async function setUserClaims(db: Database, userId: string, input: unknown
 export async function setUserDisabled(db: Database, userId: string, disabled: boolean, now: Date): Promise<User> {
   await requireUser(db, userId);
   return db.user.update({ where: { id: userId }, data: { disabledAt: disabled ? now : null } });
+}
+
+/**
+ * Deletes an account's personal data and content, keeping an anonymised tombstone: its sessions
+ * (ended by the caller) stay visible to every server process until their tokens expire, and the
+ * email is free to register again.
+ */
+export async function deleteUser(db: Database, userId: string, now: Date): Promise<void> {
+  await requireUser(db, userId);
+  await db.$transaction([
+    db.post.deleteMany({ where: { authorId: userId } }),
+    db.user.update({
+      where: { id: userId },
+      data: { email: `deleted-${userId}@deleted.invalid`, passwordHash: "!", claims: "{}", disabledAt: now, deletedAt: now },
+    }),
+  ]);
 }

@@ -79,6 +79,14 @@ describe("claimgate CLI", () => {
     await t.login("bob@example.com", "bob-password-123");
   });
 
+  it("user delete removes an account", async () => {
+    await cli(["user", "create", "--email", "gone@example.com", "--password", "gone-password-123"]);
+    const deleted = await cli(["user", "delete", "gone@example.com"]);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toBe("gone@example.com is deleted; 0 session(s) ended\n");
+    expect((await cli(["user", "list"])).stdout).not.toContain("gone@example.com");
+  });
+
   it("token mint signs a token the server accepts; token decode shows and verifies it", async () => {
     const minted = await cli(["token", "mint", "--sub", "someone", "--claim", "role=admin", "--ttl", "2m"], { NODE_ENV: "development" });
     expect(minted.code).toBe(0);

@@ -102,6 +102,29 @@ describe("sessions", () => {
     });
   });
 
+  it("deleting an account ends its sessions, removes its data, and frees its email", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    const user = await newUser("delete-me-password-1");
+    const deleted = await t.gql("mutation ($id: ID!) { deleteUser(userId: $id) }", { token: admin.accessToken, variables: { id: user.user.id } });
+    expect(deleted.body.data).toEqual({ deleteUser: true });
+
+    expect(firstError(await meWith(user.accessToken))).toMatchObject({ reason: "TOKEN_INVALID" });
+    expect(firstError(await t.gql(`mutation ($r: String!) { refresh(refreshToken: $r) { accessToken } }`, { variables: { r: user.refreshToken } }))).toMatchObject({
+      reason: "REFRESH_TOKEN_INVALID",
+    });
+    expect(firstError(await login(user.email, "delete-me-password-1"))).toMatchObject({ reason: "INVALID_CREDENTIALS" });
+    const users = (await t.gql("{ users { id email } }", { token: admin.accessToken })).body.data!["users"] as { id: string }[];
+    expect(users.map((u) => u.id)).not.toContain(user.user.id);
+    const stored = await t.server.services.db.user.findUniqueOrThrow({ where: { id: user.user.id } });
+    expect(stored).toMatchObject({ email: `deleted-${user.user.id}@deleted.invalid`, claims: "{}", passwordHash: "!" });
+
+    const again = await t.gql(`mutation ($e: String!) { register(email: $e, password: "a-new-password-123") { user { id } } }`, { variables: { e: user.email } });
+    expect(again.body.data!["register"].user.id).not.toBe(user.user.id);
+    expect(firstError(await t.gql("mutation ($id: ID!) { deleteUser(userId: $id) }", { token: admin.accessToken, variables: { id: user.user.id } }))).toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
   it("disabling an account ends its sessions: its access tokens stop working", async () => {
     const admin = await t.login(ALICE.email, ALICE.password);
     const user = await newUser();

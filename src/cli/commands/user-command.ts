@@ -3,7 +3,7 @@ import { DomainError } from "../../domain/domain-error.js";
 import { normaliseEmail, parseEmail } from "../../domain/email.js";
 import { checkPasswordPolicy } from "../../domain/password-policy.js";
 import { decodeStoredClaims, type UserClaims } from "../../domain/user-claims.js";
-import { insertUser, listUsers, setUserClaims, setUserDisabled } from "../../domain/users.js";
+import { deleteUser, insertUser, listUsers, setUserClaims, setUserDisabled } from "../../domain/users.js";
 import type { ServerServices } from "../../server/create-services.js";
 import { CliError, usageError } from "../cli-error.js";
 import { type CliIo, withServices } from "../cli-context.js";
@@ -18,6 +18,7 @@ Commands:
   revoke <email> name[=value] [...]      remove a claim, or one value of it
   disable <email>                        refuse logins and refreshes, end every session
   enable <email>
+  delete <email>                         end every session, remove the account's data and posts
 
 Works on DATABASE_URL (default data/claimgate.db). Changed claims reach the user's tokens at
 the next login or refresh.
@@ -26,7 +27,7 @@ the next login or refresh.
 export async function runUserCommand(args: string[], io: CliIo): Promise<void> {
   const [command, ...rest] = args;
   if (!command || command === "--help" || command === "-h" || rest.includes("--help") || rest.includes("-h")) return io.out(USER_HELP);
-  if (!["create", "list", "grant", "revoke", "disable", "enable"].includes(command)) {
+  if (!["create", "list", "grant", "revoke", "disable", "enable", "delete"].includes(command)) {
     throw usageError(`unknown user command "${command}"\n\n${USER_HELP}`);
   }
   await withServices(async (services) => {
@@ -80,6 +81,13 @@ async function runWith(services: ServerServices, command: string, rest: string[]
       for (const change of changes) (command === "grant" ? grant : revoke)(claims, change);
       const updated = await setUserClaims(db, user.id, claims);
       io.out(`${updated.email}: ${show(decodeStoredClaims(updated.claims))}\n`);
+      return;
+    }
+    case "delete": {
+      const user = await findByEmail(services, rest[0]);
+      const ended = await services.sessions.revokeAll(user.id, "account_deleted");
+      await deleteUser(db, user.id, new Date());
+      io.out(`${user.email} is deleted; ${ended} session(s) ended\n`);
       return;
     }
     case "disable":

@@ -44,6 +44,8 @@ export type Mutation = {
   changePassword: Scalars['Int']['output'];
   /** Publishes a post (or saves a draft with published: false) as the caller. */
   createPost: Post;
+  /** Deletes an account: its sessions end (its access tokens stop working within seconds), its posts and personal data are removed, and its email can register again. */
+  deleteUser: Scalars['Boolean']['output'];
   /** Exchanges an email and password for an access token and a refresh token. */
   login: AuthPayload;
   /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
@@ -73,6 +75,11 @@ export type MutationChangePasswordArgs = {
 
 export type MutationCreatePostArgs = {
   input: CreatePostInput;
+};
+
+
+export type MutationDeleteUserArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -350,6 +357,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   changePassword?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createPost?: Resolver<ResolversTypes['Post'], ParentType, ContextType, RequireFields<MutationCreatePostArgs, 'input'>>;
+  deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'userId'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
   logoutAll?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

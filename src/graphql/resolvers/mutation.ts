@@ -1,5 +1,5 @@
 import { createPost } from "../../domain/posts.js";
-import { requireUser, setUserClaims, setUserDisabled, toUserView } from "../../domain/users.js";
+import { deleteUser, requireUser, setUserClaims, setUserDisabled, toUserView } from "../../domain/users.js";
 import { sessionOf, subjectOf } from "../context.js";
 import type { MutationResolvers } from "../generated/resolvers-types.js";
 
@@ -31,6 +31,13 @@ export const Mutation: MutationResolvers = {
     const user = await setUserDisabled(context.services.db, args.userId, args.disabled, context.services.clock());
     if (args.disabled) await context.services.sessions.revokeAll(user.id, "account_disabled");
     return toUserView(user);
+  },
+  deleteUser: async (_root, args, context) => {
+    await requireUser(context.services.db, args.userId);
+    // Sessions first: the moment the account is gone its tokens are already refused.
+    await context.services.sessions.revokeAll(args.userId, "account_deleted");
+    await deleteUser(context.services.db, args.userId, context.services.clock());
+    return true;
   },
   revokeUserSessions: async (_root, args, context) => {
     await requireUser(context.services.db, args.userId);

@@ -50,6 +50,12 @@ export type Mutation = {
    * Requires claims: permissions=posts:write.
    */
   createPost: Post;
+  /**
+   * Deletes an account: its sessions end (its access tokens stop working within seconds), its posts and personal data are removed, and its email can register again.
+   *
+   * Requires claims: role=admin.
+   */
+  deleteUser: Scalars['Boolean']['output'];
   /** Exchanges an email and password for an access token and a refresh token. */
   login: AuthPayload;
   /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
@@ -99,6 +105,11 @@ export type MutationChangePasswordArgs = {
 
 export type MutationCreatePostArgs = {
   input: CreatePostInput;
+};
+
+
+export type MutationDeleteUserArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
