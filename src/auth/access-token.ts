@@ -8,10 +8,10 @@ import { TokenVerificationError } from "./token-verification-error.js";
 /** RFC 9068's media type for JWT access tokens, in its short form. */
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 
-
 export interface VerifiedAccessToken {
   readonly claims: Readonly<JWTPayload & { sub: string; exp: number; iat: number; jti: string; sid: string }>;
-  readonly kid: string | undefined;
+  /** The ring key that verified it. */
+  readonly kid: string;
 }
 
 export interface SignAccessTokenOptions {
@@ -46,7 +46,7 @@ export interface VerifyAccessTokenOptions {
 }
 
 /**
- * Verifies signature, algorithm, `typ`, `iss`, `aud`, `sub`, `exp`, `iat`, `jti` and `nbf`.
+ * Verifies signature, algorithm, `kid`, `typ`, `iss`, `aud`, `sub`, `exp`, `iat`, `jti`, `sid` and `nbf`.
  * Every failure, including the library's TypeErrors on hostile input, becomes a
  * TokenVerificationError whose message never repeats any part of the token.
  */

@@ -4,7 +4,7 @@ export type AuthEvent =
   | { readonly event: "login_failed"; readonly reason: string; readonly ip: string | null }
   | { readonly event: "registered"; readonly userId: string }
   | { readonly event: "refresh_succeeded"; readonly userId: string; readonly sessionId: string }
-  | { readonly event: "refresh_refused"; readonly reason: string; readonly sessionId: string | null }
+  | { readonly event: "refresh_refused"; readonly reason: string }
   | { readonly event: "logout"; readonly sessionId: string }
   | { readonly event: "sessions_revoked"; readonly userId: string | null; readonly reason: string; readonly count: number };
 

@@ -4,19 +4,15 @@ import { extractBearerToken } from "./bearer-token.js";
 import { TokenVerificationError } from "./token-verification-error.js";
 import { type TokenCacheStats, VerifiedTokenCache } from "./verified-token-cache.js";
 
-/** The caller as the request's context sees it. */
+/** The caller as the request's context sees it: verified claims, or why there are none. */
 export interface Principal extends AuthState {
-  /** Whether an Authorization header was sent at all (RFC 6750 challenges differ). */
-  readonly tokenPresented: boolean;
-  readonly token: VerifiedAccessToken | null;
+  readonly claims: VerifiedAccessToken["claims"] | null;
 }
 
-export const ANONYMOUS: Principal = Object.freeze({ claims: null, error: null, tokenPresented: false, token: null });
+export const ANONYMOUS: Principal = Object.freeze({ claims: null, error: null });
 
-const SESSION_ENDED = Object.freeze({
-  reason: "TOKEN_INVALID" as const,
-  message: "The access token is invalid: its session has ended (logout, password change or revocation). Log in again.",
-});
+const SESSION_ENDED =
+  "The access token is invalid: its session has ended (logout, password change or revocation). Log in again.";
 
 export interface Authenticator {
   authenticate(authorizationHeader: string | undefined): Promise<Principal>;
@@ -34,12 +30,7 @@ export interface CreateAuthenticatorOptions {
   clock?: () => Date;
 }
 
-const rejected = (reason: "TOKEN_EXPIRED" | "TOKEN_INVALID", message: string): Principal => ({
-  claims: null,
-  error: { reason, message },
-  tokenPresented: true,
-  token: null,
-});
+const rejected = (reason: "TOKEN_EXPIRED" | "TOKEN_INVALID", message: string): Principal => ({ claims: null, error: { reason, message } });
 
 /**
  * Turns an Authorization header into a Principal. A bad token never throws: it yields an
@@ -57,7 +48,7 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
   const principalOf = (token: VerifiedAccessToken): Principal => {
     let principal = principals.get(token);
     if (!principal) {
-      principal = Object.freeze({ claims: token.claims, error: null, tokenPresented: true, token });
+      principal = Object.freeze({ claims: token.claims, error: null });
       principals.set(token, principal);
     }
     return principal;
@@ -80,7 +71,7 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
         cache.set(credential.token, token);
       }
       // Checked on every request, cached or not: a session may end at any time.
-      if (options.revokedSessions?.has(token.claims.sid)) return rejected(SESSION_ENDED.reason, SESSION_ENDED.message);
+      if (options.revokedSessions?.has(token.claims.sid)) return rejected("TOKEN_INVALID", SESSION_ENDED);
       return principalOf(token);
     },
     cacheStats: () => cache.stats(),

@@ -70,6 +70,9 @@ export interface SessionService {
   revokeAll(userId: string, reason: RevocationReason, except?: string): Promise<number>;
 }
 
+/** User agents are shown in session lists, not parsed: a bounded prefix is enough. */
+const userAgentOf = (client: ClientInfo) => client.userAgent?.slice(0, 256) ?? null;
+
 const refreshError = (reason: string, message: string) => new DomainError("UNAUTHENTICATED", reason, message);
 export const accountDisabled = () =>
   new DomainError("FORBIDDEN", "ACCOUNT_DISABLED", "This account is disabled; contact an administrator.");
@@ -124,7 +127,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
           data: {
             id: sessionId,
             userId: user.id,
-            userAgent: client.userAgent?.slice(0, 256) ?? null,
+            userAgent: userAgentOf(client),
             ip: client.ip ?? null,
             createdAt: now,
             lastUsedAt: now,
@@ -140,17 +143,17 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       return issue(user, sessionId, refreshToken, now);
     },
 
-
     async refresh(presented, client) {
       try {
         const tokens = await refreshSession(presented, client);
         events({ event: "refresh_succeeded", userId: tokens.user.id, sessionId: tokens.sessionId });
         return tokens;
       } catch (error) {
-        if (error instanceof DomainError) events({ event: "refresh_refused", reason: error.reason, sessionId: null });
+        if (error instanceof DomainError) events({ event: "refresh_refused", reason: error.reason });
         throw error;
       }
     },
+
     async logout(presented) {
       if (!looksLikeRefreshToken(presented)) throw INVALID();
       const row = await db.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(presented) } });
@@ -199,7 +202,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       successorGeneration: row.generation + 1,
       now,
       expiresAt: refreshExpiry(now),
-      userAgent: client.userAgent?.slice(0, 256) ?? row.sessionUserAgent,
+      userAgent: userAgentOf(client) ?? row.sessionUserAgent,
       ip: client.ip ?? row.sessionIp,
     });
     if (!won) await rejectReuse(row.id, row.sessionId, row.generation, now);

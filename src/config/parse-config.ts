@@ -8,6 +8,7 @@ import { weakSecretReason } from "./secret-strength.js";
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const ENVIRONMENTS: readonly Environment[] = ["development", "production", "test"];
 
 /**
  * Turns environment variables into a validated, frozen Config.
@@ -21,10 +22,9 @@ export function parseConfig(env: EnvironmentVariables): Config {
   };
 
   const nodeEnv = read("NODE_ENV") ?? "development";
-  if (!["development", "production", "test"].includes(nodeEnv)) {
-    problems.push(`NODE_ENV must be development, production or test (got "${nodeEnv}")`);
-  }
-  const environment = (["development", "production", "test"].includes(nodeEnv) ? nodeEnv : "development") as Environment;
+  const known = (ENVIRONMENTS as readonly string[]).includes(nodeEnv);
+  if (!known) problems.push(`NODE_ENV must be development, production or test (got "${nodeEnv}")`);
+  const environment = (known ? nodeEnv : "development") as Environment;
   const production = environment === "production";
 
   const integer = (name: string, fallback: number, min: number, max: number): number => {

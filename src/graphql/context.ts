@@ -21,13 +21,12 @@ export interface GraphQLContext {
 
 /** The session (`sid`) of the caller's access token, or null when anonymous. */
 export function sessionOf(context: GraphQLContext): string | null {
-  const sid = context.auth.claims?.["sid"];
-  return typeof sid === "string" ? sid : null;
+  return context.auth.claims?.sid ?? null;
 }
 
 /** The verified subject of a guarded field's caller; the directive has already checked it exists. */
 export function subjectOf(context: GraphQLContext): string {
-  const subject = context.auth.claims?.["sub"];
-  if (typeof subject !== "string") throw new Error("subjectOf called on a field without @requiresClaims");
+  const subject = context.auth.claims?.sub;
+  if (subject === undefined) throw new Error("subjectOf called on a field without @requiresClaims");
   return subject;
 }

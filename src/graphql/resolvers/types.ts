@@ -3,16 +3,16 @@ import { listPostsBy } from "../../domain/posts.js";
 import { sessionOf } from "../context.js";
 import type { SessionResolvers, UserResolvers, ViewerResolvers } from "../generated/resolvers-types.js";
 
-const fromEpochSeconds = (value: unknown) => (typeof value === "number" ? new Date(value * 1000) : null);
+const fromEpochSeconds = (seconds: number | undefined) => (seconds === undefined ? null : new Date(seconds * 1000));
 
 export const Viewer: ViewerResolvers = {
-  authenticated: (principal) => principal.claims != null,
-  subject: (principal) => (typeof principal.claims?.["sub"] === "string" ? principal.claims["sub"] : null),
-  claims: (principal) => principal.claims ?? null,
-  issuedAt: (principal) => fromEpochSeconds(principal.claims?.["iat"]),
-  expiresAt: (principal) => fromEpochSeconds(principal.claims?.["exp"]),
+  authenticated: (principal) => principal.claims !== null,
+  subject: (principal) => principal.claims?.sub ?? null,
+  claims: (principal) => principal.claims,
+  issuedAt: (principal) => fromEpochSeconds(principal.claims?.iat),
+  expiresAt: (principal) => fromEpochSeconds(principal.claims?.exp),
   tokenError: (principal) =>
-    principal.error ?? (principal.claims == null ? { reason: "MISSING_TOKEN", message: MISSING_TOKEN_MESSAGE } : null),
+    principal.error ?? (principal.claims === null ? { reason: "MISSING_TOKEN", message: MISSING_TOKEN_MESSAGE } : null),
 };
 
 export const Session: SessionResolvers = {
