@@ -2,7 +2,8 @@ import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/domain-error.js";
 import { normaliseEmail, parseEmail } from "../domain/email.js";
 import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from "../domain/password-policy.js";
-import { insertUser, requireUser } from "../domain/users.js";
+import { deleteUser, insertUser, requireUser, setUserDisabled } from "../domain/users.js";
+import type { User } from "../db/generated/client.js";
 import { type AuthEventSink, discardAuthEvents } from "./auth-events.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import { hashPassword, needsRehash, verifyAgainstDummyHash, verifyPassword } from "./passwords.js";
@@ -12,6 +13,7 @@ export interface AccountServiceOptions {
   db: Database;
   sessions: SessionService;
   throttle: LoginThrottle;
+  clock: () => Date;
   events?: AuthEventSink;
 }
 
@@ -29,13 +31,17 @@ export interface AccountService {
   login(email: string, password: string, client: ClientInfo): Promise<IssuedTokens>;
   /** Returns how many other sessions were ended. */
   changePassword(options: ChangePasswordOptions): Promise<number>;
+  /** Disabling refuses logins and refreshes and ends every session. */
+  setDisabled(userId: string, disabled: boolean): Promise<{ user: User; sessionsEnded: number }>;
+  /** Ends every session, then removes the account's data (see deleteUser); returns how many sessions ended. */
+  delete(userId: string): Promise<number>;
 }
 
 const invalidCredentials = () =>
   new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The email or password is incorrect.");
 
 export function createAccountService(options: AccountServiceOptions): AccountService {
-  const { db, sessions, throttle } = options;
+  const { db, sessions, throttle, clock } = options;
   const events = options.events ?? discardAuthEvents;
 
   return {
@@ -90,6 +96,20 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       checkPasswordPolicy(newPassword);
       await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(newPassword) } });
       return sessions.revokeAll(userId, "password_changed", currentSessionId ?? undefined);
+    },
+
+    async setDisabled(userId, disabled) {
+      const user = await setUserDisabled(db, userId, disabled, clock());
+      const sessionsEnded = disabled ? await sessions.revokeAll(userId, "account_disabled") : 0;
+      return { user, sessionsEnded };
+    },
+
+    async delete(userId) {
+      await requireUser(db, userId);
+      // Sessions first: by the time the account is gone its tokens are already refused.
+      const ended = await sessions.revokeAll(userId, "account_deleted");
+      await deleteUser(db, userId, clock());
+      return ended;
     },
   };
 }

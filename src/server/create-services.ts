@@ -1,12 +1,12 @@
 import { createAccountService } from "../auth/accounts.js";
 import type { AuthEventSink } from "../auth/auth-events.js";
 import { createAuthenticator, type Authenticator } from "../auth/authenticate.js";
-import { loadOrCreateDevelopmentSecret } from "../auth/development-secret.js";
+import { loadConfiguredKeyRing } from "../auth/configured-key-ring.js";
 import { LoginThrottle } from "../auth/login-throttle.js";
 import { hashPassword } from "../auth/passwords.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { createSessionService } from "../auth/sessions.js";
-import { createHmacKeyRing, type KeyRing, loadKeyRing } from "../auth/signing-keys.js";
+import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
 import { configureSqlite, openDatabase } from "../db/database.js";
 import { migrateIfNeeded } from "../db/migrations.js";
@@ -39,9 +39,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   await configureSqlite(db);
   if (config.seedDemoUsers) await seedDemoData({ db, hashPassword });
 
-  const keys = config.tokens.keyRing
-    ? await loadKeyRing(config.tokens.keyRing)
-    : await createHmacKeyRing(await loadOrCreateDevelopmentSecret(config.dataDir));
+  const keys = await loadConfiguredKeyRing(config);
   const revokedSessions = new RevokedSessions({
     db,
     syncIntervalMs: config.revocationSyncSeconds * 1000,
@@ -53,7 +51,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const events: AuthEventSink = (event) => logger.info(event, event.event.replaceAll("_", " "));
   const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions, events });
   const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
-  const accounts = createAccountService({ db, sessions, throttle, events });
+  const accounts = createAccountService({ db, sessions, throttle, events, clock });
   const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, revokedSessions, clock });
   return {
     db,

@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { signAccessToken, verifyAccessToken } from "../../auth/access-token.js";
-import { loadOrCreateDevelopmentSecret } from "../../auth/development-secret.js";
-import { createHmacKeyRing, type KeyRing, loadKeyRing } from "../../auth/signing-keys.js";
+import { loadConfiguredKeyRing } from "../../auth/configured-key-ring.js";
 import { TokenVerificationError } from "../../auth/token-verification-error.js";
-import type { Config } from "../../config/config.js";
 import { loadConfig } from "../../config/load-config.js";
 import { parseDurationSeconds } from "../../config/parse-duration.js";
 import { CliError, usageError } from "../cli-error.js";
@@ -24,12 +22,6 @@ Commands:
 
 Keys, issuer and audience come from the same environment variables as the server.
 `;
-
-async function keyRing(config: Config): Promise<KeyRing> {
-  return config.tokens.keyRing
-    ? loadKeyRing(config.tokens.keyRing)
-    : createHmacKeyRing(await loadOrCreateDevelopmentSecret(config.dataDir));
-}
 
 function describeTime(seconds: unknown, now: Date): string {
   if (typeof seconds !== "number") return "(absent)";
@@ -60,7 +52,7 @@ export async function runTokenCommand(args: string[], io: CliIo): Promise<void> 
     if (payload["nbf"] !== undefined) io.out(`Not before: ${describeTime(payload["nbf"], now)}\n`);
     const config = loadConfig();
     try {
-      await verifyAccessToken(token, { keys: await keyRing(config), tokens: config.tokens, now });
+      await verifyAccessToken(token, { keys: await loadConfiguredKeyRing(config), tokens: config.tokens, now });
       io.out("\nVerifies: yes, against the configured keys\n");
     } catch (error) {
       if (!(error instanceof TokenVerificationError)) throw error;
@@ -80,7 +72,7 @@ export async function runTokenCommand(args: string[], io: CliIo): Promise<void> 
     const ttlSeconds = ttl === undefined ? config.tokens.accessTokenTtlSeconds : parseDurationSeconds(ttl);
     if (ttlSeconds === null || ttlSeconds < 1) throw usageError(`--ttl must be a duration such as 90s or 15m (got "${ttl}")`);
     const { token } = await signAccessToken({
-      keys: await keyRing(config),
+      keys: await loadConfiguredKeyRing(config),
       tokens: { ...config.tokens, accessTokenTtlSeconds: ttlSeconds },
       subject,
       sessionId: `cli-${randomUUID()}`,

@@ -3,7 +3,7 @@ import { DomainError } from "../../domain/domain-error.js";
 import { normaliseEmail, parseEmail } from "../../domain/email.js";
 import { checkPasswordPolicy } from "../../domain/password-policy.js";
 import { decodeStoredClaims, type UserClaims } from "../../domain/user-claims.js";
-import { deleteUser, insertUser, listUsers, setUserClaims, setUserDisabled } from "../../domain/users.js";
+import { insertUser, listUsers, setUserClaims } from "../../domain/users.js";
 import type { ServerServices } from "../../server/create-services.js";
 import { CliError, usageError } from "../cli-error.js";
 import { type CliIo, withServices } from "../cli-context.js";
@@ -85,17 +85,15 @@ async function runWith(services: ServerServices, command: string, rest: string[]
     }
     case "delete": {
       const user = await findByEmail(services, rest[0]);
-      const ended = await services.sessions.revokeAll(user.id, "account_deleted");
-      await deleteUser(db, user.id, new Date());
+      const ended = await services.accounts.delete(user.id);
       io.out(`${user.email} is deleted; ${ended} session(s) ended\n`);
       return;
     }
     case "disable":
     case "enable": {
       const user = await findByEmail(services, rest[0]);
-      await setUserDisabled(db, user.id, command === "disable", new Date());
-      const ended = command === "disable" ? await services.sessions.revokeAll(user.id, "account_disabled") : 0;
-      io.out(`${user.email} is ${command}d${command === "disable" ? `; ${ended} session(s) ended` : ""}\n`);
+      const { sessionsEnded } = await services.accounts.setDisabled(user.id, command === "disable");
+      io.out(`${user.email} is ${command}d${command === "disable" ? `; ${sessionsEnded} session(s) ended` : ""}\n`);
       return;
     }
   }

@@ -1,5 +1,5 @@
 import { createPost } from "../../domain/posts.js";
-import { deleteUser, requireUser, setUserClaims, setUserDisabled, toUserView } from "../../domain/users.js";
+import { requireUser, setUserClaims, toUserView } from "../../domain/users.js";
 import { sessionOf, subjectOf } from "../context.js";
 import type { MutationResolvers } from "../generated/resolvers-types.js";
 
@@ -27,16 +27,9 @@ export const Mutation: MutationResolvers = {
   createPost: (_root, args, context) => createPost(context.services.db, subjectOf(context), args.input),
   setUserClaims: async (_root, args, context) =>
     toUserView(await setUserClaims(context.services.db, args.userId, args.claims)),
-  setUserDisabled: async (_root, args, context) => {
-    const user = await setUserDisabled(context.services.db, args.userId, args.disabled, context.services.clock());
-    if (args.disabled) await context.services.sessions.revokeAll(user.id, "account_disabled");
-    return toUserView(user);
-  },
+  setUserDisabled: async (_root, args, context) => toUserView((await context.services.accounts.setDisabled(args.userId, args.disabled)).user),
   deleteUser: async (_root, args, context) => {
-    await requireUser(context.services.db, args.userId);
-    // Sessions first: the moment the account is gone its tokens are already refused.
-    await context.services.sessions.revokeAll(args.userId, "account_deleted");
-    await deleteUser(context.services.db, args.userId, context.services.clock());
+    await context.services.accounts.delete(args.userId);
     return true;
   },
   revokeUserSessions: async (_root, args, context) => {
