@@ -112,6 +112,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
     }),
   );
+  app.use((req, res) => {
+    res.status(404).json({ errors: [{ message: `Nothing is served at ${req.method} ${req.path.slice(0, 100)}; GraphQL is at ${GRAPHQL_PATH}.`, extensions: { code: "NOT_FOUND" } }] });
+  });
   app.use(bodyErrorHandler);
 
   try {

@@ -37,6 +37,14 @@ describe("health and readiness", () => {
     expect(response.headers.get("cache-control")).toBeNull();
   });
 
+  it("an unknown path gets a JSON 404 that says where GraphQL is", async () => {
+    const response = await fetch(new URL("/nope", t.url));
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      errors: [{ message: "Nothing is served at GET /nope; GraphQL is at /graphql.", extensions: { code: "NOT_FOUND" } }],
+    });
+  });
+
   it("/readyz is 200 when the database answers and every migration is applied, 503 otherwise", async () => {
     expect(await (await fetch(new URL("/readyz", t.url))).json()).toEqual({ status: "ready" });
     const sqlite = new Sqlite(join(t.dataDir, "claimgate.db"));
