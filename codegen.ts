@@ -27,6 +27,8 @@ const config: CodegenConfig = {
           User: "../../domain/users.js#UserView",
           Post: "../../db/generated/client.js#Post",
           AuthPayload: "../../auth/sessions.js#IssuedTokens",
+          RegistrationPayload: "../../auth/accounts.js#RegistrationResult",
+          AuditEvent: "../../domain/audit-log.js#AuditEventView",
           Viewer: "../../auth/authenticate.js#Principal",
           Session: "../../auth/sessions.js#SessionView",
         },

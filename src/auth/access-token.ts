@@ -9,7 +9,7 @@ import { TokenVerificationError } from "./token-verification-error.js";
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 
 export interface VerifiedAccessToken {
-  readonly claims: Readonly<JWTPayload & { sub: string; exp: number; iat: number; jti: string; sid: string }>;
+  readonly claims: Readonly<JWTPayload & { sub: string; exp: number; iat: number; jti: string; sid: string; cv?: number }>;
   /** The ring key that verified it. */
   readonly kid: string;
 }
@@ -21,13 +21,15 @@ export interface SignAccessTokenOptions {
   sessionId: string;
   /** The user's own claims; registered claim names among them are dropped. */
   claims: Readonly<Record<string, unknown>>;
+  /** The user's claims version (`cv`): a later claim change makes this token stale. @default 0 */
+  claimsVersion?: number;
   now: Date;
 }
 
 export async function signAccessToken(options: SignAccessTokenOptions): Promise<{ token: string; expiresIn: number }> {
   const own = Object.fromEntries(Object.entries(options.claims).filter(([name]) => !REGISTERED_CLAIM_NAMES.has(name)));
   const issuedAt = Math.floor(options.now.getTime() / 1000);
-  const token = await new SignJWT({ ...own, sid: options.sessionId })
+  const token = await new SignJWT({ ...own, sid: options.sessionId, cv: options.claimsVersion ?? 0 })
     .setProtectedHeader({ alg: options.keys.active.alg, typ: ACCESS_TOKEN_TYPE, kid: options.keys.active.kid })
     .setIssuer(options.tokens.issuer)
     .setAudience(options.tokens.audience)
@@ -41,7 +43,7 @@ export async function signAccessToken(options: SignAccessTokenOptions): Promise<
 
 export interface VerifyAccessTokenOptions {
   keys: KeyRing;
-  tokens: Pick<TokenConfig, "issuer" | "audience" | "clockToleranceSeconds">;
+  tokens: Pick<TokenConfig, "issuer" | "audience" | "clockToleranceSeconds"> & Partial<Pick<TokenConfig, "maxTokenAgeSeconds">>;
   now: Date;
 }
 
@@ -65,12 +67,17 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
       requiredClaims: REQUIRED_CLAIMS,
       clockTolerance: options.tokens.clockToleranceSeconds,
       currentDate: options.now,
+      // RFC 8725 §3.10: a token far older than any we issue is refused whatever its exp says.
+      ...(options.tokens.maxTokenAgeSeconds ? { maxTokenAge: options.tokens.maxTokenAgeSeconds } : {}),
     });
     if (protectedHeader.kid !== key.kid) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
     for (const claim of ["sub", "jti", "sid"] as const) {
       if (typeof payload[claim] !== "string" || payload[claim] === "") {
         throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: its ${claim} claim is not a non-empty string.`);
       }
+    }
+    if (payload["cv"] !== undefined && !Number.isSafeInteger(payload["cv"])) {
+      throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: its cv claim is not a whole number.");
     }
     if (payload.iat! > options.now.getTime() / 1000 + options.tokens.clockToleranceSeconds) {
       throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: it was issued in the future.");
@@ -101,6 +108,12 @@ const CLAIM_FAILURES: Readonly<Record<string, string>> = {
 
 function toVerificationError(error: unknown): TokenVerificationError {
   if (error instanceof TokenVerificationError) return error;
+  if (error instanceof errors.JWTExpired && error.claim === "iat") {
+    return new TokenVerificationError(
+      "TOKEN_EXPIRED",
+      "The access token is older than this server accepts (MAX_TOKEN_AGE), whatever its exp says: get a new one with the refresh mutation.",
+    );
+  }
   if (error instanceof errors.JWTExpired) {
     return new TokenVerificationError("TOKEN_EXPIRED", "The access token has expired: get a new one with the refresh mutation.");
   }

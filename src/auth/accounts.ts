@@ -1,20 +1,38 @@
+import type { AccountMailConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import type { User } from "../db/generated/client.js";
+import { type AuditActor, auditWrite } from "../domain/audit-log.js";
 import { DomainError } from "../domain/domain-error.js";
 import { normaliseEmail, parseEmail } from "../domain/email.js";
 import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from "../domain/password-policy.js";
-import { deleteUser, insertUser, requireUser, setUserDisabled } from "../domain/users.js";
-import type { User } from "../db/generated/client.js";
+import { decodeStoredClaims } from "../domain/user-claims.js";
+import { insertUser, requireUser, setUserClaims, tombstoneEmail } from "../domain/users.js";
+import { alreadyRegisteredMail, passwordResetMail, verificationMail } from "../mail/account-mails.js";
+import type { Mailer, OutgoingMail } from "../mail/mailer.js";
 import { type AuthEventSink, discardAuthEvents } from "./auth-events.js";
-import type { LoginThrottle } from "./login-throttle.js";
-import { hashPassword, needsRehash, verifyAgainstDummyHash, verifyPassword } from "./passwords.js";
+import { type DeviceTokenOptions, issueDeviceToken, newDeviceId, verifyDeviceToken } from "./device-token.js";
+import { EmailTokens } from "./email-tokens.js";
+import type { ActionRateLimiter, LoginThrottle } from "./login-throttle.js";
+import { hashPassword, needsRehash, NO_PASSWORD, verifyAgainstDummyHash, verifyPassword } from "./passwords.js";
+import type { RevokedSessions } from "./revoked-sessions.js";
 import { accountDisabled, type ClientInfo, type IssuedTokens, type SessionService } from "./sessions.js";
 
 export interface AccountServiceOptions {
   db: Database;
   sessions: SessionService;
   throttle: LoginThrottle;
+  rateLimiter: ActionRateLimiter;
+  mail: AccountMailConfig;
+  mailer: Mailer;
+  /** Where links in mails point when APP_URL is not set: the server's own URL, known once it listens. */
+  defaultAppUrl: () => string;
+  devices: Omit<DeviceTokenOptions, "keys"> & { keys: DeviceTokenOptions["keys"] };
+  /** For claim changes made by this process: older tokens are refused here at once. */
+  revoked: Pick<RevokedSessions, "noteClaimsChanged">;
   clock: () => Date;
   events?: AuthEventSink;
+  /** A mail that could not be handed over: logged by the server (mails go out after the answer). */
+  onMailError?: (error: unknown, mail: Pick<OutgoingMail, "purpose">) => void;
 }
 
 export interface ChangePasswordOptions {
@@ -26,52 +44,134 @@ export interface ChangePasswordOptions {
   client: ClientInfo;
 }
 
+export interface LoginResult extends IssuedTokens {
+  /** Present it at the next login from this device: strangers' failures then cannot lock it out. */
+  readonly deviceToken: string;
+}
+
+export type RegistrationResult =
+  | { readonly status: "VERIFICATION_SENT"; readonly auth: null }
+  | { readonly status: "REGISTERED"; readonly auth: IssuedTokens };
+
 export interface AccountService {
-  register(email: string, password: string, client: ClientInfo): Promise<IssuedTokens>;
-  login(email: string, password: string, client: ClientInfo): Promise<IssuedTokens>;
+  register(email: string, password: string, client: ClientInfo): Promise<RegistrationResult>;
+  /** Confirms the address a verification mail went to, and logs in. */
+  verifyEmail(token: string, client: ClientInfo): Promise<IssuedTokens>;
+  login(email: string, password: string, client: ClientInfo, deviceToken?: string | null): Promise<LoginResult>;
+  /** Always true; a reset mail goes out only when the address has an account. */
+  requestPasswordReset(email: string, client: ClientInfo): Promise<true>;
+  /** Sets a new password with a reset token and ends every session of the account. */
+  resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<true>;
   /** Returns how many other sessions were ended. */
   changePassword(options: ChangePasswordOptions): Promise<number>;
+  setClaims(actor: AuditActor, userId: string, claims: unknown): Promise<User>;
   /** Disabling refuses logins and refreshes and ends every session. */
-  setDisabled(userId: string, disabled: boolean): Promise<{ user: User; sessionsEnded: number }>;
-  /** Ends every session, then removes the account's data (see deleteUser); returns how many sessions ended. */
-  delete(userId: string): Promise<number>;
+  setDisabled(actor: AuditActor, userId: string, disabled: boolean): Promise<{ user: User; sessionsEnded: number }>;
+  /** Ends every session and removes the account's data in one transaction; returns how many sessions ended. */
+  delete(actor: AuditActor, userId: string): Promise<number>;
+  /** Ends every session of a user (an administrator's sweep); returns how many ended. */
+  revokeUserSessions(actor: AuditActor, userId: string): Promise<number>;
+  /** Lifts the login locks of an address; returns how many counters were cleared. */
+  unlock(actor: AuditActor, email: string): Promise<number>;
 }
 
 const invalidCredentials = () =>
   new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The email or password is incorrect.");
 
 export function createAccountService(options: AccountServiceOptions): AccountService {
-  const { db, sessions, throttle, clock } = options;
+  const { db, sessions, throttle, rateLimiter, clock, mail } = options;
   const events = options.events ?? discardAuthEvents;
+  const emailTokens = new EmailTokens(db);
+  const appUrl = () => mail.appUrl ?? options.defaultAppUrl();
+
+  /**
+   * Mails go out after the answer: the response takes the same time whether an address has an
+   * account or not, and a slow mail server never holds a request. A failure is logged.
+   */
+  function sendLater(build: () => Promise<OutgoingMail | null>): void {
+    void build()
+      .then((outgoing) => outgoing && options.mailer.send(outgoing).then(() => events({ event: "mail_sent", purpose: outgoing.purpose })))
+      .catch((error: unknown) => options.onMailError?.(error, { purpose: "account mail" }));
+  }
+
+  async function startVerification(user: Pick<User, "id" | "email">, passwordHash: string): Promise<OutgoingMail> {
+    const now = clock();
+    const token = await emailTokens.issue({ userId: user.id, purpose: "verify_email", ttlSeconds: mail.verificationTtlSeconds, now, passwordHash });
+    return verificationMail({ to: user.email, appUrl: appUrl(), token, ttlSeconds: mail.verificationTtlSeconds });
+  }
 
   return {
     async register(emailInput, password, client) {
+      await rateLimiter.consume("register", client.ip);
       const email = parseEmail(emailInput);
       checkPasswordPolicy(password);
-      const user = await insertUser(db, { email, passwordHash: await hashPassword(password) });
-      events({ event: "registered", userId: user.id });
-      return sessions.start(user, client);
+      // Hashed on every path, so a taken address answers in the same time as a free one.
+      const passwordHash = await hashPassword(password);
+      if (!mail.requireEmailVerification) {
+        // Without verification the answer must say whether the address was free (EMAIL_TAKEN): the README names this trade.
+        const user = await insertUser(db, { email, passwordHash, emailVerifiedAt: null });
+        events({ event: "registered", userId: user.id });
+        return { status: "REGISTERED", auth: await sessions.start(user, client) };
+      }
+      // The account is created unusable ("!" matches no password); the link sets the password chosen here.
+      const created = await insertUser(db, { email, passwordHash: NO_PASSWORD, emailVerifiedAt: null }).catch((error: unknown) => {
+        if (error instanceof DomainError && error.reason === "EMAIL_TAKEN") return null;
+        throw error;
+      });
+      if (created) {
+        events({ event: "registered", userId: created.id });
+        sendLater(() => startVerification(created, passwordHash));
+      } else {
+        sendLater(async () => {
+          const existing = await db.user.findUnique({ where: { email } });
+          if (!existing) return null;
+          // Not yet verified: whoever owns the mailbox gets a link for this registration's password.
+          return existing.emailVerifiedAt === null ? startVerification(existing, passwordHash) : alreadyRegisteredMail({ to: email, appUrl: appUrl() });
+        });
+      }
+      return { status: "VERIFICATION_SENT", auth: null };
     },
 
-    async login(emailInput, password, client) {
+    async verifyEmail(token, client) {
+      await rateLimiter.consume("verify_email", client.ip);
+      const now = clock();
+      const used = await emailTokens.consume(token, "verify_email", now);
+      // Other registrations' links for this address stop here: only one password ever wins.
+      await emailTokens.retire(used.userId, "verify_email", now);
+      const before = await requireUser(db, used.userId);
+      if (before.disabledAt !== null) throw accountDisabled();
+      // Setting the password is a credential change like any other: sessions from before end.
+      await sessions.revokeAll(used.userId, "password_reset", {
+        userData: { emailVerifiedAt: before.emailVerifiedAt ?? now, ...(used.passwordHash ? { passwordHash: used.passwordHash } : {}) },
+        alsoRun: [auditWrite(db, { actor: { kind: "user", id: used.userId }, action: "email_verified", targetUserId: used.userId, at: now })],
+      });
+      const user = await requireUser(db, used.userId);
+      const tokens = await sessions.start(user, client);
+      events({ event: "email_verified", userId: user.id });
+      return tokens;
+    },
+
+    async login(emailInput, password, client, deviceToken) {
       const email = normaliseEmail(emailInput);
-      const subject = { email, ip: client.ip };
       const ip = client.ip ?? null;
-      // Locked or not is decided before the account is looked up, so the answer is the same
-      // whether or not the account exists.
-      const { accountHasFailures } = await throttle.assertAllowed(subject).catch((error: unknown) => {
+      const now = clock();
+      // Oversized input is refused before hashing; shorter wrong lengths are just wrong passwords.
+      const user = password.length > MAX_PASSWORD_LENGTH ? null : await db.user.findUnique({ where: { email } });
+      const device = deviceToken ? await verifyDeviceToken(deviceToken, { ...options.devices, now }) : null;
+      const deviceId = device && user && device.userId === user.id ? device.deviceId : null;
+      // The attempt is reserved before any password is checked: however many guesses arrive at
+      // once, only the configured number are verified. The answer is the same whether or not the
+      // account exists, since the counters key on the address, not the account.
+      const reservation = await throttle.reserve({ email, ip, deviceId }).catch((error: unknown) => {
         events({ event: "login_failed", reason: "LOGIN_THROTTLED", ip });
         throw error;
       });
-      // Oversized input is refused before hashing; shorter wrong lengths are just wrong passwords.
-      const user = password.length > MAX_PASSWORD_LENGTH ? null : await db.user.findUnique({ where: { email } });
       const matches = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummyHash(password);
       if (!user || !matches) {
-        await throttle.recordFailure(subject);
         events({ event: "login_failed", reason: "INVALID_CREDENTIALS", ip });
         throw invalidCredentials();
       }
-      if (accountHasFailures) await throttle.recordSuccess(subject);
+      await reservation.release();
       if (user.disabledAt !== null) {
         events({ event: "login_failed", reason: "ACCOUNT_DISABLED", ip });
         throw accountDisabled();
@@ -82,34 +182,110 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         : user;
       const tokens = await sessions.start(current, client);
       events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip });
-      return tokens;
+      const issued = await issueDeviceToken({ ...options.devices, identity: { userId: user.id, deviceId: deviceId ?? newDeviceId() }, now });
+      return { ...tokens, deviceToken: issued };
+    },
+
+    async requestPasswordReset(emailInput, client) {
+      await rateLimiter.consume("password_reset", client.ip);
+      const email = parseEmail(emailInput);
+      sendLater(async () => {
+        const user = await db.user.findUnique({ where: { email } });
+        if (!user || user.deletedAt !== null || user.disabledAt !== null) return null;
+        const token = await emailTokens.issue({ userId: user.id, purpose: "reset_password", ttlSeconds: mail.passwordResetTtlSeconds, now: clock() });
+        return passwordResetMail({ to: user.email, appUrl: appUrl(), token, ttlSeconds: mail.passwordResetTtlSeconds });
+      });
+      return true;
+    },
+
+    async resetPassword(token, newPassword, client) {
+      await rateLimiter.consume("verify_email", client.ip);
+      // Checked before the token is used up, so a too-short password does not cost the link.
+      checkPasswordPolicy(newPassword);
+      const passwordHash = await hashPassword(newPassword);
+      const now = clock();
+      const used = await emailTokens.consume(token, "reset_password", now);
+      const user = await requireUser(db, used.userId);
+      await emailTokens.retire(user.id, "reset_password", now);
+      // The link proves the mailbox, so it also verifies the address.
+      await sessions.revokeAll(user.id, "password_reset", {
+        userData: { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now },
+        alsoRun: [auditWrite(db, { actor: { kind: "user", id: user.id }, action: "password_reset", targetUserId: user.id, at: now })],
+      });
+      events({ event: "password_reset", userId: user.id });
+      return true;
     },
 
     async changePassword({ userId, currentSessionId, currentPassword, newPassword, client }) {
       const user = await requireUser(db, userId);
-      const subject = { email: user.email, ip: client.ip };
-      await throttle.assertAllowed(subject);
+      const reservation = await throttle.reserve({ email: user.email, ip: client.ip });
       if (currentPassword.length > MAX_PASSWORD_LENGTH || !(await verifyPassword(user.passwordHash, currentPassword))) {
-        await throttle.recordFailure(subject);
         throw new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The current password is incorrect.");
       }
+      await reservation.release();
       checkPasswordPolicy(newPassword);
-      await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(newPassword) } });
-      return sessions.revokeAll(userId, "password_changed", currentSessionId ?? undefined);
+      const passwordHash = await hashPassword(newPassword);
+      const now = clock();
+      return sessions.revokeAll(userId, "password_changed", {
+        except: currentSessionId,
+        userData: { passwordHash },
+        alsoRun: [auditWrite(db, { actor: { kind: "user", id: userId }, action: "password_changed", targetUserId: userId, at: now })],
+      });
     },
 
-    async setDisabled(userId, disabled) {
-      const user = await setUserDisabled(db, userId, disabled, clock());
-      const sessionsEnded = disabled ? await sessions.revokeAll(userId, "account_disabled") : 0;
-      return { user, sessionsEnded };
+    async setClaims(actor, userId, claims) {
+      const user = await setUserClaims(db, userId, claims, { actor, now: clock() });
+      options.revoked.noteClaimsChanged(user.id, user.claimsVersion);
+      events({ event: "claims_changed", userId });
+      return user;
     },
 
-    async delete(userId) {
+    async setDisabled(actor, userId, disabled) {
+      const before = await requireUser(db, userId);
+      const now = clock();
+      const audit = auditWrite(db, {
+        actor,
+        action: disabled ? "account_disabled" : "account_enabled",
+        targetUserId: userId,
+        before: { disabled: before.disabledAt !== null },
+        after: { disabled },
+        at: now,
+      });
+      if (!disabled) {
+        const [user] = await db.$transaction([db.user.update({ where: { id: userId }, data: { disabledAt: null } }), audit]);
+        return { user, sessionsEnded: 0 };
+      }
+      const sessionsEnded = await sessions.revokeAll(userId, "account_disabled", { userData: { disabledAt: before.disabledAt ?? now }, alsoRun: [audit] });
+      return { user: await requireUser(db, userId), sessionsEnded };
+    },
+
+    async delete(actor, userId) {
+      const before = await requireUser(db, userId);
+      const now = clock();
+      // One transaction: the sessions end, the data goes and the tombstone is written together, or nothing happens.
+      return sessions.revokeAll(userId, "account_deleted", {
+        userData: { email: tombstoneEmail(userId), passwordHash: NO_PASSWORD, claims: "{}", disabledAt: before.disabledAt ?? now, deletedAt: now },
+        alsoRun: [
+          db.post.deleteMany({ where: { authorId: userId } }),
+          db.emailToken.deleteMany({ where: { userId } }),
+          auditWrite(db, { actor, action: "account_deleted", targetUserId: userId, before: { claims: decodeStoredClaims(before.claims) }, at: now }),
+        ],
+      });
+    },
+
+    async revokeUserSessions(actor, userId) {
       await requireUser(db, userId);
-      // Sessions first: by the time the account is gone its tokens are already refused.
-      const ended = await sessions.revokeAll(userId, "account_deleted");
-      await deleteUser(db, userId, clock());
-      return ended;
+      return sessions.revokeAll(userId, "revoked_by_admin", {
+        alsoRun: [auditWrite(db, { actor, action: "sessions_revoked", targetUserId: userId, at: clock() })],
+      });
+    },
+
+    async unlock(actor, emailInput) {
+      const email = normaliseEmail(emailInput);
+      const cleared = await throttle.unlock(email);
+      const user = await db.user.findUnique({ where: { email }, select: { id: true } });
+      await auditWrite(db, { actor, action: "account_unlocked", targetUserId: user?.id ?? null, after: { email, countersCleared: cleared }, at: clock() });
+      return cleared;
     },
   };
 }

@@ -6,7 +6,11 @@ export type AuthEvent =
   | { readonly event: "refresh_succeeded"; readonly userId: string; readonly sessionId: string }
   | { readonly event: "refresh_refused"; readonly reason: string }
   | { readonly event: "logout"; readonly sessionId: string }
-  | { readonly event: "sessions_revoked"; readonly userId: string | null; readonly reason: string; readonly count: number };
+  | { readonly event: "sessions_revoked"; readonly userId: string | null; readonly reason: string; readonly count: number }
+  | { readonly event: "email_verified"; readonly userId: string }
+  | { readonly event: "password_reset"; readonly userId: string }
+  | { readonly event: "claims_changed"; readonly userId: string }
+  | { readonly event: "mail_sent"; readonly purpose: string };
 
 export type AuthEventSink = (event: AuthEvent) => void;
 

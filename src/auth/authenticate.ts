@@ -11,6 +11,8 @@ export interface Principal extends AuthState {
 
 export const ANONYMOUS: Principal = Object.freeze({ claims: null, error: null });
 
+const CLAIMS_CHANGED =
+  "The access token has expired: the account's claims changed since it was issued. Get a new one with the refresh mutation.";
 const SESSION_ENDED =
   "The access token is invalid: its session has ended (logout, password change or revocation). Log in again.";
 
@@ -22,8 +24,11 @@ export interface Authenticator {
 
 export interface CreateAuthenticatorOptions {
   verification: Omit<VerifyAccessTokenOptions, "now">;
-  /** Sessions that have ended: their access tokens are refused before they expire. */
-  revokedSessions?: { has(sessionId: string): boolean };
+  /**
+   * Sessions that have ended (their access tokens are refused before they expire) and users whose
+   * claims changed (older tokens, by their `cv`, are refused as expired so clients refresh).
+   */
+  revokedSessions?: { has(sessionId: string): boolean; claimsVersionOf?(userId: string): number | undefined };
   /** How many verified tokens to remember; 0 turns the cache off. @default 10000 */
   cacheSize?: number;
   /** Injected so tests can freeze time. @default () => new Date() */
@@ -42,6 +47,7 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
   const cache = new VerifiedTokenCache({
     maxEntries: options.cacheSize ?? 10_000,
     clockToleranceSeconds: options.verification.tokens.clockToleranceSeconds,
+    ...(options.verification.tokens.maxTokenAgeSeconds ? { maxTokenAgeSeconds: options.verification.tokens.maxTokenAgeSeconds } : {}),
   });
   // One principal object per cached token: a warm request allocates nothing here.
   const principals = new WeakMap<VerifiedAccessToken, Principal>();
@@ -71,7 +77,10 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
         cache.set(credential.token, token);
       }
       // Checked on every request, cached or not: a session may end at any time.
-      if (options.revokedSessions?.has(token.claims.sid)) return rejected("TOKEN_INVALID", SESSION_ENDED);
+      const revoked = options.revokedSessions;
+      if (revoked?.has(token.claims.sid)) return rejected("TOKEN_INVALID", SESSION_ENDED);
+      const floor = revoked?.claimsVersionOf?.(token.claims.sub);
+      if (floor !== undefined && (token.claims.cv ?? 0) < floor) return rejected("TOKEN_EXPIRED", CLAIMS_CHANGED);
       return principalOf(token);
     },
     cacheStats: () => cache.stats(),

@@ -1,6 +1,8 @@
-import type { LoginThrottlePolicy } from "../config/config.js";
+import type { AccountRateLimits, LoginThrottlePolicy } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/domain-error.js";
+import { AttemptCounter } from "./attempt-counter.js";
+import { type AttemptPolicy, doublingLock } from "./attempt-state.js";
 
 export interface LoginThrottleOptions {
   db: Database;
@@ -12,71 +14,131 @@ export interface ThrottleSubject {
   /** Normalised email: counted whether or not an account has it, so locks reveal nothing. */
   readonly email: string;
   readonly ip: string | null | undefined;
+  /**
+   * A device this account logged in from before (a verified device token): its own counter
+   * replaces the account-wide one, so the owner is not locked out by someone else's guesses.
+   */
+  readonly deviceId?: string | null;
+}
+
+/** Granted login attempts; give them back when the password turns out right. */
+export interface LoginReservation {
+  release(): Promise<void>;
+}
+
+interface Slot {
+  readonly key: string;
+  readonly policy: AttemptPolicy;
 }
 
 /**
- * Brute-force limits per account and per client IP, with a lock that doubles with each further
- * failure. Counters live in the database, so they survive restarts and hold across processes.
+ * Brute-force limits per account, per client IP and per account+IP pair. An attempt is reserved
+ * atomically before any password is checked, so however many guesses arrive at once, at most the
+ * configured number of verifications run per window; counters live in the database, so they
+ * survive restarts and hold across processes.
  */
 export class LoginThrottle {
-  readonly #options: LoginThrottleOptions;
+  readonly #counter: AttemptCounter;
+  readonly #clock: () => Date;
+  readonly #account: AttemptPolicy;
+  readonly #ip: AttemptPolicy;
+  readonly #pair: AttemptPolicy;
 
   constructor(options: LoginThrottleOptions) {
-    this.#options = options;
-  }
-
-  /**
-   * Throws TOO_MANY_REQUESTS, with retryAfter in seconds, while the account or the IP is locked.
-   * Returns whether the account has failures on record, so a success knows whether to clear them.
-   */
-  async assertAllowed(subject: ThrottleSubject): Promise<{ accountHasFailures: boolean }> {
-    const now = this.#options.clock().getTime();
-    const rows = await this.#options.db.loginThrottle.findMany({
-      where: { key: { in: keysOf(subject).map(([key]) => key) } },
-      select: { key: true, lockedUntil: true },
+    const { policy } = options;
+    this.#counter = new AttemptCounter(options.db);
+    this.#clock = options.clock;
+    const policyFor = (limit: number): AttemptPolicy => ({
+      limit,
+      windowSeconds: policy.windowSeconds,
+      lockSeconds: doublingLock({ limit, lockSeconds: policy.lockSeconds, maxLockSeconds: policy.maxLockSeconds }),
     });
-    const locked = rows.filter((row) => row.lockedUntil !== null && row.lockedUntil.getTime() > now);
-    if (locked.length === 0) return { accountHasFailures: rows.some((row) => row.key === `account:${subject.email}`) };
-    const until = Math.max(...locked.map((row) => row.lockedUntil!.getTime()));
-    const retryAfter = Math.ceil((until - now) / 1000);
-    throw new DomainError(
-      "TOO_MANY_REQUESTS",
-      "LOGIN_THROTTLED",
-      `Too many failed login attempts; try again in ${retryAfter} seconds.`,
-      { retryAfter },
-    );
+    this.#account = policyFor(policy.accountFailures);
+    this.#ip = policyFor(policy.ipFailures);
+    this.#pair = policyFor(policy.pairFailures);
   }
 
-  async recordFailure(subject: ThrottleSubject): Promise<void> {
-    const { db, policy, clock } = this.#options;
-    const now = clock();
-    for (const [key, threshold] of keysOf(subject, policy)) {
-      const windowOpen = new Date(now.getTime() - policy.windowSeconds * 1000);
-      const row = await db.$transaction(async (tx) => {
-        // Counting is an atomic increment, so parallel failures are never lost.
-        const current = await tx.loginThrottle.upsert({
-          where: { key },
-          create: { key, failures: 1, windowStart: now },
-          update: { failures: { increment: 1 } },
-        });
-        const expired = current.windowStart < windowOpen && (current.lockedUntil ?? new Date(0)) <= now;
-        return expired ? tx.loginThrottle.update({ where: { key }, data: { failures: 1, windowStart: now, lockedUntil: null } }) : current;
-      });
-      if (row.failures >= threshold) {
-        const lockSeconds = Math.min(policy.maxLockSeconds, policy.lockSeconds * 2 ** (row.failures - threshold));
-        await db.loginThrottle.update({ where: { key }, data: { lockedUntil: new Date(now.getTime() + lockSeconds * 1000) } });
+  /** Throws TOO_MANY_REQUESTS (reason LOGIN_THROTTLED, retryAfter in seconds) while any counter is locked. */
+  async reserve(subject: ThrottleSubject): Promise<LoginReservation> {
+    const slots = this.#slotsOf(subject);
+    const granted: Slot[] = [];
+    const now = this.#clock();
+    for (const slot of slots) {
+      const reservation = await this.#counter.reserve(slot.key, slot.policy, now);
+      if (!reservation.granted) {
+        // Nothing will be checked: the attempts already granted for the other counters were not used.
+        await Promise.all(granted.map((done) => this.#counter.release(done.key, done.policy)));
+        throw loginThrottled(reservation.retryAfterSeconds);
       }
+      granted.push(slot);
     }
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        await Promise.all(granted.map((slot) => this.#counter.release(slot.key, slot.policy)));
+      },
+    };
   }
 
-  /** A successful login forgets the account's failures (not the IP's: one good password proves little about the rest). */
-  async recordSuccess(subject: ThrottleSubject): Promise<void> {
-    await this.#options.db.loginThrottle.deleteMany({ where: { key: `account:${subject.email}` } });
+  /** Lifts every lock on an account (all its IP pairs and devices too); returns how many counters were cleared. */
+  unlock(email: string): Promise<number> {
+    return this.#counter.clear({ equals: [`account:${email}`], startsWith: [`pair:${email}|`] });
+  }
+
+  #slotsOf(subject: ThrottleSubject): Slot[] {
+    // The IP first: a locked address costs the account's counters nothing.
+    const slots: Slot[] = [];
+    if (subject.ip) {
+      slots.push({ key: `ip:${subject.ip}`, policy: this.#ip });
+      slots.push({ key: `pair:${subject.email}|${subject.ip}`, policy: this.#pair });
+    }
+    slots.push(
+      subject.deviceId ? { key: `device:${subject.deviceId}`, policy: this.#account } : { key: `account:${subject.email}`, policy: this.#account },
+    );
+    return slots;
   }
 }
 
-function keysOf(subject: ThrottleSubject, policy?: LoginThrottlePolicy): [key: string, threshold: number][] {
-  const keys: [string, number][] = [[`account:${subject.email}`, policy?.accountFailures ?? 0]];
-  if (subject.ip) keys.push([`ip:${subject.ip}`, policy?.ipFailures ?? 0]);
-  return keys;
+export const loginThrottled = (retryAfter: number) =>
+  new DomainError("TOO_MANY_REQUESTS", "LOGIN_THROTTLED", `Too many failed login attempts; try again in ${retryAfter} seconds.`, {
+    retryAfter,
+  });
+
+export type RateLimitedAction = "register" | "password_reset" | "verify_email";
+
+/**
+ * Requests per client IP per window for the account mutations that send mail or take a token
+ * (registration, password reset, email verification), persisted like login limits.
+ */
+export class ActionRateLimiter {
+  readonly #counter: AttemptCounter;
+  readonly #clock: () => Date;
+  readonly #policies: Record<RateLimitedAction, AttemptPolicy>;
+
+  constructor(options: { db: Database; limits: AccountRateLimits; clock: () => Date }) {
+    const { limits } = options;
+    this.#counter = new AttemptCounter(options.db);
+    this.#clock = options.clock;
+    // At the limit the address waits out the window.
+    const policyFor = (limit: number): AttemptPolicy => ({ limit, windowSeconds: limits.windowSeconds, lockSeconds: () => limits.windowSeconds });
+    this.#policies = {
+      register: policyFor(limits.register),
+      password_reset: policyFor(limits.passwordReset),
+      verify_email: policyFor(limits.verifyEmail),
+    };
+  }
+
+  /** Throws TOO_MANY_REQUESTS (reason RATE_LIMITED, retryAfter in seconds) past the limit. */
+  async consume(action: RateLimitedAction, ip: string | null | undefined): Promise<void> {
+    if (!ip) return;
+    const reservation = await this.#counter.reserve(`${action}-ip:${ip}`, this.#policies[action], this.#clock());
+    if (!reservation.granted) {
+      const retryAfter = reservation.retryAfterSeconds;
+      throw new DomainError("TOO_MANY_REQUESTS", "RATE_LIMITED", `Too many requests from your address; try again in ${retryAfter} seconds.`, {
+        retryAfter,
+      });
+    }
+  }
 }

@@ -12,8 +12,25 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2ID_PARAMETERS);
 }
 
-/** Constant-time comparison is Argon2's own; a malformed stored hash counts as a mismatch. */
+let verifications = 0;
+
+/** Argon2id verifications this process has run (real and dummy), for /metrics: what throttling bounds. */
+export function passwordVerificationCount(): number {
+  return verifications;
+}
+
+/** Whether a stored value is a password hash at all ("!" marks an account that cannot log in with a password). */
+export function isPasswordHash(storedHash: string): boolean {
+  return storedHash.startsWith("$argon2");
+}
+
+/**
+ * Constant-time comparison is Argon2's own; a malformed stored hash counts as a mismatch, after
+ * the same Argon2 work as a real one, so its fast failure cannot be told apart by timing.
+ */
 export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
+  if (!isPasswordHash(storedHash)) return verifyAgainstDummyHash(password);
+  verifications++;
   try {
     return await verify(storedHash, password);
   } catch {
@@ -46,3 +63,6 @@ export async function verifyAgainstDummyHash(password: string): Promise<false> {
   await verifyPassword(await dummyHash, password);
   return false;
 }
+
+/** A stored value that no password matches: accounts awaiting verification, and deleted ones. */
+export const NO_PASSWORD = "!";

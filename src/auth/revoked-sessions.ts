@@ -11,12 +11,16 @@ export interface RevokedSessionsOptions {
 }
 
 /**
- * The ids of recently revoked sessions, in memory, so checking an access token's `sid` costs a
- * Set lookup instead of a database query. Revocations made by this process count at once;
- * those made by other processes sharing the database arrive at the next sync.
+ * The ids of recently revoked sessions, and the users whose claims changed recently, in memory,
+ * so checking an access token's `sid` and `cv` costs a Map lookup instead of a database query.
+ * Changes made by this process count at once; those made by other processes sharing the
+ * database arrive at the next sync. Both maps hold only what changed within an access token's
+ * lifetime, so they stay bounded by the changes in that window.
  */
 export class RevokedSessions {
   readonly #revokedAt = new Map<string, number>();
+  /** userId → [current claims version, when it changed (ms)] */
+  readonly #claimsVersions = new Map<string, [version: number, changedAt: number]>();
   readonly #options: RevokedSessionsOptions;
   #syncedUpTo = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -33,6 +37,25 @@ export class RevokedSessions {
   add(sessionIds: Iterable<string>): void {
     const now = this.#options.clock().getTime();
     for (const id of sessionIds) this.#revokedAt.set(id, now);
+  }
+
+  /**
+   * The claims version tokens of this user must carry at least, or undefined when their claims
+   * have not changed within an access token's lifetime.
+   */
+  claimsVersionOf(userId: string): number | undefined {
+    return this.#claimsVersions.get(userId)?.[0];
+  }
+
+  /** Records a claim change made by this process, before the database sync sees it. */
+  noteClaimsChanged(userId: string, version: number): void {
+    const known = this.#claimsVersions.get(userId);
+    if (!known || known[0] < version) this.#claimsVersions.set(userId, [version, this.#options.clock().getTime()]);
+  }
+
+  /** Users whose recent claim changes are held in memory. */
+  get claimsChangedCount(): number {
+    return this.#claimsVersions.size;
   }
 
   get size(): number {
@@ -62,8 +85,17 @@ export class RevokedSessions {
       where: { revokedAt: { gte: new Date(since) } },
       select: { id: true, revokedAt: true },
     });
+    const changed = await this.#options.db.user.findMany({
+      where: { claimsChangedAt: { gte: new Date(since) } },
+      select: { id: true, claimsVersion: true, claimsChangedAt: true },
+    });
     for (const row of rows) this.#revokedAt.set(row.id, row.revokedAt!.getTime());
+    for (const row of changed) {
+      const known = this.#claimsVersions.get(row.id);
+      if (!known || known[0] < row.claimsVersion) this.#claimsVersions.set(row.id, [row.claimsVersion, row.claimsChangedAt!.getTime()]);
+    }
     for (const [id, revokedAt] of this.#revokedAt) if (revokedAt < horizon) this.#revokedAt.delete(id);
+    for (const [id, [, changedAt]] of this.#claimsVersions) if (changedAt < horizon) this.#claimsVersions.delete(id);
     this.#syncedUpTo = now;
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TokenConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
-import type { User } from "../db/generated/client.js";
+import type { Prisma, User } from "../db/generated/client.js";
 import { findRefreshToken, rotateRefreshToken } from "../db/refresh-token-rotation.js";
 import { DomainError } from "../domain/domain-error.js";
 import { decodeStoredClaims } from "../domain/user-claims.js";
@@ -46,6 +46,7 @@ export interface SessionView {
 }
 
 export type RevocationReason =
+  | "password_reset"
   | "logout"
   | "logout_all"
   | "revoked_by_user"
@@ -66,14 +67,31 @@ export interface SessionService {
   list(userId: string): Promise<SessionView[]>;
   /** Ends one of the user's own sessions; NOT_FOUND for anyone else's. */
   revoke(userId: string, sessionId: string, reason: RevocationReason): Promise<void>;
-  /** Ends every session of a user, but `except`; returns how many ended. */
-  revokeAll(userId: string, reason: RevocationReason, except?: string): Promise<number>;
+  /**
+   * Ends every session of a user (but `except`) and bumps the user's credential epoch in one
+   * transaction, with any further writes of the same change; returns how many sessions ended.
+   * A login or refresh still in flight cannot create a session afterwards (see start()).
+   */
+  revokeAll(userId: string, reason: RevocationReason, options?: RevokeAllOptions): Promise<number>;
+}
+
+export interface RevokeAllOptions {
+  /** A session that stays (the one a password change came from). */
+  except?: string | null;
+  /** Further changes to the user row, made in the same transaction (a new password hash, disabledAt, …). */
+  userData?: Prisma.UserUpdateInput;
+  /** Further statements of the same change (an audit event, deleting posts, …), run in the same transaction. */
+  alsoRun?: Prisma.PrismaPromise<unknown>[];
 }
 
 /** User agents are shown in session lists, not parsed: a bounded prefix is enough. */
 const userAgentOf = (client: ClientInfo) => client.userAgent?.slice(0, 256) ?? null;
 
 const refreshError = (reason: string, message: string) => new DomainError("UNAUTHENTICATED", reason, message);
+const SESSION_EXPIRED = () =>
+  refreshError("SESSION_EXPIRED", "This session reached its maximum age (SESSION_MAX_AGE) and has ended; log in again.");
+const CREDENTIALS_CHANGED = () =>
+  new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The email or password is incorrect.");
 export const accountDisabled = () =>
   new DomainError("FORBIDDEN", "ACCOUNT_DISABLED", "This account is disabled; contact an administrator.");
 const INVALID = () =>
@@ -84,18 +102,24 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
   const events = options.events ?? discardAuthEvents;
 
   /** Marks sessions revoked in the database and, at once, in this process's revocation list. */
-  async function revokeWhere(where: { id?: string; userId?: string; NOT?: { id: string } }, reason: RevocationReason): Promise<number> {
-    const ids = (await db.session.findMany({ where: { ...where, revokedAt: null }, select: { id: true } })).map((row) => row.id);
-    if (ids.length === 0) return 0;
-    revoked.add(ids);
-    const { count } = await db.session.updateMany({
-      where: { id: { in: ids }, revokedAt: null },
+  async function revokeWhere(where: Prisma.SessionWhereInput, reason: RevocationReason): Promise<number> {
+    // One statement decides and returns what it ended: no session slips between a read and the write.
+    const ended = await db.session.updateManyAndReturn({
+      where: { ...where, revokedAt: null },
       data: { revokedAt: clock(), revokedReason: reason },
+      select: { id: true },
     });
-    events({ event: "sessions_revoked", userId: where.userId ?? null, reason, count });
-    return count;
+    return noteRevoked(ended, reason, typeof where.userId === "string" ? where.userId : null);
   }
-  const refreshExpiry = (now: Date) => new Date(now.getTime() + tokens.refreshTokenTtlSeconds * 1000);
+  function noteRevoked(ended: { id: string }[], reason: RevocationReason, userId: string | null): number {
+    if (ended.length === 0) return 0;
+    revoked.add(ended.map((row) => row.id));
+    events({ event: "sessions_revoked", userId, reason, count: ended.length });
+    return ended.length;
+  }
+  /** A refresh token never outlives its session's absolute lifetime. */
+  const refreshExpiry = (now: Date, sessionCreatedAt: Date) =>
+    new Date(Math.min(now.getTime() + tokens.refreshTokenTtlSeconds * 1000, sessionCreatedAt.getTime() + tokens.sessionMaxAgeSeconds * 1000));
 
   async function issue(user: User, sessionId: string, refreshToken: string, now: Date): Promise<IssuedTokens> {
     const access = await signAccessToken({
@@ -104,6 +128,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       subject: user.id,
       sessionId,
       claims: decodeStoredClaims(user.claims),
+      claimsVersion: user.claimsVersion,
       now,
     });
     return {
@@ -131,15 +156,23 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
             ip: client.ip ?? null,
             createdAt: now,
             lastUsedAt: now,
-            expiresAt: refreshExpiry(now),
+            expiresAt: refreshExpiry(now, now),
           },
           select: { id: true },
         }),
         db.refreshToken.create({
-          data: { sessionId, tokenHash: hashRefreshToken(refreshToken), generation: 0, createdAt: now, expiresAt: refreshExpiry(now) },
+          data: { sessionId, tokenHash: hashRefreshToken(refreshToken), generation: 0, createdAt: now, expiresAt: refreshExpiry(now, now) },
           select: { id: true },
         }),
       ]);
+      // Compare after insert: a password change, disable or delete that committed since `user` was
+      // read bumped the epoch (and ended every session it saw), so this session must not live. If
+      // it commits after this read, its own sweep ends this session. Either way no token escapes.
+      const current = await db.user.findUnique({ where: { id: user.id }, select: { credentialEpoch: true, disabledAt: true, deletedAt: true } });
+      if (!current || current.credentialEpoch !== user.credentialEpoch || current.disabledAt !== null || current.deletedAt !== null) {
+        await revokeWhere({ id: sessionId }, current?.deletedAt ? "account_deleted" : current?.disabledAt ? "account_disabled" : "password_changed");
+        throw current?.disabledAt && !current.deletedAt ? accountDisabled() : CREDENTIALS_CHANGED();
+      }
       return issue(user, sessionId, refreshToken, now);
     },
 
@@ -178,8 +211,18 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       await revokeWhere({ id: sessionId }, reason);
     },
 
-    revokeAll(userId, reason, except) {
-      return revokeWhere(except ? { userId, NOT: { id: except } } : { userId }, reason);
+    async revokeAll(userId, reason, revokeOptions = {}) {
+      const { except, userData, alsoRun = [] } = revokeOptions;
+      const results = await db.$transaction([
+        db.user.update({ where: { id: userId }, data: { ...userData, credentialEpoch: { increment: 1 } }, select: { id: true } }),
+        db.session.updateManyAndReturn({
+          where: { userId, revokedAt: null, ...(except ? { NOT: { id: except } } : {}) },
+          data: { revokedAt: clock(), revokedReason: reason },
+          select: { id: true },
+        }),
+        ...alsoRun,
+      ]);
+      return noteRevoked(results[1] as { id: string }[], reason, userId);
     },
   };
 
@@ -191,6 +234,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     if (!row || row.user.deletedAt !== null) throw INVALID();
     if (row.user.disabledAt !== null) throw accountDisabled();
     if (row.sessionRevokedAt !== null) throw INVALID();
+    if (row.sessionCreatedAt.getTime() + tokens.sessionMaxAgeSeconds * 1000 <= now.getTime()) throw SESSION_EXPIRED();
     if (row.expiresAt <= now) {
       throw refreshError("REFRESH_TOKEN_EXPIRED", "The refresh token has expired; log in again.");
     }
@@ -201,11 +245,16 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       successorHash: hashRefreshToken(successor),
       successorGeneration: row.generation + 1,
       now,
-      expiresAt: refreshExpiry(now),
+      expiresAt: refreshExpiry(now, row.sessionCreatedAt),
       userAgent: userAgentOf(client) ?? row.sessionUserAgent,
       ip: client.ip ?? row.sessionIp,
     });
-    if (!won) await rejectReuse(row.id, row.sessionId, row.generation, now);
+    if (!won) {
+      // Lost to a concurrent end of the session (logout, password change, …), or to another rotation.
+      const session = await db.session.findUnique({ where: { id: row.sessionId }, select: { revokedAt: true } });
+      if (session?.revokedAt) throw INVALID();
+      await rejectReuse(row.id, row.sessionId, row.generation, now);
+    }
     return issue(row.user, row.sessionId, successor, now);
   }
 

@@ -18,12 +18,14 @@ export class VerifiedTokenCache {
   readonly #entries = new Map<string, VerifiedAccessToken>();
   readonly #maxEntries: number;
   readonly #toleranceSeconds: number;
+  readonly #maxAgeSeconds: number;
   #hits = 0;
   #misses = 0;
 
-  constructor(options: { maxEntries: number; clockToleranceSeconds: number }) {
+  constructor(options: { maxEntries: number; clockToleranceSeconds: number; maxTokenAgeSeconds?: number }) {
     this.#maxEntries = options.maxEntries;
     this.#toleranceSeconds = options.clockToleranceSeconds;
+    this.#maxAgeSeconds = options.maxTokenAgeSeconds ?? Infinity;
   }
 
   /** The verified token, or undefined when it is not cached or no longer inside its validity window. */
@@ -33,8 +35,12 @@ export class VerifiedTokenCache {
       this.#misses++;
       return undefined;
     }
-    const { exp, nbf } = entry.claims;
-    if (exp <= nowSeconds - this.#toleranceSeconds || (typeof nbf === "number" && nbf > nowSeconds + this.#toleranceSeconds)) {
+    const { exp, nbf, iat } = entry.claims;
+    if (
+      exp <= nowSeconds - this.#toleranceSeconds ||
+      iat + this.#maxAgeSeconds < nowSeconds - this.#toleranceSeconds ||
+      (typeof nbf === "number" && nbf > nowSeconds + this.#toleranceSeconds)
+    ) {
       // Verification decides (and explains) from here on.
       this.#entries.delete(token);
       this.#misses++;

@@ -15,6 +15,10 @@ export interface TokenConfig {
   readonly clockToleranceSeconds: number;
   /** How long a just-rotated refresh token answers REFRESH_TOKEN_ROTATED instead of counting as theft. @default 10 */
   readonly refreshReuseGraceSeconds: number;
+  /** An access token whose `iat` is older than this is refused whatever its `exp` says (RFC 8725). @default max(3600, accessTokenTtlSeconds) */
+  readonly maxTokenAgeSeconds: number;
+  /** A session ends this long after its login, however often it refreshes. @default 2592000 (30 days) */
+  readonly sessionMaxAgeSeconds: number;
   /** The signing and verification keys; null in development means "generate an HS256 secret in the data folder". */
   readonly keyRing: KeyRingConfig | null;
 }
@@ -24,12 +28,44 @@ export interface LoginThrottlePolicy {
   readonly accountFailures: number;
   /** Failures from one client IP before it is locked. @default 50 */
   readonly ipFailures: number;
+  /** Failures for one account from one client IP before that pair is locked. @default 5 */
+  readonly pairFailures: number;
   /** Failures older than this are forgotten. @default 900 */
   readonly windowSeconds: number;
   /** The first lock; each further failure doubles it. @default 30 */
   readonly lockSeconds: number;
   /** The longest lock. @default 900 */
   readonly maxLockSeconds: number;
+}
+
+/** Registration, password reset and email verification: requests per client IP per window. */
+export interface AccountRateLimits {
+  /** @default 20 */
+  readonly register: number;
+  /** @default 10 */
+  readonly passwordReset: number;
+  /** @default 30 */
+  readonly verifyEmail: number;
+  /** @default 3600 */
+  readonly windowSeconds: number;
+}
+
+/** Email verification, password reset and the mail that carries their links. */
+export interface AccountMailConfig {
+  /** New accounts must confirm their address before they can log in. @default true */
+  readonly requireEmailVerification: boolean;
+  /** Where links in mails point; null means the server's own URL (development). */
+  readonly appUrl: string | null;
+  /** `smtp://` or `smtps://` URL of the mail server; null means the development outbox. */
+  readonly smtpUrl: string | null;
+  /** The From header of every mail. */
+  readonly from: string;
+  /** Where development mails are written, one JSON file each. */
+  readonly outboxDir: string;
+  /** @default 86400 (24 hours) */
+  readonly verificationTtlSeconds: number;
+  /** @default 1800 (30 minutes) */
+  readonly passwordResetTtlSeconds: number;
 }
 
 /** Per-operation limits enforced before execution (GraphQL Armor). */
@@ -56,6 +92,12 @@ export interface Config {
   readonly databaseUrl: string;
   readonly tokens: TokenConfig;
   readonly loginThrottle: LoginThrottlePolicy;
+  /** How long a device token (issued at login) exempts its holder from the account-wide lock. @default 7776000 (90 days) */
+  readonly deviceTokenTtlSeconds: number;
+  readonly accountRateLimits: AccountRateLimits;
+  readonly mail: AccountMailConfig;
+  /** In production /metrics answers only `Authorization: Bearer <metricsToken>`; null there means /metrics is off. */
+  readonly metricsToken: string | null;
   readonly limits: OperationLimits;
   /** How often each process reads revoked sessions: the longest a revoked session's access tokens keep working. @default 2 */
   readonly revocationSyncSeconds: number;

@@ -75,6 +75,28 @@ export function parseConfig(env: EnvironmentVariables): Config {
     problems.push("REFRESH_TOKEN_TTL must be longer than ACCESS_TOKEN_TTL");
   }
 
+  const maxTokenAgeSeconds = duration("MAX_TOKEN_AGE", Math.max(3600, accessTokenTtlSeconds));
+  if (maxTokenAgeSeconds < accessTokenTtlSeconds) problems.push("MAX_TOKEN_AGE must be at least ACCESS_TOKEN_TTL");
+  const sessionMaxAgeSeconds = duration("SESSION_MAX_AGE", 30 * 86400);
+  if (sessionMaxAgeSeconds < accessTokenTtlSeconds) problems.push("SESSION_MAX_AGE must be at least ACCESS_TOKEN_TTL");
+
+  const requireEmailVerification = flag("REQUIRE_EMAIL_VERIFICATION", true);
+  const smtpUrl = read("SMTP_URL") ?? null;
+  if (smtpUrl !== null && !/^smtps?:\/\//.test(smtpUrl)) problems.push("SMTP_URL must start with smtp:// or smtps://");
+  if (production && requireEmailVerification && smtpUrl === null) {
+    problems.push(
+      "SMTP_URL is required in production while REQUIRE_EMAIL_VERIFICATION is on (verification mails must reach people); set SMTP_URL, or REQUIRE_EMAIL_VERIFICATION=false",
+    );
+  }
+  const appUrl = read("APP_URL") ?? null;
+  if (appUrl !== null && !/^https?:\/\/[^/]/.test(appUrl)) problems.push(`APP_URL must be an http(s) URL (got "${appUrl}")`);
+  if (production && appUrl === null && smtpUrl !== null) {
+    problems.push("APP_URL is required in production with SMTP_URL: links in mails must point at your app");
+  }
+
+  const metricsToken = read("METRICS_TOKEN") ?? null;
+  if (metricsToken !== null && metricsToken.length < 16) problems.push("METRICS_TOKEN must be at least 16 characters");
+
   const seedDemoUsers = flag("SEED_DEMO_USERS", environment === "development");
   if (seedDemoUsers && production) problems.push("SEED_DEMO_USERS cannot be enabled in production");
 
@@ -97,15 +119,35 @@ export function parseConfig(env: EnvironmentVariables): Config {
       refreshTokenTtlSeconds,
       clockToleranceSeconds: duration("CLOCK_TOLERANCE", 5, 0),
       refreshReuseGraceSeconds: duration("REFRESH_REUSE_GRACE", 10, 0),
+      maxTokenAgeSeconds,
+      sessionMaxAgeSeconds,
       keyRing,
     }),
     loginThrottle: Object.freeze({
       accountFailures: integer("LOGIN_ACCOUNT_FAILURES", 5, 1, 1000),
       ipFailures: integer("LOGIN_IP_FAILURES", 50, 1, 100_000),
+      pairFailures: integer("LOGIN_PAIR_FAILURES", 5, 1, 1000),
       windowSeconds: duration("LOGIN_FAILURE_WINDOW", 15 * 60),
       lockSeconds: duration("LOGIN_LOCK", 30),
       maxLockSeconds: duration("LOGIN_MAX_LOCK", 15 * 60),
     }),
+    deviceTokenTtlSeconds: duration("DEVICE_TOKEN_TTL", 90 * 86400),
+    accountRateLimits: Object.freeze({
+      register: integer("REGISTER_IP_LIMIT", 20, 1, 1_000_000),
+      passwordReset: integer("PASSWORD_RESET_IP_LIMIT", 10, 1, 1_000_000),
+      verifyEmail: integer("VERIFY_EMAIL_IP_LIMIT", 30, 1, 1_000_000),
+      windowSeconds: duration("ACCOUNT_RATE_WINDOW", 3600),
+    }),
+    mail: Object.freeze({
+      requireEmailVerification,
+      appUrl: appUrl?.replace(/\/+$/, "") ?? null,
+      smtpUrl,
+      from: read("MAIL_FROM") ?? "claimgate <no-reply@localhost>",
+      outboxDir: join(dataDir, "outbox"),
+      verificationTtlSeconds: duration("EMAIL_VERIFICATION_TTL", 86400),
+      passwordResetTtlSeconds: duration("PASSWORD_RESET_TTL", 30 * 60),
+    }),
+    metricsToken,
     limits: Object.freeze({
       maxDepth: integer("GRAPHQL_MAX_DEPTH", 10, 1, 100),
       maxAliases: integer("GRAPHQL_MAX_ALIASES", 15, 0, 1000),

@@ -18,6 +18,7 @@ export interface RefreshTokenRow {
   readonly expiresAt: Date;
   readonly sessionId: string;
   readonly sessionRevokedAt: Date | null;
+  readonly sessionCreatedAt: Date;
   readonly sessionUserAgent: string | null;
   readonly sessionIp: string | null;
   readonly user: User;
@@ -30,8 +31,9 @@ const optionalDate = (value: unknown): Date | null => (value === null || value =
 export async function findRefreshToken(db: Database, tokenHash: string): Promise<RefreshTokenRow | null> {
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT t.id, t.generation, t.expiresAt, t.sessionId,
-           s.revokedAt AS sessionRevokedAt, s.userAgent AS sessionUserAgent, s.ip AS sessionIp,
-           u.id AS userId, u.email, u.passwordHash, u.claims, u.disabledAt, u.deletedAt, u.createdAt AS userCreatedAt, u.updatedAt AS userUpdatedAt
+           s.revokedAt AS sessionRevokedAt, s.createdAt AS sessionCreatedAt, s.userAgent AS sessionUserAgent, s.ip AS sessionIp,
+           u.id AS userId, u.email, u.passwordHash, u.claims, u.disabledAt, u.deletedAt, u.emailVerifiedAt,
+           u.credentialEpoch, u.claimsVersion, u.claimsChangedAt, u.createdAt AS userCreatedAt, u.updatedAt AS userUpdatedAt
     FROM RefreshToken t JOIN Session s ON s.id = t.sessionId JOIN User u ON u.id = s.userId
     WHERE t.tokenHash = ${tokenHash}`;
   const row = rows[0];
@@ -42,6 +44,7 @@ export async function findRefreshToken(db: Database, tokenHash: string): Promise
     expiresAt: date(row["expiresAt"]),
     sessionId: row["sessionId"] as string,
     sessionRevokedAt: optionalDate(row["sessionRevokedAt"]),
+    sessionCreatedAt: date(row["sessionCreatedAt"]),
     sessionUserAgent: (row["sessionUserAgent"] as string | null) ?? null,
     sessionIp: (row["sessionIp"] as string | null) ?? null,
     user: {
@@ -51,6 +54,10 @@ export async function findRefreshToken(db: Database, tokenHash: string): Promise
       claims: row["claims"] as string,
       disabledAt: optionalDate(row["disabledAt"]),
       deletedAt: optionalDate(row["deletedAt"]),
+      emailVerifiedAt: optionalDate(row["emailVerifiedAt"]),
+      credentialEpoch: Number(row["credentialEpoch"]),
+      claimsVersion: Number(row["claimsVersion"]),
+      claimsChangedAt: optionalDate(row["claimsChangedAt"]),
       createdAt: date(row["userCreatedAt"]),
       updatedAt: date(row["userUpdatedAt"]),
     },
@@ -70,14 +77,18 @@ export interface RotateRefreshTokenOptions {
 
 /**
  * Consumes the token and issues its successor in one transaction. Consuming is conditional
- * (`consumedAt IS NULL`) and the insert runs only if it changed a row, so of several concurrent
- * rotations of one token exactly one wins. Returns whether this call won.
+ * (`consumedAt IS NULL`, and the session still live) and the insert runs only if it changed a
+ * row, so of several concurrent rotations of one token exactly one wins, and none wins once the
+ * session has ended (a password change or logout racing the refresh). Returns whether this call won.
  */
 export async function rotateRefreshToken(db: Database, options: RotateRefreshTokenOptions): Promise<boolean> {
   const now = sqliteTimestamp(options.now);
   const expiresAt = sqliteTimestamp(options.expiresAt);
   const [, inserted] = await db.$transaction([
-    db.$executeRaw`UPDATE RefreshToken SET consumedAt = ${now} WHERE id = ${options.tokenId} AND consumedAt IS NULL`,
+    db.$executeRaw`
+      UPDATE RefreshToken SET consumedAt = ${now}
+      WHERE id = ${options.tokenId} AND consumedAt IS NULL
+        AND EXISTS (SELECT 1 FROM Session WHERE id = ${options.sessionId} AND revokedAt IS NULL)`,
     db.$executeRaw`
       INSERT INTO RefreshToken (id, sessionId, tokenHash, generation, createdAt, expiresAt)
       SELECT ${randomUUID()}, ${options.sessionId}, ${options.successorHash}, ${options.successorGeneration}, ${now}, ${expiresAt}

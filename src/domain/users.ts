@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import type { User } from "../db/generated/client.js";
+import { type AuditActor, auditWrite } from "./audit-log.js";
 import { badInput, DomainError } from "./domain-error.js";
 import { decodeStoredClaims, parseUserClaims, type UserClaims } from "./user-claims.js";
 
@@ -26,12 +27,19 @@ export interface InsertUserOptions {
   email: string;
   passwordHash: string;
   claims?: UserClaims;
+  /** When the address was proven; accounts made by administrators and the command line count as verified. @default now */
+  emailVerifiedAt?: Date | null;
 }
 
 export async function insertUser(db: Database, options: InsertUserOptions): Promise<User> {
   try {
     return await db.user.create({
-      data: { email: options.email, passwordHash: options.passwordHash, claims: JSON.stringify(options.claims ?? {}) },
+      data: {
+        email: options.email,
+        passwordHash: options.passwordHash,
+        claims: JSON.stringify(options.claims ?? {}),
+        emailVerifiedAt: options.emailVerifiedAt === undefined ? new Date() : options.emailVerifiedAt,
+      },
     });
   } catch (error) {
     if ((error as { code?: string }).code === "P2002") {
@@ -53,31 +61,38 @@ export function listUsers(db: Database): Promise<User[]> {
   return db.user.findMany({ where: { deletedAt: null }, orderBy: { createdAt: "asc" } });
 }
 
-/** Replaces a user's claims; they reach access tokens at the user's next login or refresh. */
-export async function setUserClaims(db: Database, userId: string, input: unknown): Promise<User> {
-  const claims = parseUserClaims(input);
-  await requireUser(db, userId);
-  return db.user.update({ where: { id: userId }, data: { claims: JSON.stringify(claims) } });
-}
-
-/** Disabling an account refuses its logins and refreshes; the caller also ends its sessions. */
-export async function setUserDisabled(db: Database, userId: string, disabled: boolean, now: Date): Promise<User> {
-  await requireUser(db, userId);
-  return db.user.update({ where: { id: userId }, data: { disabledAt: disabled ? now : null } });
+export interface SetUserClaimsOptions {
+  /** @default the command line */
+  actor?: AuditActor;
+  /** @default new Date() */
+  now?: Date;
 }
 
 /**
- * Deletes an account's personal data and content, keeping an anonymised tombstone: its sessions
- * (ended by the caller) stay visible to every server process until their tokens expire, and the
- * email is free to register again.
+ * Replaces a user's claims and bumps their claims version in one statement, with an audit event:
+ * access tokens carrying an older version are refused as expired within the revocation interval,
+ * so clients refresh and receive the new claims.
  */
-export async function deleteUser(db: Database, userId: string, now: Date): Promise<void> {
-  await requireUser(db, userId);
-  await db.$transaction([
-    db.post.deleteMany({ where: { authorId: userId } }),
+export async function setUserClaims(db: Database, userId: string, input: unknown, options: SetUserClaimsOptions = {}): Promise<User> {
+  const claims = parseUserClaims(input);
+  const before = await requireUser(db, userId);
+  const now = options.now ?? new Date();
+  const [updated] = await db.$transaction([
     db.user.update({
       where: { id: userId },
-      data: { email: `deleted-${userId}@deleted.invalid`, passwordHash: "!", claims: "{}", disabledAt: now, deletedAt: now },
+      data: { claims: JSON.stringify(claims), claimsVersion: { increment: 1 }, claimsChangedAt: now },
+    }),
+    auditWrite(db, {
+      actor: options.actor ?? { kind: "cli", id: null },
+      action: "claims_changed",
+      targetUserId: userId,
+      before: decodeStoredClaims(before.claims),
+      after: claims,
+      at: now,
     }),
   ]);
+  return updated;
 }
+
+/** The value a deleted account's email becomes: no valid address has no "@", so nobody can register it. */
+export const tombstoneEmail = (userId: string) => `deleted:${userId}`;

@@ -1,7 +1,15 @@
 import { GraphQLError, type ValidationRule } from "graphql";
 
 /** Fields that check a password or a refresh token: each guess must cost one request. */
-export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(["login", "register", "refresh", "changePassword"]);
+export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
+  "login",
+  "register",
+  "refresh",
+  "changePassword",
+  "verifyEmail",
+  "requestPasswordReset",
+  "resetPassword",
+]);
 
 /**
  * Allows at most one credential-checking field per document, counting aliases and fragments,
@@ -17,7 +25,7 @@ export const OneCredentialFieldRule: ValidationRule = (context) => {
       if (seen === 2) {
         context.reportError(
           new GraphQLError(
-            "A document may contain at most one login, register, refresh or changePassword field (aliases included); send one per request.",
+            `A document may contain at most one of ${[...CREDENTIAL_FIELDS].join(", ")} (aliases included); send one per request.`,
             { nodes: node },
           ),
         );

@@ -2,7 +2,7 @@ import { createAccountService } from "../auth/accounts.js";
 import type { AuthEventSink } from "../auth/auth-events.js";
 import { createAuthenticator, type Authenticator } from "../auth/authenticate.js";
 import { loadConfiguredKeyRing } from "../auth/configured-key-ring.js";
-import { LoginThrottle } from "../auth/login-throttle.js";
+import { ActionRateLimiter, LoginThrottle } from "../auth/login-throttle.js";
 import { hashPassword } from "../auth/passwords.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { createSessionService } from "../auth/sessions.js";
@@ -13,12 +13,17 @@ import { migrateIfNeeded } from "../db/migrations.js";
 import { seedDemoData } from "../db/seed-demo-data.js";
 import type { Services } from "../graphql/context.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
+import { createOutboxMailer } from "../mail/outbox-mailer.js";
+import { createSmtpMailer } from "../mail/smtp-mailer.js";
+import type { Mailer } from "../mail/mailer.js";
 import type { Logger } from "./logger.js";
 
 export interface CreateServicesOptions {
   config: Config;
   logger: Logger;
   clock: () => Date;
+  /** The server's own origin (e.g. http://127.0.0.1:4000), known once it listens: links in mails default to it. */
+  publicOrigin?: () => string;
 }
 
 export interface ServerServices extends Services {
@@ -51,7 +56,21 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const events: AuthEventSink = (event) => logger.info(event, event.event.replaceAll("_", " "));
   const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions, events });
   const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
-  const accounts = createAccountService({ db, sessions, throttle, events, clock });
+  const mailer = createMailer(config, logger, clock);
+  const accounts = createAccountService({
+    db,
+    sessions,
+    throttle,
+    rateLimiter: new ActionRateLimiter({ db, limits: config.accountRateLimits, clock }),
+    mail: config.mail,
+    mailer,
+    defaultAppUrl: options.publicOrigin ?? (() => `http://${config.host}:${config.port}`),
+    devices: { keys, issuer: config.tokens.issuer, ttlSeconds: config.deviceTokenTtlSeconds },
+    revoked: revokedSessions,
+    events,
+    clock,
+    onMailError: (error, mail) => logger.error({ event: "mail_failed", purpose: mail.purpose, err: error }, "could not send a mail"),
+  });
   const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, revokedSessions, clock });
   return {
     db,
@@ -63,7 +82,23 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     revokedSessionCount: () => revokedSessions.size,
     async close() {
       revokedSessions.stop();
+      await mailer.close();
       await db.$disconnect();
     },
   };
+}
+
+/** SMTP when SMTP_URL is set; otherwise the outbox folder (development and tests; production refuses to start without SMTP while verification is on). */
+function createMailer(config: Config, logger: Logger, clock: () => Date): Mailer {
+  if (config.mail.smtpUrl) return createSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from });
+  return createOutboxMailer({
+    dir: config.mail.outboxDir,
+    from: config.mail.from,
+    clock,
+    // Development prints each mail so the quick start needs no mail server; the link logs a person in, so never elsewhere.
+    onMail: (mail, file) =>
+      config.env === "development"
+        ? logger.info({ event: "mail_outbox", to: mail.to, subject: mail.subject, link: mail.link, file }, `mail to ${mail.to}: ${mail.link ?? mail.subject}`)
+        : logger.info({ event: "mail_outbox", purpose: mail.purpose, file }, "mail written to the outbox"),
+  });
 }

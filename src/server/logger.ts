@@ -12,7 +12,7 @@ export function createLogger(config: Pick<Config, "logLevel">): Logger {
     level: config.logLevel,
     base: { service: "claimgate" },
     redact: {
-      paths: ["password", "*.password", "token", "*.token", "accessToken", "refreshToken", "*.accessToken", "*.refreshToken", "authorization", "*.authorization", "passwordHash", "*.passwordHash"],
+      paths: ["password", "*.password", "token", "*.token", "accessToken", "refreshToken", "*.accessToken", "*.refreshToken", "authorization", "*.authorization", "passwordHash", "*.passwordHash", "deviceToken", "*.deviceToken"],
       censor: "[redacted]",
     },
   });

@@ -51,7 +51,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? (() => new Date());
   const schema = buildSchema();
-  const services = await createServices({ config, logger, clock });
+  let origin = "";
+  const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
   const { authenticator, keys, close, revokedSessionCount, ...contextServices } = services;
 
   const app = express();
@@ -130,6 +131,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host === "0.0.0.0" ? "localhost" : config.host;
+  origin = `http://${host}:${port}`;
 
   return {
     url: `http://${host}:${port}${GRAPHQL_PATH}`,

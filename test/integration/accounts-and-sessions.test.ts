@@ -6,12 +6,12 @@ import { ALICE, BOB, firstError, startTestServer, type TestServer } from "../sup
 let t: TestServer;
 beforeAll(async () => {
   // Brute-force limits have their own tests; here they would lock bob out after the timing test.
-  t = await startTestServer({ LOGIN_ACCOUNT_FAILURES: "1000", LOGIN_IP_FAILURES: "1000" });
+  t = await startTestServer({ LOGIN_ACCOUNT_FAILURES: "1000", LOGIN_IP_FAILURES: "1000", LOGIN_PAIR_FAILURES: "1000" });
 });
 afterAll(() => t.stop());
 
 const REGISTER = `mutation ($email: String!, $password: String!) {
-  register(email: $email, password: $password) { accessToken refreshToken tokenType expiresIn user { id email claims disabled } }
+  register(email: $email, password: $password) { status auth { accessToken refreshToken tokenType expiresIn user { id email claims disabled } } }
 }`;
 const LOGIN = `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken } }`;
 const REFRESH = `mutation ($token: String!) { refresh(refreshToken: $token) { accessToken refreshToken expiresIn user { claims } } }`;
@@ -24,12 +24,12 @@ describe("register", () => {
   it("creates an account with no claims and logs it in", async () => {
     const { body } = await t.gql(REGISTER, { variables: { email: "  Carol@Example.COM ", password: "carol-password-123" } });
     expect(body.errors).toBeUndefined();
-    expect(body.data!["register"]).toMatchObject({
+    expect(body.data!["register"].auth).toMatchObject({
       tokenType: "Bearer",
       expiresIn: 900,
       user: { email: "carol@example.com", claims: {}, disabled: false },
     });
-    const me = await t.gql("{ me { email } }", { token: body.data!["register"].accessToken });
+    const me = await t.gql("{ me { email } }", { token: body.data!["register"].auth.accessToken });
     expect(me.body.data).toEqual({ me: { email: "carol@example.com" } });
   });
 
@@ -158,7 +158,7 @@ describe("administration", () => {
   it("claims set by an admin reach the user's token at the next refresh", async () => {
     const admin = await t.login(ALICE.email, ALICE.password);
     const { body } = await t.gql(REGISTER, { variables: { email: "erin@example.com", password: "erin-password-123" } });
-    const erin = body.data!["register"];
+    const erin = body.data!["register"].auth;
     const write = `mutation { createPost(input: { title: "Erin writes", body: "." }) { title } }`;
     expect(firstError(await t.gql(write, { token: erin.accessToken }))).toMatchObject({ code: "FORBIDDEN" });
 
@@ -167,8 +167,10 @@ describe("administration", () => {
       variables: { id: erin.user.id, claims: { permissions: ["posts:read", "posts:write"] } },
     });
     expect(granted.body.data).toEqual({ setUserClaims: { claims: { permissions: ["posts:read", "posts:write"] } } });
-    // The old access token still says what it said: tokens are what is checked.
-    expect(firstError(await t.gql(write, { token: erin.accessToken }))).toMatchObject({ code: "FORBIDDEN" });
+    // The old access token carries the old claims: it is refused as expired, so the client refreshes.
+    const stale = firstError(await t.gql(write, { token: erin.accessToken }));
+    expect(stale).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
+    expect(stale.message).toMatch(/claims changed/);
 
     const refreshed = (await refresh(erin.refreshToken)).body.data!["refresh"];
     expect(refreshed.user.claims).toEqual({ permissions: ["posts:read", "posts:write"] });

@@ -117,7 +117,9 @@ describe("claimgate CLI", () => {
     expect(table.stdout).toMatch(/Post\.secretNote\s+permissions=posts:read AND role=admin/);
     expect(table.stdout).toMatch(/Query\.me\s+any valid access token/);
     expect(table.stdout).toMatch(/Query\.drafts\s+sub=\{authorId\}/);
-    expect(table.stdout).toContain("Callable by anyone: Mutation.login, Mutation.logout, Mutation.refresh, Mutation.register, Query.viewer");
+    expect(table.stdout).toContain(
+      "Callable by anyone: Mutation.login, Mutation.logout, Mutation.refresh, Mutation.register, Mutation.requestPasswordReset, Mutation.resetPassword, Mutation.verifyEmail, Query.viewer",
+    );
 
     const markdown = await cli(["authz", "report", "--markdown"]);
     expect(markdown.stdout).toContain("| `Post.secretNote` | permissions=posts:read AND role=admin |");

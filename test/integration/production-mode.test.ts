@@ -12,9 +12,9 @@ let bob: { accessToken: string; refreshToken: string };
 
 beforeAll(async () => {
   // Production never seeds, so the test creates its account through the API.
-  t = await startTestServer({ NODE_ENV: "production", SEED_DEMO_USERS: "false", HOST: "127.0.0.1" }, { logs });
-  const { body } = await t.gql(`mutation { register(email: "bob@example.com", password: "bob-password-123") { accessToken refreshToken } }`);
-  bob = body.data!["register"];
+  t = await startTestServer({ NODE_ENV: "production", SEED_DEMO_USERS: "false", HOST: "127.0.0.1", REQUIRE_EMAIL_VERIFICATION: "false" }, { logs });
+  const { body } = await t.gql(`mutation { register(email: "bob@example.com", password: "bob-password-123") { auth { accessToken refreshToken } } }`);
+  bob = body.data!["register"].auth;
 });
 afterAll(() => t.stop());
 

@@ -47,6 +47,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     JWT_SECRET: randomBytes(48).toString("base64url"),
     SEED_DEMO_USERS: "true",
     LOG_LEVEL: "silent",
+    // Most tests register accounts to get tokens; the verification flow has its own tests, with it on.
+    REQUIRE_EMAIL_VERIFICATION: "false",
+    REGISTER_IP_LIMIT: "10000",
     ...env,
   };
   const config = parseConfig(serverEnv);

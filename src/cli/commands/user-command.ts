@@ -48,6 +48,9 @@ async function findByEmail(services: ServerServices, email: string | undefined) 
   return user;
 }
 
+/** Changes made from the command line are audited as such. */
+const CLI_ACTOR = { kind: "cli", id: null } as const;
+
 const show = (claims: UserClaims) => JSON.stringify(claims);
 
 async function runWith(services: ServerServices, command: string, rest: string[], io: CliIo): Promise<void> {
@@ -85,14 +88,14 @@ async function runWith(services: ServerServices, command: string, rest: string[]
     }
     case "delete": {
       const user = await findByEmail(services, rest[0]);
-      const ended = await services.accounts.delete(user.id);
+      const ended = await services.accounts.delete(CLI_ACTOR, user.id);
       io.out(`${user.email} is deleted; ${ended} session(s) ended\n`);
       return;
     }
     case "disable":
     case "enable": {
       const user = await findByEmail(services, rest[0]);
-      const { sessionsEnded } = await services.accounts.setDisabled(user.id, command === "disable");
+      const { sessionsEnded } = await services.accounts.setDisabled(CLI_ACTOR, user.id, command === "disable");
       io.out(`${user.email} is ${command}d${command === "disable" ? `; ${sessionsEnded} session(s) ended` : ""}\n`);
       return;
     }

@@ -2,6 +2,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { UserView as UserViewModel } from '../../domain/users.js';
 import type { Post as PostModel } from '../../db/generated/client.js';
 import type { IssuedTokens as IssuedTokensModel, SessionView as SessionViewModel } from '../../auth/sessions.js';
+import type { RegistrationResult as RegistrationResultModel } from '../../auth/accounts.js';
+import type { AuditEventView as AuditEventViewModel } from '../../domain/audit-log.js';
 import type { Principal as PrincipalModel } from '../../auth/authenticate.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -20,9 +22,27 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** One change to an account, for administrators. */
+export type AuditEvent = {
+  __typename?: 'AuditEvent';
+  /** claims_changed, account_disabled, account_enabled, account_deleted, sessions_revoked, password_changed, password_reset, email_verified or account_unlocked. */
+  action: Scalars['String']['output'];
+  /** The acting user's id, when a user acted. */
+  actorId?: Maybe<Scalars['ID']['output']>;
+  /** admin, cli, user (the account owner) or system. */
+  actorKind: Scalars['String']['output'];
+  after?: Maybe<Scalars['JSON']['output']>;
+  at: Scalars['DateTime']['output'];
+  before?: Maybe<Scalars['JSON']['output']>;
+  id: Scalars['ID']['output'];
+  targetUserId?: Maybe<Scalars['ID']['output']>;
+};
+
 export type AuthPayload = {
   __typename?: 'AuthPayload';
   accessToken: Scalars['String']['output'];
+  /** From login only: keep it on this device and pass it to the next login (see login). */
+  deviceToken?: Maybe<Scalars['String']['output']>;
   /** Seconds until the access token expires. */
   expiresIn: Scalars['Int']['output'];
   refreshToken: Scalars['String']['output'];
@@ -46,7 +66,10 @@ export type Mutation = {
   createPost: Post;
   /** Deletes an account: its sessions end (its access tokens stop working within seconds), its posts and personal data are removed, and its email can register again. */
   deleteUser: Scalars['Boolean']['output'];
-  /** Exchanges an email and password for an access token and a refresh token. */
+  /**
+   * Exchanges an email and password for an access token and a refresh token. Pass the deviceToken a
+   * previous login on this device returned: strangers' failed guesses then cannot lock you out.
+   */
   login: AuthPayload;
   /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
   logout: Scalars['Boolean']['output'];
@@ -54,8 +77,16 @@ export type Mutation = {
   logoutAll: Scalars['Int']['output'];
   /** Exchanges a refresh token for new tokens. The presented refresh token stops working. */
   refresh: AuthPayload;
-  /** Creates an account with no claims and logs it in. */
-  register: AuthPayload;
+  /**
+   * Creates an account with no claims. With email verification on (the default) it answers
+   * VERIFICATION_SENT whether or not the address already has an account, and a mail completes the
+   * registration (verifyEmail); with it off, REGISTERED with tokens.
+   */
+  register: RegistrationPayload;
+  /** Mails a single-use password reset link if the address has an account. Always answers true. */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /** Sets a new password with the token from a reset mail; every session of the account ends. */
+  resetPassword: Scalars['Boolean']['output'];
   /** Ends one of the caller's sessions (see the sessions query). */
   revokeSession: Scalars['Boolean']['output'];
   /** Ends every session of a user. Returns how many ended. */
@@ -64,6 +95,8 @@ export type Mutation = {
   setUserClaims: User;
   /** Disables or re-enables an account. A disabled account cannot log in or refresh, and its sessions end. */
   setUserDisabled: User;
+  /** Confirms an address with the token from a verification mail, and logs in. */
+  verifyEmail: AuthPayload;
 };
 
 
@@ -84,6 +117,7 @@ export type MutationDeleteUserArgs = {
 
 
 export type MutationLoginArgs = {
+  deviceToken?: InputMaybe<Scalars['String']['input']>;
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
 };
@@ -102,6 +136,17 @@ export type MutationRefreshArgs = {
 export type MutationRegisterArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
 };
 
 
@@ -126,6 +171,11 @@ export type MutationSetUserDisabledArgs = {
   userId: Scalars['ID']['input'];
 };
 
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
+};
+
 /** Posts need permissions=posts:read, whichever field leads to them. */
 export type Post = {
   __typename?: 'Post';
@@ -142,6 +192,8 @@ export type Post = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Who changed what about whose account (claims, disable, delete, session sweeps, password resets), newest first. */
+  auditLog: Array<AuditEvent>;
   /** Unpublished posts of one author: only that author may read them (the token's sub must equal authorId). */
   drafts: Array<Post>;
   /** The account the access token belongs to. */
@@ -159,6 +211,12 @@ export type Query = {
 };
 
 
+export type QueryAuditLogArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryDraftsArgs = {
   authorId: Scalars['ID']['input'];
 };
@@ -172,6 +230,19 @@ export type QueryPostArgs = {
 export type QueryPostsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
+export type RegistrationPayload = {
+  __typename?: 'RegistrationPayload';
+  /** Tokens when status is REGISTERED; null until the address is verified otherwise. */
+  auth?: Maybe<AuthPayload>;
+  status: RegistrationStatus;
+};
+
+export type RegistrationStatus =
+  /** The account exists and is logged in (email verification is off). */
+  | 'REGISTERED'
+  /** A mail with a verification link went to the address (or, if it already has an account, a notice to its owner). */
+  | 'VERIFICATION_SENT';
 
 /** A login: the family of refresh tokens descending from it. Its access tokens stop working within seconds of its end. */
 export type Session = {
@@ -292,6 +363,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AuditEvent: ResolverTypeWrapper<AuditEventViewModel>;
   AuthPayload: ResolverTypeWrapper<IssuedTokensModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreatePostInput: CreatePostInput;
@@ -302,6 +374,8 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Post: ResolverTypeWrapper<PostModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RegistrationPayload: ResolverTypeWrapper<RegistrationResultModel>;
+  RegistrationStatus: RegistrationStatus;
   Session: ResolverTypeWrapper<SessionViewModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TokenError: ResolverTypeWrapper<TokenError>;
@@ -311,6 +385,7 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AuditEvent: AuditEventViewModel;
   AuthPayload: IssuedTokensModel;
   Boolean: Scalars['Boolean']['output'];
   CreatePostInput: CreatePostInput;
@@ -321,6 +396,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   Post: PostModel;
   Query: Record<PropertyKey, never>;
+  RegistrationPayload: RegistrationResultModel;
   Session: SessionViewModel;
   String: Scalars['String']['output'];
   TokenError: TokenError;
@@ -338,8 +414,20 @@ export type RequiresClaimsDirectiveArgs = {
 
 export type RequiresClaimsDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = RequiresClaimsDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type AuditEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = {
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  actorKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  after?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  targetUserId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
 export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
   accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deviceToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   expiresIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   tokenType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -362,11 +450,14 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
   logoutAll?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   refresh?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshArgs, 'refreshToken'>>;
-  register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'email' | 'password'>>;
+  register?: Resolver<ResolversTypes['RegistrationPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'email' | 'password'>>;
+  requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
+  resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'sessionId'>>;
   revokeUserSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRevokeUserSessionsArgs, 'userId'>>;
   setUserClaims?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserClaimsArgs, 'claims' | 'userId'>>;
   setUserDisabled?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserDisabledArgs, 'disabled' | 'userId'>>;
+  verifyEmail?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 };
 
 export type PostResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Post'] = ResolversParentTypes['Post']> = {
@@ -380,6 +471,7 @@ export type PostResolvers<ContextType = GraphQLContext, ParentType extends Resol
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  auditLog?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   drafts?: Resolver<Array<ResolversTypes['Post']>, ParentType, ContextType, RequireFields<QueryDraftsArgs, 'authorId'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   post?: Resolver<Maybe<ResolversTypes['Post']>, ParentType, ContextType, RequireFields<QueryPostArgs, 'id'>>;
@@ -387,6 +479,11 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+};
+
+export type RegistrationPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegistrationPayload'] = ResolversParentTypes['RegistrationPayload']> = {
+  auth?: Resolver<Maybe<ResolversTypes['AuthPayload']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RegistrationStatus'], ParentType, ContextType>;
 };
 
 export type SessionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = {
@@ -422,12 +519,14 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  AuditEvent?: AuditEventResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Post?: PostResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RegistrationPayload?: RegistrationPayloadResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   TokenError?: TokenErrorResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

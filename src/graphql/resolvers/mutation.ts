@@ -1,11 +1,18 @@
+import type { AuditActor } from "../../domain/audit-log.js";
 import { createPost } from "../../domain/posts.js";
-import { requireUser, setUserClaims, toUserView } from "../../domain/users.js";
-import { sessionOf, subjectOf } from "../context.js";
+import { toUserView } from "../../domain/users.js";
+import { type GraphQLContext, sessionOf, subjectOf } from "../context.js";
 import type { MutationResolvers } from "../generated/resolvers-types.js";
+
+/** The administrator making a change, for the audit log. */
+const adminOf = (context: GraphQLContext): AuditActor => ({ kind: "admin", id: subjectOf(context) });
 
 export const Mutation: MutationResolvers = {
   register: (_root, args, context) => context.services.accounts.register(args.email, args.password, context.client),
-  login: (_root, args, context) => context.services.accounts.login(args.email, args.password, context.client),
+  verifyEmail: (_root, args, context) => context.services.accounts.verifyEmail(args.token, context.client),
+  login: (_root, args, context) => context.services.accounts.login(args.email, args.password, context.client, args.deviceToken),
+  requestPasswordReset: (_root, args, context) => context.services.accounts.requestPasswordReset(args.email, context.client),
+  resetPassword: (_root, args, context) => context.services.accounts.resetPassword(args.token, args.newPassword, context.client),
   refresh: (_root, args, context) => context.services.sessions.refresh(args.refreshToken, context.client),
   logout: async (_root, args, context) => {
     await context.services.sessions.logout(args.refreshToken);
@@ -25,15 +32,12 @@ export const Mutation: MutationResolvers = {
       client: context.client,
     }),
   createPost: (_root, args, context) => createPost(context.services.db, subjectOf(context), args.input),
-  setUserClaims: async (_root, args, context) =>
-    toUserView(await setUserClaims(context.services.db, args.userId, args.claims)),
-  setUserDisabled: async (_root, args, context) => toUserView((await context.services.accounts.setDisabled(args.userId, args.disabled)).user),
+  setUserClaims: async (_root, args, context) => toUserView(await context.services.accounts.setClaims(adminOf(context), args.userId, args.claims)),
+  setUserDisabled: async (_root, args, context) =>
+    toUserView((await context.services.accounts.setDisabled(adminOf(context), args.userId, args.disabled)).user),
   deleteUser: async (_root, args, context) => {
-    await context.services.accounts.delete(args.userId);
+    await context.services.accounts.delete(adminOf(context), args.userId);
     return true;
   },
-  revokeUserSessions: async (_root, args, context) => {
-    await requireUser(context.services.db, args.userId);
-    return context.services.sessions.revokeAll(args.userId, "revoked_by_admin");
-  },
+  revokeUserSessions: (_root, args, context) => context.services.accounts.revokeUserSessions(adminOf(context), args.userId),
 };

@@ -1,3 +1,4 @@
+import { listAuditEvents } from "../../domain/audit-log.js";
 import { findPost, listDrafts, listPublishedPosts } from "../../domain/posts.js";
 import { listUsers, requireUser, toUserView } from "../../domain/users.js";
 import { subjectOf } from "../context.js";
@@ -11,4 +12,5 @@ export const Query: QueryResolvers = {
   drafts: (_root, args, context) => listDrafts(context.services.db, args.authorId),
   users: async (_root, _args, context) => (await listUsers(context.services.db)).map(toUserView),
   sessions: (_root, _args, context) => context.services.sessions.list(subjectOf(context)),
+  auditLog: (_root, args, context) => listAuditEvents(context.services.db, { first: args.first ?? 50, userId: args.userId ?? null }),
 };

@@ -18,9 +18,27 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** One change to an account, for administrators. */
+export type AuditEvent = {
+  __typename?: 'AuditEvent';
+  /** claims_changed, account_disabled, account_enabled, account_deleted, sessions_revoked, password_changed, password_reset, email_verified or account_unlocked. */
+  action: Scalars['String']['output'];
+  /** The acting user's id, when a user acted. */
+  actorId?: Maybe<Scalars['ID']['output']>;
+  /** admin, cli, user (the account owner) or system. */
+  actorKind: Scalars['String']['output'];
+  after?: Maybe<Scalars['JSON']['output']>;
+  at: Scalars['DateTime']['output'];
+  before?: Maybe<Scalars['JSON']['output']>;
+  id: Scalars['ID']['output'];
+  targetUserId?: Maybe<Scalars['ID']['output']>;
+};
+
 export type AuthPayload = {
   __typename?: 'AuthPayload';
   accessToken: Scalars['String']['output'];
+  /** From login only: keep it on this device and pass it to the next login (see login). */
+  deviceToken?: Maybe<Scalars['String']['output']>;
   /** Seconds until the access token expires. */
   expiresIn: Scalars['Int']['output'];
   refreshToken: Scalars['String']['output'];
@@ -56,7 +74,10 @@ export type Mutation = {
    * Requires claims: role=admin.
    */
   deleteUser: Scalars['Boolean']['output'];
-  /** Exchanges an email and password for an access token and a refresh token. */
+  /**
+   * Exchanges an email and password for an access token and a refresh token. Pass the deviceToken a
+   * previous login on this device returned: strangers' failed guesses then cannot lock you out.
+   */
   login: AuthPayload;
   /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
   logout: Scalars['Boolean']['output'];
@@ -68,8 +89,16 @@ export type Mutation = {
   logoutAll: Scalars['Int']['output'];
   /** Exchanges a refresh token for new tokens. The presented refresh token stops working. */
   refresh: AuthPayload;
-  /** Creates an account with no claims and logs it in. */
-  register: AuthPayload;
+  /**
+   * Creates an account with no claims. With email verification on (the default) it answers
+   * VERIFICATION_SENT whether or not the address already has an account, and a mail completes the
+   * registration (verifyEmail); with it off, REGISTERED with tokens.
+   */
+  register: RegistrationPayload;
+  /** Mails a single-use password reset link if the address has an account. Always answers true. */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /** Sets a new password with the token from a reset mail; every session of the account ends. */
+  resetPassword: Scalars['Boolean']['output'];
   /**
    * Ends one of the caller's sessions (see the sessions query).
    *
@@ -94,6 +123,8 @@ export type Mutation = {
    * Requires claims: role=admin.
    */
   setUserDisabled: User;
+  /** Confirms an address with the token from a verification mail, and logs in. */
+  verifyEmail: AuthPayload;
 };
 
 
@@ -114,6 +145,7 @@ export type MutationDeleteUserArgs = {
 
 
 export type MutationLoginArgs = {
+  deviceToken?: InputMaybe<Scalars['String']['input']>;
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
 };
@@ -132,6 +164,17 @@ export type MutationRefreshArgs = {
 export type MutationRegisterArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
 };
 
 
@@ -154,6 +197,11 @@ export type MutationSetUserClaimsArgs = {
 export type MutationSetUserDisabledArgs = {
   disabled: Scalars['Boolean']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
 };
 
 /**
@@ -189,6 +237,12 @@ export type Post = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Who changed what about whose account (claims, disable, delete, session sweeps, password resets), newest first.
+   *
+   * Requires claims: role=admin.
+   */
+  auditLog: Array<AuditEvent>;
   /**
    * Unpublished posts of one author: only that author may read them (the token's sub must equal authorId).
    *
@@ -230,6 +284,12 @@ export type Query = {
 };
 
 
+export type QueryAuditLogArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryDraftsArgs = {
   authorId: Scalars['ID']['input'];
 };
@@ -243,6 +303,19 @@ export type QueryPostArgs = {
 export type QueryPostsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
+export type RegistrationPayload = {
+  __typename?: 'RegistrationPayload';
+  /** Tokens when status is REGISTERED; null until the address is verified otherwise. */
+  auth?: Maybe<AuthPayload>;
+  status: RegistrationStatus;
+};
+
+export type RegistrationStatus =
+  /** The account exists and is logged in (email verification is off). */
+  | 'REGISTERED'
+  /** A mail with a verification link went to the address (or, if it already has an account, a notice to its owner). */
+  | 'VERIFICATION_SENT';
 
 /** A login: the family of refresh tokens descending from it. Its access tokens stop working within seconds of its end. */
 export type Session = {
