@@ -10,7 +10,7 @@ export async function loadOrCreateDevelopmentSecret(dataDir: string): Promise<st
   const path = join(dataDir, "development-jwt-secret");
   const existing = await readFile(path, "utf8").catch(() => null);
   if (existing && existing.trim().length >= 43) return existing.trim();
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString("base64url");
   try {
     await writeFile(path, `${secret}\n`, { mode: 0o600, flag: "wx" });

@@ -4,6 +4,7 @@ import { ConfigError } from "../config/config-error.js";
 import { SchemaAuthorizationError } from "../authz/schema-authorization-error.js";
 import { CliError } from "./cli-error.js";
 import { type CliIo, processIo } from "./cli-context.js";
+import { runAuditCommand } from "./commands/audit-command.js";
 import { runAuthzCommand } from "./commands/authz-command.js";
 import { runTokenCommand } from "./commands/token-command.js";
 import { runUserCommand } from "./commands/user-command.js";
@@ -12,8 +13,9 @@ const HELP = `Usage: claimgate <area> <command> [options]
 
 Areas:
   token   decode | mint           inspect a JWT offline; sign one in development
-  user    create | list | grant | revoke | disable | enable
+  user    create | list | grant | revoke | disable | enable | delete | unlock
   authz   report                  who may resolve each field
+  audit   [--user <email>]        who changed what about whose account
 
 Run "claimgate <area> --help" for the commands of an area. Configuration comes from the same
 environment variables as the server (DATABASE_URL, JWT_SECRET / JWT_KEYS, …).
@@ -23,6 +25,7 @@ const AREAS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   token: runTokenCommand,
   user: runUserCommand,
   authz: runAuthzCommand,
+  audit: runAuditCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {

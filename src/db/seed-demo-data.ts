@@ -30,7 +30,7 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<void> 
   let created;
   try {
     created = await db.$transaction(
-      DEMO_USERS.map((user, i) => db.user.create({ data: { email: user.email, passwordHash: hashes[i]!, claims: JSON.stringify(user.claims) } })),
+      DEMO_USERS.map((user, i) => db.user.create({ data: { email: user.email, passwordHash: hashes[i]!, claims: JSON.stringify(user.claims), emailVerifiedAt: new Date() } })),
     );
   } catch (error) {
     if ((error as { code?: string }).code === "P2002") return;

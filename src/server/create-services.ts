@@ -10,6 +10,7 @@ import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
 import { configureSqlite, openDatabase } from "../db/database.js";
 import { migrateIfNeeded } from "../db/migrations.js";
+import { ensurePrivateDatabaseFile } from "../db/private-files.js";
 import { seedDemoData } from "../db/seed-demo-data.js";
 import type { Services } from "../graphql/context.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
@@ -30,6 +31,7 @@ export interface ServerServices extends Services {
   readonly authenticator: Authenticator;
   readonly keys: KeyRing;
   revokedSessionCount(): number;
+  claimsChangedCount(): number;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export interface ServerServices extends Services {
 /** Migrates and opens the database, loads the key ring, and wires the services together. */
 export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
   const { config, logger, clock } = options;
+  await ensurePrivateDatabaseFile(config.databaseUrl);
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
 
@@ -80,6 +83,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     authenticator,
     keys,
     revokedSessionCount: () => revokedSessions.size,
+    claimsChangedCount: () => revokedSessions.claimsChangedCount,
     async close() {
       revokedSessions.stop();
       await mailer.close();

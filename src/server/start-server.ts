@@ -53,7 +53,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const schema = buildSchema();
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
-  const { authenticator, keys, close, revokedSessionCount, ...contextServices } = services;
+  const { authenticator, keys, close, revokedSessionCount, claimsChangedCount, ...contextServices } = services;
 
   const app = express();
   app.disable("x-powered-by");
@@ -99,6 +99,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     jwks: keys.jwks,
     cacheStats: () => authenticator.cacheStats(),
     revokedSessionCount,
+    claimsChangedCount,
+    metricsToken: config.metricsToken,
+    metricsEnabled: config.env !== "production" || config.metricsToken !== null,
   });
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   app.use(

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 // NODE_ENV=production: no Sandbox, no introspection, no suggestions, no stack traces, CSRF
 // prevention on, unexpected errors masked and logged under the request id, no secrets in logs.
 import Sqlite from "better-sqlite3";
@@ -24,6 +25,30 @@ describe("production mode", () => {
     await expect(attempt).rejects.toThrow(/claimgate cannot start\.\nInvalid configuration:\n  - JWT_SECRET .* or JWT_KEYS is required in production/);
     const weak = startServerProcess({ NODE_ENV: "production", SEED_DEMO_USERS: "false", DATA_DIR: t.dataDir, JWT_SECRET: "changeme-changeme-changeme-changeme" });
     await expect(weak).rejects.toThrow(/JWT_SECRET is too weak/);
+  });
+
+  it("serves /metrics only with METRICS_TOKEN, and only to its bearer", async () => {
+    expect((await fetch(new URL("/metrics", t.url))).status).toBe(404);
+    const metricsToken = "metrics-secret-0123456789";
+    const other = await startTestServer({ NODE_ENV: "production", SEED_DEMO_USERS: "false", HOST: "127.0.0.1", REQUIRE_EMAIL_VERIFICATION: "false", METRICS_TOKEN: metricsToken });
+    try {
+      const url = new URL("/metrics", other.url);
+      const anonymous = await fetch(url);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get("www-authenticate")).toBe('Bearer realm="metrics"');
+      expect((await fetch(url, { headers: { authorization: "Bearer wrong-token-0123456789" } })).status).toBe(401);
+      const allowed = await fetch(url, { headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toMatch(/^claimgate_password_verifications_total \d+$/m);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("creates the database file readable by its owner only (0600)", async () => {
+    const { stat } = await import("node:fs/promises");
+    expect((await stat(join(t.dataDir, "claimgate.db"))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(t.dataDir, "claimgate.db-wal"))).mode & 0o777).toBe(0o600);
   });
 
   it("serves no Sandbox landing page", async () => {

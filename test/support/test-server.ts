@@ -98,7 +98,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 }
 
 /** The first error's extensions, for assertions on code and reason. */
-export function firstError(response: GraphQLResponse) {
+export function firstError(response: GraphQLResponse): { message: string } & Record<string, any> {
   const error = response.body.errors?.[0];
   if (!error) throw new Error(`expected an error, got ${JSON.stringify(response.body)}`);
   return { message: error.message, ...error.extensions };

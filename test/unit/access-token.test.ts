@@ -27,6 +27,22 @@ function forge(header: Record<string, unknown>, payload: Record<string, unknown>
 const validPayload = () => ({ iss: tokens.issuer, aud: tokens.audience, sub: "user-1", iat: nowSeconds, exp: nowSeconds + 60, jti: "j1", sid: "s1" });
 
 describe("signAccessToken / verifyAccessToken", () => {
+  it("MAX_TOKEN_AGE: a correctly signed token issued too long ago is refused whatever its exp says", async () => {
+    const tenYears = await forge({}, { ...validPayload(), iat: nowSeconds - 7200, exp: nowSeconds + 10 * 365 * 86400 });
+    await expect(verifyAccessToken(tenYears, { keys, tokens: { ...tokens, maxTokenAgeSeconds: 3600 }, now: NOW })).rejects.toMatchObject({
+      reason: "TOKEN_EXPIRED",
+      message: expect.stringMatching(/MAX_TOKEN_AGE/),
+    });
+    // Without the limit the same token verifies: the limit is what refuses it.
+    await expect(verify(tenYears)).resolves.toBeTruthy();
+  });
+
+  it("carries the claims version (cv) and refuses a cv that is not a whole number", async () => {
+    const token = await signAccessToken({ keys, tokens, subject: "u", sessionId: "s", claims: { cv: 99 }, claimsVersion: 3, now: NOW });
+    expect((await verify(token.token)).claims.cv).toBe(3);
+    await expect(verify(await forge({}, { ...validPayload(), cv: "3" }))).rejects.toMatchObject({ reason: "TOKEN_INVALID" });
+  });
+
   it("round-trips the user's claims with the registered ones", async () => {
     const { claims, kid } = await verify(await sign({ role: "admin", permissions: ["posts:read"] }));
     expect(kid).toBe(keys.active.kid);

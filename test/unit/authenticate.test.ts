@@ -35,6 +35,33 @@ describe("authenticator with the verified-token cache", () => {
     expect((await authenticator.authenticate(`Bearer ${token}`)).error).toMatchObject({ reason: "TOKEN_EXPIRED" });
   });
 
+  it("a token older than the user's claims version is refused as expired, cached or not; a current one passes", async () => {
+    const keys = await createHmacKeyRing("k3Y-for-tests-0123456789-abcdefghijklmnop");
+    const floors = new Map<string, number>();
+    const authenticator = createAuthenticator({
+      verification: { keys, tokens },
+      revokedSessions: { has: () => false, claimsVersionOf: (userId) => floors.get(userId) },
+    });
+    const mint = async (claimsVersion: number) =>
+      (await signAccessToken({ keys, tokens, subject: "u1", sessionId: "s1", claims: {}, claimsVersion, now: new Date() })).token;
+    const old = await mint(1);
+    expect((await authenticator.authenticate(`Bearer ${old}`)).claims).not.toBeNull();
+    floors.set("u1", 2);
+    expect((await authenticator.authenticate(`Bearer ${old}`)).error).toMatchObject({ reason: "TOKEN_EXPIRED", message: expect.stringMatching(/claims changed/) });
+    expect((await authenticator.authenticate(`Bearer ${await mint(2)}`)).claims).not.toBeNull();
+  });
+
+  it("a cached token past MAX_TOKEN_AGE is refused", async () => {
+    const keys = await createHmacKeyRing("k3Y-for-tests-0123456789-abcdefghijklmnop");
+    const clock = createTestClock();
+    const long = { ...tokens, accessTokenTtlSeconds: 7200, maxTokenAgeSeconds: 3600 };
+    const authenticator = createAuthenticator({ verification: { keys, tokens: long }, clock });
+    const token = (await signAccessToken({ keys, tokens: long, subject: "u1", sessionId: "s1", claims: {}, now: clock() })).token;
+    expect((await authenticator.authenticate(`Bearer ${token}`)).claims).not.toBeNull();
+    clock.advance(3601);
+    expect((await authenticator.authenticate(`Bearer ${token}`)).error).toMatchObject({ reason: "TOKEN_EXPIRED" });
+  });
+
   it("a cached token whose session ended is refused", async () => {
     const { authenticator, revoked, mint } = await setup();
     const token = await mint("s-gone");

@@ -33,12 +33,26 @@ describe("parseConfig", () => {
   });
 
   it("production: no demo users, no Sandbox, no introspection unless asked", () => {
-    const config = parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG });
-    expect(config).toMatchObject({ seedDemoUsers: false, sandbox: false, introspection: false, host: "0.0.0.0" });
-    expect(parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, SANDBOX: "true" }).introspection).toBe(true);
-    expect(() => parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, SEED_DEMO_USERS: "true" })).toThrow(
+    const MAIL = { SMTP_URL: "smtp://mail.internal:25", APP_URL: "https://app.example.com" };
+    const config = parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, ...MAIL });
+    expect(config).toMatchObject({ seedDemoUsers: false, sandbox: false, introspection: false, host: "0.0.0.0", metricsToken: null });
+    expect(parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, SANDBOX: "true", ...MAIL }).introspection).toBe(true);
+    expect(() => parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, SEED_DEMO_USERS: "true", ...MAIL })).toThrow(
       /SEED_DEMO_USERS cannot be enabled in production/,
     );
+  });
+
+  it("production refuses required email verification without a mailer, and a mailer without APP_URL", () => {
+    expect(() => parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG })).toThrow(/SMTP_URL is required in production while REQUIRE_EMAIL_VERIFICATION is on/);
+    expect(() => parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, SMTP_URL: "smtp://mail:25" })).toThrow(/APP_URL is required in production/);
+    expect(parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, REQUIRE_EMAIL_VERIFICATION: "false" }).mail.requireEmailVerification).toBe(false);
+    expect(() => parseConfig({ SMTP_URL: "mail.internal" })).toThrow(/SMTP_URL must start with smtp:\/\/ or smtps:\/\//);
+  });
+
+  it("lifetimes: MAX_TOKEN_AGE defaults to an hour (or the access token TTL) and may not be shorter than it; SESSION_MAX_AGE is 30 days", () => {
+    expect(parseConfig({}).tokens).toMatchObject({ maxTokenAgeSeconds: 3600, sessionMaxAgeSeconds: 30 * 86400 });
+    expect(parseConfig({ ACCESS_TOKEN_TTL: "2h" }).tokens.maxTokenAgeSeconds).toBe(7200);
+    expect(() => parseConfig({ ACCESS_TOKEN_TTL: "2h", MAX_TOKEN_AGE: "1h" })).toThrow(/MAX_TOKEN_AGE must be at least ACCESS_TOKEN_TTL/);
   });
 
   it("reads lifetimes, issuer, audience, port and database", () => {

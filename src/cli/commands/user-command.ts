@@ -19,15 +19,17 @@ Commands:
   disable <email>                        refuse logins and refreshes, end every session
   enable <email>
   delete <email>                         end every session, remove the account's data and posts
+  unlock <email>                         lift the login locks on an address (every IP and device)
 
-Works on DATABASE_URL (default data/claimgate.db). Changed claims reach the user's tokens at
-the next login or refresh.
+Works on DATABASE_URL (default data/claimgate.db). Every change is recorded in the audit log
+(claimgate audit). Changed claims make the user's older access tokens expire within
+REVOCATION_SYNC_INTERVAL; clients refresh and receive the new claims.
 `;
 
 export async function runUserCommand(args: string[], io: CliIo): Promise<void> {
   const [command, ...rest] = args;
   if (!command || command === "--help" || command === "-h" || rest.includes("--help") || rest.includes("-h")) return io.out(USER_HELP);
-  if (!["create", "list", "grant", "revoke", "disable", "enable", "delete"].includes(command)) {
+  if (!["create", "list", "grant", "revoke", "disable", "enable", "delete", "unlock"].includes(command)) {
     throw usageError(`unknown user command "${command}"\n\n${USER_HELP}`);
   }
   await withServices(async (services) => {
@@ -90,6 +92,12 @@ async function runWith(services: ServerServices, command: string, rest: string[]
       const user = await findByEmail(services, rest[0]);
       const ended = await services.accounts.delete(CLI_ACTOR, user.id);
       io.out(`${user.email} is deleted; ${ended} session(s) ended\n`);
+      return;
+    }
+    case "unlock": {
+      if (!rest[0]) throw usageError(`name the address to unlock\n\n${USER_HELP}`);
+      const cleared = await services.accounts.unlock(CLI_ACTOR, rest[0]);
+      io.out(`${normaliseEmail(rest[0])}: ${cleared} lock counter(s) cleared\n`);
       return;
     }
     case "disable":

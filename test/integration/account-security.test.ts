@@ -1,0 +1,242 @@
+// The account layer against an attacker, over real HTTP and a real SQLite file: concurrent
+// guesses, credential changes racing logins, blocked deletes, enumeration, token and session lifetimes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALICE, BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";
+
+let t: TestServer;
+beforeAll(async () => {
+  // TRUST_PROXY lets each test speak for a different client address through X-Forwarded-For.
+  t = await startTestServer({ TRUST_PROXY: "loopback", LOGIN_ACCOUNT_FAILURES: "5", LOGIN_PAIR_FAILURES: "5", LOGIN_IP_FAILURES: "50" });
+});
+afterAll(() => t.stop());
+
+const LOGIN = `mutation ($email: String!, $password: String!, $device: String) {
+  login(email: $email, password: $password, deviceToken: $device) { accessToken refreshToken deviceToken user { id } }
+}`;
+let addresses = 0;
+/** A fresh client address (documentation range; only ever a header value, never a destination). */
+const newIp = () => `203.0.113.${++addresses}`;
+const login = (email: string, password: string, ip: string, device?: string) =>
+  t.gql(LOGIN, { variables: { email, password, device: device ?? null }, headers: { "x-forwarded-for": ip } });
+
+async function verifications(): Promise<number> {
+  const text = await (await fetch(new URL("/metrics", t.url))).text();
+  return Number(/^claimgate_password_verifications_total (\d+)$/m.exec(text)?.[1]);
+}
+
+let users = 0;
+async function newUser(): Promise<{ id: string; email: string; password: string }> {
+  const email = `victim${++users}@example.com`;
+  const password = "correct-horse-battery";
+  const { body } = await t.gql(`mutation ($e: String!, $p: String!) { register(email: $e, password: $p) { auth { user { id } } } }`, {
+    variables: { e: email, p: password },
+    headers: { "x-forwarded-for": newIp() },
+  });
+  return { id: body.data!["register"].auth.user.id, email, password };
+}
+
+describe("throttling that concurrency cannot beat", () => {
+  it("50 concurrent guesses and the right password for one account run at most 5 password verifications", async () => {
+    const victim = await newUser();
+    const before = await verifications();
+    const responses = await Promise.all([
+      ...Array.from({ length: 50 }, (_, i) => login(victim.email, `wrong-guess-${i}`, newIp())),
+      login(victim.email, victim.password, newIp()),
+    ]);
+    expect((await verifications()) - before).toBeLessThanOrEqual(5);
+    const throttled = responses.filter((response) => response.body.errors?.[0]?.extensions?.["reason"] === "LOGIN_THROTTLED");
+    expect(throttled.length).toBeGreaterThanOrEqual(51 - 5);
+    for (const response of throttled) expect(firstError(response).retryAfter).toBeGreaterThan(0);
+  });
+
+  it("120 concurrent guesses from one address run at most 50 verifications", async () => {
+    const ip = newIp();
+    const before = await verifications();
+    const responses = await Promise.all(Array.from({ length: 120 }, (_, i) => login(`nobody${i}@example.com`, "wrong-password-1", ip)));
+    expect((await verifications()) - before).toBeLessThanOrEqual(50);
+    expect(responses.filter((response) => response.body.errors?.[0]?.extensions?.["reason"] === "LOGIN_THROTTLED").length).toBeGreaterThanOrEqual(70);
+  });
+
+  it("successful logins use up no limit: 20 people behind one address log in at once, one of them 20 times in a row", async () => {
+    const ip = newIp();
+    const people = await Promise.all(Array.from({ length: 20 }, () => newUser()));
+    const responses = await Promise.all(people.map((person) => login(person.email, person.password, ip)));
+    expect(responses.map((response) => response.body.errors?.[0]?.extensions?.["reason"] ?? "ok")).toEqual(Array(20).fill("ok"));
+    for (let i = 0; i < 20; i++) expect((await login(people[0]!.email, people[0]!.password, ip)).body.errors).toBeUndefined();
+  });
+
+  it("unknown and known accounts are throttled alike", async () => {
+    const victim = await newUser();
+    const ip = newIp();
+    for (const email of [victim.email, "no-such-account@example.com"]) {
+      for (let i = 0; i < 5; i++) expect(firstError(await login(email, "wrong-password-1", newIp())).reason).toBe("INVALID_CREDENTIALS");
+      const locked = firstError(await login(email, "wrong-password-1", ip));
+      expect(locked).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "LOGIN_THROTTLED" });
+      expect(locked.message).toMatch(/^Too many failed login attempts; try again in \d+ seconds\.$/);
+    }
+  });
+
+  it("the owner's device token keeps the owner in while strangers lock the account; that device has its own limit", async () => {
+    const victim = await newUser();
+    const ownerIp = newIp();
+    const first = await login(victim.email, victim.password, ownerIp);
+    const device = first.body.data!["login"].deviceToken as string;
+    expect(device).toMatch(/^ey/);
+
+    // Strangers lock the account.
+    for (let i = 0; i < 5; i++) await login(victim.email, `guess-${i}`, newIp());
+    expect(firstError(await login(victim.email, victim.password, newIp())).reason).toBe("LOGIN_THROTTLED");
+    expect(firstError(await login(victim.email, victim.password, ownerIp)).reason).toBe("LOGIN_THROTTLED");
+
+    // The owner's device is exempt from the account-wide lock.
+    const again = await login(victim.email, victim.password, ownerIp, device);
+    expect(again.body.errors).toBeUndefined();
+    // A device token of another account, or a forged one, exempts nothing.
+    const bobDevice = (await login(BOB.email, BOB.password, newIp())).body.data!["login"].deviceToken as string;
+    expect(firstError(await login(victim.email, victim.password, newIp(), bobDevice)).reason).toBe("LOGIN_THROTTLED");
+    expect(firstError(await login(victim.email, victim.password, newIp(), `${device.slice(0, -4)}AAAA`)).reason).toBe("LOGIN_THROTTLED");
+    // A stolen device token still needs the password, and has its own five tries.
+    const thief = newIp();
+    for (let i = 0; i < 5; i++) expect(firstError(await login(victim.email, `thief-${i}`, thief, device)).reason).toBe("INVALID_CREDENTIALS");
+    expect(firstError(await login(victim.email, victim.password, newIp(), device)).reason).toBe("LOGIN_THROTTLED");
+  });
+});
+
+describe("credential changes win every race", () => {
+  const ME = "{ me { id } }";
+  const REFRESH = `mutation ($r: String!) { refresh(refreshToken: $r) { accessToken } }`;
+
+  /** Logs in `count` times at once while `change` runs; returns every token pair the logins got. */
+  async function loginsDuring(user: { email: string; password: string }, change: () => Promise<unknown>) {
+    const logins = Array.from({ length: 12 }, () => login(user.email, user.password, newIp()));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await change();
+    return (await Promise.all(logins)).flatMap((response) => (response.body.data?.["login"] ? [response.body.data["login"]] : []));
+  }
+
+  async function expectAllDead(issued: { accessToken: string; refreshToken: string }[]) {
+    for (const tokens of issued) {
+      expect((await t.gql(ME, { token: tokens.accessToken })).body.errors?.[0]?.extensions?.["code"]).toBe("UNAUTHENTICATED");
+      expect((await t.gql(REFRESH, { variables: { r: tokens.refreshToken } })).body.data).toBeNull();
+    }
+  }
+
+  it("10 rounds: logins racing a password change leave no live session and no working token", async () => {
+    for (let round = 0; round < 10; round++) {
+      const user = await newUser();
+      const own = (await login(user.email, user.password, newIp())).body.data!["login"];
+      const issued = await loginsDuring(user, () =>
+        t.gql(`mutation ($p: String!) { changePassword(currentPassword: $p, newPassword: "a-brand-new-password") }`, {
+          token: own.accessToken,
+          variables: { p: user.password },
+        }),
+      );
+      await expectAllDead(issued);
+      const live = await t.server.services.db.session.count({ where: { userId: user.id, revokedAt: null, NOT: { id: decodeSid(own.accessToken) } } });
+      expect(live).toBe(0);
+    }
+  });
+
+  it("10 rounds: logins racing a disable, a delete or a session sweep leave nothing working", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    const changes = [
+      (id: string) => t.gql(`mutation ($id: ID!) { setUserDisabled(userId: $id, disabled: true) { disabled } }`, { token: admin.accessToken, variables: { id } }),
+      (id: string) => t.gql(`mutation ($id: ID!) { deleteUser(userId: $id) }`, { token: admin.accessToken, variables: { id } }),
+      (id: string) => t.gql(`mutation ($id: ID!) { revokeUserSessions(userId: $id) }`, { token: admin.accessToken, variables: { id } }),
+    ];
+    for (let round = 0; round < 10; round++) {
+      const user = await newUser();
+      const change = changes[round % changes.length]!;
+      const issued = await loginsDuring(user, async () => expect((await change(user.id)).body.errors).toBeUndefined());
+      await expectAllDead(issued);
+      expect(await t.server.services.db.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+    }
+  });
+
+  it("a demoted admin's tokens stop carrying role=admin at once (TOKEN_EXPIRED, then refresh)", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    const victim = await newUser();
+    await t.gql(`mutation ($id: ID!) { setUserClaims(userId: $id, claims: { role: "admin" }) { id } }`, { token: admin.accessToken, variables: { id: victim.id } });
+    const tokens = (await login(victim.email, victim.password, newIp())).body.data!["login"];
+    expect((await t.gql("{ users { id } }", { token: tokens.accessToken })).body.errors).toBeUndefined();
+    await t.gql(`mutation ($id: ID!) { setUserClaims(userId: $id, claims: {}) { id } }`, { token: admin.accessToken, variables: { id: victim.id } });
+    const stale = firstError(await t.gql("{ users { id } }", { token: tokens.accessToken }));
+    expect(stale).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
+    const fresh = (await t.gql(REFRESH, { variables: { r: tokens.refreshToken } })).body.data!["refresh"];
+    expect(firstError(await t.gql("{ users { id } }", { token: fresh.accessToken }))).toMatchObject({ code: "FORBIDDEN", reason: "MISSING_CLAIMS" });
+  });
+});
+
+const decodeSid = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()).sid as string;
+
+describe("deletion that cannot be blocked", () => {
+  it("a look-alike tombstone address cannot be registered, and the delete goes through", async () => {
+    const victim = await newUser();
+    for (const email of [`deleted-${victim.id}@deleted.invalid`, `deleted:${victim.id}`, `x@host.localhost`]) {
+      const { body } = await t.gql(`mutation ($e: String!) { register(email: $e, password: "whatever-password") { status } }`, { variables: { e: email } });
+      expect(firstError({ body } as never)).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_EMAIL" });
+    }
+    const admin = await t.login(ALICE.email, ALICE.password);
+    const deleted = await t.gql(`mutation ($id: ID!) { deleteUser(userId: $id) }`, { token: admin.accessToken, variables: { id: victim.id } });
+    expect(deleted.body).toEqual({ data: { deleteUser: true } });
+    expect(firstError(await login(victim.email, victim.password, newIp())).reason).toBe("INVALID_CREDENTIALS");
+    const row = await t.server.services.db.user.findUnique({ where: { id: victim.id } });
+    expect(row).toMatchObject({ email: `deleted:${victim.id}`, passwordHash: "!" });
+    expect(row!.deletedAt).not.toBeNull();
+  });
+
+  it("look-alike addresses are refused: invisible characters, and compatibility forms fold to one account", async () => {
+    for (const email of ["bob\u200b@example.com", "bob@exam\u202eple.com", "bob\u0007@example.com"]) {
+      const { body } = await t.gql(`mutation ($e: String!) { register(email: $e, password: "whatever-password") { status } }`, { variables: { e: email } });
+      expect(firstError({ body } as never)).toMatchObject({ reason: "INVALID_EMAIL" });
+    }
+    // Full-width letters are NFKC-normalised to bob@example.com: the same account.
+    const { body } = await t.gql(`mutation ($e: String!) { register(email: $e, password: "whatever-password") { status } }`, {
+      variables: { e: "ｂｏｂ@example.com" },
+    });
+    expect(firstError({ body } as never)).toMatchObject({ reason: "EMAIL_TAKEN" });
+  });
+});
+
+describe("lifetimes", () => {
+  it("a session ends SESSION_MAX_AGE after its login however often it refreshes", async () => {
+    let tokens = (await login(BOB.email, BOB.password, newIp())).body.data!["login"];
+    const REFRESH_BOTH = `mutation ($r: String!) { refresh(refreshToken: $r) { accessToken refreshToken } }`;
+    try {
+      for (let day = 0; day < 5; day++) {
+        t.clock.advance(5 * 86400);
+        const next = await t.gql(REFRESH_BOTH, { variables: { r: tokens.refreshToken } });
+        expect(next.body.errors).toBeUndefined();
+        tokens = next.body.data!["refresh"];
+      }
+      t.clock.advance(6 * 86400);
+      expect(firstError(await t.gql(REFRESH_BOTH, { variables: { r: tokens.refreshToken } }))).toMatchObject({
+        code: "UNAUTHENTICATED",
+        reason: "SESSION_EXPIRED",
+      });
+    } finally {
+      t.clock.advance(-31 * 86400);
+    }
+  });
+});
+
+describe("audit trail", () => {
+  it("records who changed whose claims, disabled, revoked and deleted, with before and after, for admins only", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    const target = await newUser();
+    const as = (query: string) => t.gql(query, { token: admin.accessToken, variables: { id: target.id } });
+    await as(`mutation ($id: ID!) { setUserClaims(userId: $id, claims: { permissions: ["posts:read"] }) { id } }`);
+    await as(`mutation ($id: ID!) { setUserDisabled(userId: $id, disabled: true) { id } }`);
+    await as(`mutation ($id: ID!) { revokeUserSessions(userId: $id) }`);
+    await as(`mutation ($id: ID!) { deleteUser(userId: $id) }`);
+    const log = await as(`query ($id: ID) { auditLog(userId: $id) { action actorKind actorId targetUserId before after } }`);
+    expect(log.body.data!["auditLog"]).toEqual([
+      { action: "account_deleted", actorKind: "admin", actorId: admin.user.id, targetUserId: target.id, before: { claims: { permissions: ["posts:read"] } }, after: null },
+      { action: "sessions_revoked", actorKind: "admin", actorId: admin.user.id, targetUserId: target.id, before: null, after: null },
+      { action: "account_disabled", actorKind: "admin", actorId: admin.user.id, targetUserId: target.id, before: { disabled: false }, after: { disabled: true } },
+      { action: "claims_changed", actorKind: "admin", actorId: admin.user.id, targetUserId: target.id, before: {}, after: { permissions: ["posts:read"] } },
+    ]);
+    const bob = await t.login(BOB.email, BOB.password);
+    expect(firstError(await t.gql("{ auditLog { id } }", { token: bob.accessToken }))).toMatchObject({ code: "FORBIDDEN" });
+  });
+});

@@ -1,0 +1,173 @@
+// Registration with email verification and password reset, end to end: the real server sends
+// through nodemailer to a real SMTP server started here, and the test follows the links.
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SmtpCapture, startSmtpCapture, tokenIn } from "../support/smtp-capture.js";
+import { BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";
+
+let t: TestServer;
+let smtp: SmtpCapture;
+beforeAll(async () => {
+  smtp = await startSmtpCapture();
+  t = await startTestServer({
+    REQUIRE_EMAIL_VERIFICATION: "true",
+    SMTP_URL: smtp.url,
+    APP_URL: "https://app.example.com",
+    MAIL_FROM: "claimgate tests <tests@example.com>",
+    TRUST_PROXY: "loopback",
+  });
+});
+afterAll(async () => {
+  await t.stop();
+  await smtp.stop();
+});
+
+const REGISTER = `mutation ($e: String!, $p: String!) { register(email: $e, password: $p) { status auth { accessToken } } }`;
+const VERIFY = `mutation ($t: String!) { verifyEmail(token: $t) { accessToken refreshToken user { email } } }`;
+const REQUEST_RESET = `mutation ($e: String!) { requestPasswordReset(email: $e) }`;
+const RESET = `mutation ($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }`;
+const LOGIN = `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }`;
+let ips = 0;
+const from = () => ({ "x-forwarded-for": `198.51.100.${++ips}` });
+const register = (e: string, p: string) => t.gql(REGISTER, { variables: { e, p }, headers: from() });
+
+describe("registration with email verification", () => {
+  it("answers VERIFICATION_SENT with no tokens; the link confirms the address and logs in; before it, login fails", async () => {
+    const registered = await register("dana@example.com", "dana-password-123");
+    expect(registered.body).toEqual({ data: { register: { status: "VERIFICATION_SENT", auth: null } } });
+    const mail = await smtp.next("dana@example.com");
+    expect(mail.subject).toBe("Confirm your email address");
+    expect(mail.text).toContain("https://app.example.com/verify-email?token=cge_");
+
+    expect(firstError(await t.gql(LOGIN, { variables: { e: "dana@example.com", p: "dana-password-123" } })).reason).toBe("INVALID_CREDENTIALS");
+
+    const verified = await t.gql(VERIFY, { variables: { t: tokenIn(mail) } });
+    expect(verified.body.errors).toBeUndefined();
+    expect(verified.body.data!["verifyEmail"].user).toEqual({ email: "dana@example.com" });
+    expect((await t.gql("{ me { email } }", { token: verified.body.data!["verifyEmail"].accessToken })).body.data).toEqual({ me: { email: "dana@example.com" } });
+    expect((await t.gql(LOGIN, { variables: { e: "dana@example.com", p: "dana-password-123" } })).body.errors).toBeUndefined();
+
+    // Single use.
+    expect(firstError(await t.gql(VERIFY, { variables: { t: tokenIn(mail) } }))).toMatchObject({ code: "BAD_USER_INPUT", reason: "EMAIL_TOKEN_INVALID" });
+  });
+
+  it("answers a taken address byte for byte like a free one, and mails its owner instead", async () => {
+    const taken = await register(BOB.email, "someone-elses-password");
+    const free = await register("frank@example.com", "frank-password-123");
+    expect(JSON.stringify(taken.body)).toBe(JSON.stringify(free.body));
+    expect(taken.status).toBe(free.status);
+    const notice = await smtp.next(BOB.email);
+    expect(notice.subject).toBe("Someone tried to register with your address");
+    expect(notice.text).not.toMatch(/token=/);
+    // Bob's password is unchanged.
+    expect((await t.gql(LOGIN, { variables: { e: BOB.email, p: BOB.password } })).body.errors).toBeUndefined();
+  });
+
+  it("a stranger who registered the address first never learns the verified account's password", async () => {
+    await register("gina@example.com", "attackers-password-1");
+    await register("gina@example.com", "ginas-own-password-1");
+    // Both links reach gina's mailbox; she opens the one for her registration.
+    await smtp.next("gina@example.com", (mail) => smtp.mails.filter((m) => m.to.includes("gina@example.com")).indexOf(mail) === 1);
+    const mails = smtp.mails.filter((mail) => mail.to.includes("gina@example.com"));
+    expect(mails).toHaveLength(2);
+    expect((await t.gql(VERIFY, { variables: { t: tokenIn(mails[1]!) } })).body.errors).toBeUndefined();
+    expect(firstError(await t.gql(LOGIN, { variables: { e: "gina@example.com", p: "attackers-password-1" } })).reason).toBe("INVALID_CREDENTIALS");
+    // The other link died with the verification.
+    expect(firstError(await t.gql(VERIFY, { variables: { t: tokenIn(mails[0]!) } })).reason).toBe("EMAIL_TOKEN_INVALID");
+  });
+
+  it("an expired link says so", async () => {
+    await register("hank@example.com", "hank-password-123");
+    const mail = await smtp.next("hank@example.com");
+    t.clock.advance(86400 + 1);
+    try {
+      expect(firstError(await t.gql(VERIFY, { variables: { t: tokenIn(mail) } }))).toMatchObject({ reason: "EMAIL_TOKEN_EXPIRED" });
+    } finally {
+      t.clock.advance(-86400 - 1);
+    }
+  });
+});
+
+describe("password reset", () => {
+  it("answers true for every address; the mailed single-use link sets the password and ends every session", async () => {
+    const session = (await t.gql(LOGIN, { variables: { e: BOB.email, p: BOB.password } })).body.data!["login"];
+    const known = await t.gql(REQUEST_RESET, { variables: { e: BOB.email }, headers: from() });
+    const unknown = await t.gql(REQUEST_RESET, { variables: { e: "nobody-here@example.com" }, headers: from() });
+    expect(JSON.stringify(known.body)).toBe(JSON.stringify(unknown.body));
+    expect(known.body).toEqual({ data: { requestPasswordReset: true } });
+
+    const mail = await smtp.next(BOB.email, (m) => m.subject === "Reset your password");
+    const token = tokenIn(mail);
+    expect(firstError(await t.gql(RESET, { variables: { t: token, p: "short" } }))).toMatchObject({ reason: "PASSWORD_TOO_SHORT" });
+    expect((await t.gql(RESET, { variables: { t: token, p: "bobs-new-password-1" } })).body).toEqual({ data: { resetPassword: true } });
+
+    expect(firstError(await t.gql("{ me { id } }", { token: session.accessToken }))).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect((await t.gql(`mutation ($r: String!) { refresh(refreshToken: $r) { accessToken } }`, { variables: { r: session.refreshToken } })).body.data).toBeNull();
+    expect(firstError(await t.gql(LOGIN, { variables: { e: BOB.email, p: BOB.password } })).reason).toBe("INVALID_CREDENTIALS");
+    expect((await t.gql(LOGIN, { variables: { e: BOB.email, p: "bobs-new-password-1" } })).body.errors).toBeUndefined();
+    expect(firstError(await t.gql(RESET, { variables: { t: token, p: "another-password-1" } })).reason).toBe("EMAIL_TOKEN_INVALID");
+    // Nothing was mailed for the unknown address.
+    expect(smtp.mails.some((m) => m.to.includes("nobody-here@example.com"))).toBe(false);
+    // Only the hash is stored.
+    expect(await t.server.services.db.emailToken.count({ where: { tokenHash: token } })).toBe(0);
+  });
+
+  it("of 10 concurrent uses of one reset link exactly one succeeds", async () => {
+    await t.gql(REQUEST_RESET, { variables: { e: "dana@example.com" }, headers: from() });
+    const mail = await smtp.next("dana@example.com", (m) => m.subject === "Reset your password");
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => t.gql(RESET, { variables: { t: tokenIn(mail), p: `dana-new-password-${i}` } })),
+    );
+    expect(results.filter((result) => result.body.data?.["resetPassword"] === true)).toHaveLength(1);
+  });
+});
+
+describe("rate limits per address", () => {
+  it("register, requestPasswordReset and verifyEmail answer RATE_LIMITED past their limits", async () => {
+    const limited = await startTestServer({ TRUST_PROXY: "loopback", REGISTER_IP_LIMIT: "3", PASSWORD_RESET_IP_LIMIT: "2", VERIFY_EMAIL_IP_LIMIT: "2" });
+    try {
+      const headers = { "x-forwarded-for": "192.0.2.77" };
+      const attempts = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          limited.gql(`mutation { register(email: "rl${i}@example.com", password: "password-${i}-long") { status } }`, { headers }),
+        ),
+      );
+      expect(attempts.filter((a) => a.body.errors?.[0]?.extensions?.["reason"] === "RATE_LIMITED")).toHaveLength(5);
+      for (let i = 0; i < 2; i++) await limited.gql(REQUEST_RESET, { variables: { e: "x@example.com" }, headers });
+      const reset = firstError(await limited.gql(REQUEST_RESET, { variables: { e: "x@example.com" }, headers }));
+      expect(reset).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "RATE_LIMITED" });
+      expect(reset.retryAfter).toBeGreaterThan(0);
+      for (let i = 0; i < 2; i++) await limited.gql(VERIFY, { variables: { t: "cge_nope" }, headers });
+      expect(firstError(await limited.gql(VERIFY, { variables: { t: "cge_nope" }, headers })).reason).toBe("RATE_LIMITED");
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
+describe("development outbox", () => {
+  it("without SMTP, mails are JSON files (0600) in DATA_DIR/outbox with the link and token, and the flow completes", async () => {
+    const dev = await startTestServer({ REQUIRE_EMAIL_VERIFICATION: "true" });
+    try {
+      expect((await dev.gql(`mutation { register(email: "ivy@example.com", password: "ivy-password-123") { status } }`)).body.data).toEqual({
+        register: { status: "VERIFICATION_SENT" },
+      });
+      const outbox = join(dev.dataDir, "outbox");
+      let files: string[] = [];
+      for (let i = 0; i < 100 && files.length === 0; i++) {
+        files = await readdir(outbox).catch(() => []);
+        if (files.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/-verify_email-[0-9a-f]{8}\.json$/);
+      const mail = JSON.parse(await readFile(join(outbox, files[0]!), "utf8"));
+      expect(mail).toMatchObject({ to: "ivy@example.com", purpose: "verify_email", subject: "Confirm your email address" });
+      expect(mail.link).toBe(`${new URL(dev.url).origin}/verify-email?token=${mail.token}`);
+      expect((await stat(join(outbox, files[0]!))).mode & 0o777).toBe(0o600);
+      expect((await dev.gql(VERIFY, { variables: { t: mail.token } })).body.data!["verifyEmail"].user).toEqual({ email: "ivy@example.com" });
+    } finally {
+      await dev.stop();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { type AttemptPolicy, doublingLock, releaseAttempt, reserveAttempt } from "../../src/auth/attempt-state.js";
+
+const policy: AttemptPolicy = { limit: 3, windowSeconds: 900, lockSeconds: doublingLock({ limit: 3, lockSeconds: 30, maxLockSeconds: 900 }) };
+const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000);
+
+describe("reserveAttempt", () => {
+  it("grants up to the limit; the reservation that reaches it locks at once", () => {
+    let state = null;
+    for (let i = 1; i <= 3; i++) {
+      const r = reserveAttempt(state, policy, at(0));
+      expect(r.granted).toBe(true);
+      state = r.granted ? r.next : state;
+      expect(state!.failures).toBe(i);
+    }
+    expect(state!.lockedUntil).toEqual(at(30));
+    expect(reserveAttempt(state, policy, at(10))).toEqual({ granted: false, retryAfterSeconds: 20 });
+  });
+
+  it("after a lock runs out grants one more, which locks for twice as long, up to the maximum", () => {
+    const locked = { failures: 3, windowStart: at(0), lockedUntil: at(30) };
+    const next = reserveAttempt(locked, policy, at(31));
+    expect(next).toEqual({ granted: true, next: { failures: 4, windowStart: at(0), lockedUntil: at(31 + 60) } });
+    expect(reserveAttempt({ failures: 40, windowStart: at(0), lockedUntil: at(1) }, policy, at(2))).toMatchObject({
+      next: { lockedUntil: at(2 + 900) },
+    });
+  });
+
+  it("forgets a window once it has passed and no lock holds", () => {
+    expect(reserveAttempt({ failures: 2, windowStart: at(0), lockedUntil: null }, policy, at(900))).toEqual({
+      granted: true,
+      next: { failures: 1, windowStart: at(900), lockedUntil: null },
+    });
+  });
+});
+
+describe("releaseAttempt", () => {
+  it("gives a reservation back and lifts the lock only it caused", () => {
+    expect(releaseAttempt({ failures: 3, windowStart: at(0), lockedUntil: at(30) }, policy)).toEqual({ failures: 2, windowStart: at(0), lockedUntil: null });
+    expect(releaseAttempt({ failures: 5, windowStart: at(0), lockedUntil: at(120) }, policy)).toEqual({ failures: 4, windowStart: at(0), lockedUntil: at(120) });
+    expect(releaseAttempt({ failures: 0, windowStart: at(0), lockedUntil: null }, policy).failures).toBe(0);
+  });
+});
