@@ -116,7 +116,7 @@ describe("sessions", () => {
     const users = (await t.gql("{ users { id email } }", { token: admin.accessToken })).body.data!["users"] as { id: string }[];
     expect(users.map((u) => u.id)).not.toContain(user.user.id);
     const stored = await t.server.services.db.user.findUniqueOrThrow({ where: { id: user.user.id } });
-    expect(stored).toMatchObject({ email: `deleted-${user.user.id}@deleted.invalid`, claims: "{}", passwordHash: "!" });
+    expect(stored).toMatchObject({ email: `deleted:${user.user.id}`, claims: "{}", passwordHash: "!" });
 
     const again = await t.gql(`mutation ($e: String!) { register(email: $e, password: "a-new-password-123") { auth { user { id } } } }`, { variables: { e: user.email } });
     expect(again.body.data!["register"].auth.user.id).not.toBe(user.user.id);
