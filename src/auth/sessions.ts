@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TokenConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { Prisma, User } from "../db/generated/client.js";
-import { findRefreshToken, rotateRefreshToken } from "../db/refresh-token-rotation.js";
+import { findRefreshToken, readRotationOutcome, rotateRefreshToken } from "../db/refresh-token-rotation.js";
 import { DomainError } from "../domain/domain-error.js";
 import { decodeStoredClaims } from "../domain/user-claims.js";
 import { toUserView, type UserView } from "../domain/users.js";
@@ -11,6 +11,7 @@ import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from ".
 import { type AuthEventSink, discardAuthEvents } from "./auth-events.js";
 import type { RevokedSessions } from "./revoked-sessions.js";
 import type { KeyRing } from "./signing-keys.js";
+import { openSuccessor, sealSuccessor } from "./successor-seal.js";
 
 /** What the client told us about itself, shown in session lists. */
 export interface ClientInfo {
@@ -248,28 +249,38 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       expiresAt: refreshExpiry(now, row.sessionCreatedAt),
       userAgent: userAgentOf(client) ?? row.sessionUserAgent,
       ip: client.ip ?? row.sessionIp,
+      // With no grace period there are no retries, so nothing is kept.
+      successorSealed: tokens.refreshReuseGraceSeconds > 0 ? sealSuccessor(presented, successor) : null,
     });
-    if (!won) {
-      // Lost to a concurrent end of the session (logout, password change, …), or to another rotation.
-      const session = await db.session.findUnique({ where: { id: row.sessionId }, select: { revokedAt: true } });
-      if (session?.revokedAt) throw INVALID();
-      await rejectReuse(row.id, row.sessionId, row.generation, now);
-    }
+    if (!won) return retryOrReject(presented, row.id, row.sessionId, row.generation, client, (again) => issue(row.user, row.sessionId, again, now), now);
     return issue(row.user, row.sessionId, successor, now);
   }
 
   /**
-   * The token was already exchanged. Just after a rotation that is a client racing itself
-   * (two tabs refreshing at once) and does no harm; later, or for an older ancestor, someone
-   * else holds a copy, so the whole family is revoked.
+   * The token was already exchanged (or its session ended meanwhile). Just after a rotation, from
+   * the client the session last saw, that is a retry whose response was lost, or two tabs racing:
+   * it receives the same successor again (sealed with the presented token), so exactly one
+   * rotation happens and nobody is logged out. Just after a rotation from elsewhere it answers
+   * REFRESH_TOKEN_ROTATED and revokes nothing. Later, or for an older ancestor, someone else holds
+   * a copy, so the whole family is revoked.
    */
-  async function rejectReuse(tokenId: string, sessionId: string, generation: number, now: Date): Promise<never> {
-    const [consumed, newest] = await Promise.all([
-      db.refreshToken.findUnique({ where: { id: tokenId }, select: { consumedAt: true } }),
-      db.refreshToken.findFirst({ where: { sessionId }, orderBy: { generation: "desc" }, select: { generation: true } }),
-    ]);
-    const sinceRotation = now.getTime() - (consumed?.consumedAt?.getTime() ?? 0);
-    if (newest?.generation === generation + 1 && sinceRotation <= tokens.refreshReuseGraceSeconds * 1000) {
+  async function retryOrReject(
+    presented: string,
+    tokenId: string,
+    sessionId: string,
+    generation: number,
+    client: ClientInfo,
+    reissue: (successor: string) => Promise<IssuedTokens>,
+    now: Date,
+  ): Promise<IssuedTokens> {
+    const outcome = await readRotationOutcome(db, tokenId, sessionId);
+    if (outcome.sessionRevoked) throw INVALID();
+    const sinceRotation = now.getTime() - (outcome.consumedAt?.getTime() ?? 0);
+    const justRotated = outcome.newestGeneration === generation + 1 && sinceRotation <= tokens.refreshReuseGraceSeconds * 1000;
+    if (justRotated) {
+      const sameClient = (client.ip ?? null) === outcome.sessionIp && userAgentOf(client) === outcome.sessionUserAgent;
+      const successor = sameClient && !outcome.newestConsumed && outcome.successorSealed ? openSuccessor(presented, outcome.successorSealed) : null;
+      if (successor) return reissue(successor);
       throw refreshError(
         "REFRESH_TOKEN_ROTATED",
         "This refresh token was just exchanged by another request; use the refresh token that request received.",

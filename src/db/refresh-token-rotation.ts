@@ -73,6 +73,8 @@ export interface RotateRefreshTokenOptions {
   expiresAt: Date;
   userAgent: string | null;
   ip: string | null;
+  /** The successor sealed with the consumed token, kept with it for retries; null keeps nothing. */
+  successorSealed: string | null;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function rotateRefreshToken(db: Database, options: RotateRefreshTok
   const expiresAt = sqliteTimestamp(options.expiresAt);
   const [, inserted] = await db.$transaction([
     db.$executeRaw`
-      UPDATE RefreshToken SET consumedAt = ${now}
+      UPDATE RefreshToken SET consumedAt = ${now}, successorSealed = ${options.successorSealed}
       WHERE id = ${options.tokenId} AND consumedAt IS NULL
         AND EXISTS (SELECT 1 FROM Session WHERE id = ${options.sessionId} AND revokedAt IS NULL)`,
     db.$executeRaw`
@@ -98,4 +100,33 @@ export async function rotateRefreshToken(db: Database, options: RotateRefreshTok
       WHERE id = ${options.sessionId} AND changes() = 1`,
   ]);
   return inserted === 1;
+}
+
+/** What a lost rotation needs to decide between a retry, a race and theft. */
+export interface RotationOutcome {
+  readonly consumedAt: Date | null;
+  readonly successorSealed: string | null;
+  /** The newest token of the session. */
+  readonly newestGeneration: number | null;
+  readonly newestConsumed: boolean;
+  readonly sessionRevoked: boolean;
+  readonly sessionIp: string | null;
+  readonly sessionUserAgent: string | null;
+}
+
+export async function readRotationOutcome(db: Database, tokenId: string, sessionId: string): Promise<RotationOutcome> {
+  const [consumed, newest, session] = await Promise.all([
+    db.refreshToken.findUnique({ where: { id: tokenId }, select: { consumedAt: true, successorSealed: true } }),
+    db.refreshToken.findFirst({ where: { sessionId }, orderBy: { generation: "desc" }, select: { generation: true, consumedAt: true } }),
+    db.session.findUnique({ where: { id: sessionId }, select: { revokedAt: true, ip: true, userAgent: true } }),
+  ]);
+  return {
+    consumedAt: consumed?.consumedAt ?? null,
+    successorSealed: consumed?.successorSealed ?? null,
+    newestGeneration: newest?.generation ?? null,
+    newestConsumed: newest?.consumedAt != null,
+    sessionRevoked: session?.revokedAt != null,
+    sessionIp: session?.ip ?? null,
+    sessionUserAgent: session?.userAgent ?? null,
+  };
 }

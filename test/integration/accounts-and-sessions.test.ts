@@ -85,15 +85,15 @@ describe("login", () => {
 });
 
 describe("refresh and logout", () => {
-  it("rotates: the new tokens work, the presented refresh token stops working", async () => {
+  it("rotates: the new tokens work; the presented refresh token only ever yields the same successor", async () => {
     const first = (await login(BOB.email, BOB.password)).body.data!["login"];
     const second = (await refresh(first.refreshToken)).body.data!["refresh"];
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect((await t.gql("{ me { email } }", { token: second.accessToken })).body.data).toEqual({ me: { email: BOB.email } });
 
+    // The same client presenting it again within the grace period is a retry: the same successor.
     const again = await refresh(first.refreshToken);
-    expect(again.status).toBe(401);
-    expect(firstError(again)).toMatchObject({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_ROTATED" });
+    expect(again.body.data!["refresh"].refreshToken).toBe(second.refreshToken);
   });
 
   it("a rotated token presented after the grace period is theft: the whole session ends", async () => {
@@ -117,18 +117,52 @@ describe("refresh and logout", () => {
     expect((await t.gql("{ me { id } }", { token: third.accessToken })).status).toBe(401);
   });
 
-  it("of 10 concurrent refreshes with one token exactly one succeeds, and nothing is revoked", async () => {
+  it("of 10 concurrent refreshes from one client, one rotates and all receive the same successor; nothing is revoked", async () => {
     const { refreshToken } = (await login(BOB.email, BOB.password)).body.data!["login"];
     const responses = await Promise.all(Array.from({ length: 10 }, () => refresh(refreshToken)));
-    const winners = responses.filter((response) => response.body.data?.["refresh"]);
-    expect(winners).toHaveLength(1);
-    for (const loser of responses.filter((response) => !response.body.data?.["refresh"])) {
-      expect(firstError(loser)).toMatchObject({ reason: "REFRESH_TOKEN_ROTATED" });
-    }
-    // One live chain: the session has exactly one unconsumed refresh token, the winner's.
-    const sessionId = decodeJwt(winners[0]!.body.data!["refresh"].accessToken).sid as string;
+    const successors = new Set(responses.map((response) => response.body.data?.["refresh"]?.refreshToken));
+    expect(successors.size).toBe(1);
+    expect([...successors][0]).toMatch(/^cgr_/);
+    // One live chain: the session has exactly one unconsumed refresh token, the shared successor.
+    const sessionId = decodeJwt(responses[0]!.body.data!["refresh"].accessToken).sid as string;
     expect(await t.server.services.db.refreshToken.count({ where: { sessionId, consumedAt: null } })).toBe(1);
-    expect((await refresh(winners[0]!.body.data!["refresh"].refreshToken)).body.data!["refresh"]).toBeTruthy();
+    expect(await t.server.services.db.refreshToken.count({ where: { sessionId } })).toBe(2);
+    expect((await refresh([...successors][0]!)).body.data!["refresh"]).toBeTruthy();
+  });
+
+  it("a refresh whose response was lost is retried: the same successor comes back, sealed with the presented token", async () => {
+    const { refreshToken } = (await login(BOB.email, BOB.password)).body.data!["login"];
+    const lost = (await refresh(refreshToken)).body.data!["refresh"];
+    const retried = (await refresh(refreshToken)).body.data!["refresh"];
+    expect(retried.refreshToken).toBe(lost.refreshToken);
+    // Nothing readable is stored: the sealed successor does not contain it.
+    const stored = await t.server.services.db.refreshToken.findMany({ where: { successorSealed: { not: null } }, select: { successorSealed: true } });
+    expect(stored.some((row) => row.successorSealed!.includes(lost.refreshToken.slice(4, 20)))).toBe(false);
+    // Once the successor is used, the old token is theft, not a retry.
+    await refresh(lost.refreshToken);
+    expect(firstError(await refresh(refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_REUSED" });
+  });
+
+  it("within the grace period another client gets REFRESH_TOKEN_ROTATED, not the successor", async () => {
+    const { refreshToken } = (await login(BOB.email, BOB.password)).body.data!["login"];
+    const owner = await t.gql(REFRESH, { variables: { token: refreshToken }, headers: { "user-agent": "owner-browser" } });
+    expect(owner.body.errors).toBeUndefined();
+    const other = await t.gql(REFRESH, { variables: { token: refreshToken }, headers: { "user-agent": "somebody-else" } });
+    expect(firstError(other)).toMatchObject({ reason: "REFRESH_TOKEN_ROTATED" });
+  });
+
+  it("with REFRESH_REUSE_GRACE=0 nothing is kept for retries, and a second use ends the session", async () => {
+    const strict = await startTestServer({ REFRESH_REUSE_GRACE: "0" });
+    try {
+      const { refreshToken } = await strict.login(BOB.email, BOB.password);
+      const again = (r: string) => strict.gql(REFRESH, { variables: { token: r } });
+      const next = (await again(refreshToken)).body.data!["refresh"];
+      expect(await strict.server.services.db.refreshToken.count({ where: { successorSealed: { not: null } } })).toBe(0);
+      expect(firstError(await again(refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_REUSED" });
+      expect(firstError(await again(next.refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_INVALID" });
+    } finally {
+      await strict.stop();
+    }
   });
 
   it("logout ends the session: its refresh token no longer works", async () => {

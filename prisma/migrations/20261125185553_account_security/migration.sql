@@ -1,3 +1,6 @@
+-- AlterTable
+ALTER TABLE "RefreshToken" ADD COLUMN "successorSealed" TEXT;
+
 -- CreateTable
 CREATE TABLE "EmailToken" (
     "id" TEXT NOT NULL PRIMARY KEY,
