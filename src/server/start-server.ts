@@ -23,6 +23,7 @@ import { httpStatusPlugin } from "./http-status-plugin.js";
 import { bodyErrorHandler } from "./body-error-handler.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
 import { mountOperationalRoutes } from "./operational-routes.js";
+import { mountAccountLinkPages } from "./account-link-pages.js";
 import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -104,6 +105,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     metricsEnabled: config.env !== "production" || config.metricsToken !== null,
   });
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
+  // Links in mails point here while APP_URL is unset (development): serve the pages they open.
+  if (config.mail.appUrl === null) mountAccountLinkPages(app, GRAPHQL_PATH);
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: "100kb" }),

@@ -146,6 +146,27 @@ describe("rate limits per address", () => {
   });
 });
 
+describe("pages for mailed links", () => {
+  it("without APP_URL the server serves the pages its links open, locked down; with APP_URL it does not", async () => {
+    const dev = await startTestServer({ REQUIRE_EMAIL_VERIFICATION: "true" });
+    try {
+      for (const path of ["/verify-email?token=cge_x", "/reset-password?token=cge_x"]) {
+        const page = await fetch(new URL(path, dev.url));
+        expect(page.status).toBe(200);
+        expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+        expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+        expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+        const html = await page.text();
+        expect(html).not.toContain("cge_x");
+        expect(html).toContain(path.startsWith("/verify") ? "verifyEmail" : "resetPassword");
+      }
+    } finally {
+      await dev.stop();
+    }
+    expect((await fetch(new URL("/verify-email?token=cge_x", t.url))).status).toBe(404);
+  });
+});
+
 describe("development outbox", () => {
   it("without SMTP, mails are JSON files (0600) in DATA_DIR/outbox with the link and token, and the flow completes", async () => {
     const dev = await startTestServer({ REQUIRE_EMAIL_VERIFICATION: "true" });
