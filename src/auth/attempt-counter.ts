@@ -1,5 +1,5 @@
 import type { Database } from "../db/database.js";
-import { type AttemptPolicy, type AttemptState, releaseAttempt, reserveAttempt } from "./attempt-state.js";
+import { type AttemptPolicy, type AttemptState, reserveAttempt } from "./attempt-state.js";
 
 /** After this many lost compare-and-set rounds a reservation is refused rather than spun on. */
 const MAX_ROUNDS = 200;
@@ -29,12 +29,16 @@ export class AttemptCounter {
     return { granted: false, retryAfterSeconds: 1 };
   }
 
+  /**
+   * Gives a reservation back (see releaseAttempt) in one conditional statement: a decrement needs
+   * no read, and SQL evaluates the lock condition on the row as it is when written.
+   */
   async release(key: string, policy: AttemptPolicy): Promise<void> {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const row = await this.#read(key);
-      if (row === null || row.failures === 0) return;
-      if (await this.#write(key, row, releaseAttempt(row, policy))) return;
-    }
+    await this.#db.$executeRaw`
+      UPDATE "LoginThrottle"
+      SET "failures" = "failures" - 1,
+          "lockedUntil" = CASE WHEN "failures" - 1 >= ${policy.limit} THEN "lockedUntil" ELSE NULL END
+      WHERE "key" = ${key} AND "failures" > 0`;
   }
 
   /** Forgets a counter (an administrator unlocking an account). */

@@ -1,7 +1,8 @@
 /**
  * The pure rules of an attempt counter (login failures, registrations per IP, …): what a
- * reservation does to a counter's state, and what releasing it does. The database layer applies
- * the result with a compare-and-set, so the rules hold however many requests race.
+ * reservation does to a counter's state. The database layer applies the result with a
+ * compare-and-set, so the rules hold however many requests race. Giving back a reservation whose
+ * password was right is one SQL decrement (AttemptCounter.release).
  */
 
 export interface AttemptState {
@@ -41,15 +42,6 @@ export function reserveAttempt(state: AttemptState | null, policy: AttemptPolicy
   const windowStart = fresh ? now : state.windowStart;
   const lockedUntil = failures >= policy.limit ? new Date(at + policy.lockSeconds(failures) * 1000) : null;
   return { granted: true, next: { failures, windowStart, lockedUntil } };
-}
-
-/**
- * Gives back a reservation whose attempt succeeded (a correct password): it never counts, and a
- * lock that only it caused is lifted, so many good logins behind one address use up nothing.
- */
-export function releaseAttempt(state: AttemptState, policy: AttemptPolicy): AttemptState {
-  const failures = Math.max(0, state.failures - 1);
-  return { failures, windowStart: state.windowStart, lockedUntil: failures >= policy.limit ? state.lockedUntil : null };
 }
 
 /** Login locks: `lockSeconds` at the limit, doubled with each further reservation, up to `maxLockSeconds`. */

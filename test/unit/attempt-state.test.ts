@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type AttemptPolicy, doublingLock, releaseAttempt, reserveAttempt } from "../../src/auth/attempt-state.js";
+import { type AttemptPolicy, doublingLock, reserveAttempt } from "../../src/auth/attempt-state.js";
 
 const policy: AttemptPolicy = { limit: 3, windowSeconds: 900, lockSeconds: doublingLock({ limit: 3, lockSeconds: 30, maxLockSeconds: 900 }) };
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000);
@@ -31,13 +31,5 @@ describe("reserveAttempt", () => {
       granted: true,
       next: { failures: 1, windowStart: at(900), lockedUntil: null },
     });
-  });
-});
-
-describe("releaseAttempt", () => {
-  it("gives a reservation back and lifts the lock only it caused", () => {
-    expect(releaseAttempt({ failures: 3, windowStart: at(0), lockedUntil: at(30) }, policy)).toEqual({ failures: 2, windowStart: at(0), lockedUntil: null });
-    expect(releaseAttempt({ failures: 5, windowStart: at(0), lockedUntil: at(120) }, policy)).toEqual({ failures: 4, windowStart: at(0), lockedUntil: at(120) });
-    expect(releaseAttempt({ failures: 0, windowStart: at(0), lockedUntil: null }, policy).failures).toBe(0);
   });
 });
