@@ -1,6 +1,7 @@
 // register, login, refresh and logout over real HTTP against a real SQLite file.
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { interleavedMedians } from "../support/interleaved-timing.js";
 import { ALICE, BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";
 
 let t: TestServer;
@@ -60,22 +61,10 @@ describe("login", () => {
   it("an unknown email costs an Argon2id verification too (timing is equalised)", async () => {
     // Without the dummy-hash verification an unknown email answers in about a millisecond,
     // against tens of milliseconds for a real verification.
-    // Interleaved, so load from other test files affects both sides alike.
-    const unknownTimes: number[] = [];
-    const knownTimes: number[] = [];
-    const time = async (email: string, into: number[]) => {
-      const start = performance.now();
-      await login(email, "wrong-password-1234");
-      into.push(performance.now() - start);
-    };
-    await time("warm-up@example.com", []);
-    for (let i = 0; i < 9; i++) {
-      await time("nobody@example.com", unknownTimes);
-      await time(BOB.email, knownTimes);
-    }
-    const median = (times: number[]) => times.sort((a, b) => a - b)[4]!;
-    const unknown = median(unknownTimes);
-    const known = median(knownTimes);
+    const [unknown, known] = await interleavedMedians(
+      () => login("nobody@example.com", "wrong-password-1234"),
+      () => login(BOB.email, "wrong-password-1234"),
+    );
     expect(unknown, `unknown email ${unknown.toFixed(1)} ms, wrong password ${known.toFixed(1)} ms`).toBeGreaterThan(known * 0.7);
   });
 
