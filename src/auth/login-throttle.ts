@@ -82,7 +82,7 @@ export class LoginThrottle {
     };
   }
 
-  /** Lifts every lock on an account (all its IP pairs and devices too); returns how many counters were cleared. */
+  /** Lifts the account-wide lock and every account+IP lock of an address; returns how many counters were cleared. */
   unlock(email: string): Promise<number> {
     return this.#counter.clear({ equals: [`account:${email}`], startsWith: [`pair:${email}|`] });
   }

@@ -19,7 +19,7 @@ Commands:
   disable <email>                        refuse logins and refreshes, end every session
   enable <email>
   delete <email>                         end every session, remove the account's data and posts
-  unlock <email>                         lift the login locks on an address (every IP and device)
+  unlock <email>                         lift the login locks on an address (account-wide and per IP)
 
 Works on DATABASE_URL (default data/claimgate.db). Every change is recorded in the audit log
 (claimgate audit). Changed claims make the user's older access tokens expire within
