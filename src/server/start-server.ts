@@ -20,6 +20,7 @@ import { createErrorFormatter } from "../graphql/format-error.js";
 import { readMigrationList } from "../db/migrations.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
 import { httpStatusPlugin } from "./http-status-plugin.js";
+import { unsupportedOperationPlugin } from "./unsupported-operation-plugin.js";
 import { bodyErrorHandler } from "./body-error-handler.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
 import { mountOperationalRoutes } from "./operational-routes.js";
@@ -84,6 +85,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       httpStatusPlugin({ realm: config.realm }),
+      unsupportedOperationPlugin(),
       requestLogPlugin(logger),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, document: SANDBOX_DOCUMENT, footer: false })

@@ -56,7 +56,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 export async function postGraphQL(url: string, query: string, options: { variables?: Record<string, unknown>; token?: string } = {}) {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
     body: JSON.stringify({ query, variables: options.variables }),
   });
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: any }[] } };
