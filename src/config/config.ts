@@ -54,6 +54,8 @@ export interface Config {
   readonly dataDir: string;
   /** SQLite URL, `file:` followed by a path. */
   readonly databaseUrl: string;
+  /** DB_BUSY_TIMEOUT: how long a write waits for a lock another connection holds, then fails with SERVICE_UNAVAILABLE (503). @default 5000 */
+  readonly dbBusyTimeoutMs: number;
   readonly tokens: TokenConfig;
   readonly loginThrottle: LoginThrottlePolicy;
   readonly limits: OperationLimits;

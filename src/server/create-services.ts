@@ -35,7 +35,11 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
 
-  const db = openDatabase({ databaseUrl: config.databaseUrl });
+  const db = openDatabase({
+    databaseUrl: config.databaseUrl,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+    onReopen: (reason) => logger.warn({ event: "database_reopened", reason }, `reopened the database: ${reason}`),
+  });
   await configureSqlite(db);
   if (config.seedDemoUsers) await seedDemoData({ db, hashPassword });
 

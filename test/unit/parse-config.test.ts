@@ -59,6 +59,14 @@ describe("parseConfig", () => {
     expect(config).toMatchObject({ port: 8080, databaseUrl: "file:/var/lib/claimgate/db.sqlite" });
   });
 
+  it("reads DB_BUSY_TIMEOUT in seconds or milliseconds, 5 s by default", () => {
+    expect(parseConfig({}).dbBusyTimeoutMs).toBe(5000);
+    expect(parseConfig({ DB_BUSY_TIMEOUT: "2s" }).dbBusyTimeoutMs).toBe(2000);
+    expect(parseConfig({ DB_BUSY_TIMEOUT: "750ms" }).dbBusyTimeoutMs).toBe(750);
+    expect(() => parseConfig({ DB_BUSY_TIMEOUT: "soon" })).toThrow(/DB_BUSY_TIMEOUT must be a duration/);
+    expect(() => parseConfig({ DB_BUSY_TIMEOUT: "1h" })).toThrow(/at most 10m/);
+  });
+
   it("lists every problem in one error", () => {
     try {
       parseConfig({ NODE_ENV: "staging", PORT: "http", ACCESS_TOKEN_TTL: "soon", SANDBOX: "maybe", DATABASE_URL: "postgres://x" });
