@@ -163,15 +163,16 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   }
 
   /**
-   * Runs `probe` under the write lock with a short deadline, reopening the connections first when
-   * an earlier fault or a replaced file asks for it. Used by readiness.
+   * Runs one write statement (`sql`, no parameters) under the write lock with its own short
+   * deadline, reopening the connections first when an earlier fault or a replaced file asks for
+   * it: the readiness probe.
    */
-  async withWriteLock<T>(timeoutMs: number, probe: (deadline: number) => Promise<T>): Promise<T> {
+  async probeWrite(sql: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const release = await this.#lock.acquire(deadline, () => this.#lockTimeout());
     try {
       await this.#prepareWrite();
-      return await probe(deadline);
+      await this.#retryBusy(() => this.#writer.adapter.executeRaw({ sql, ...NO_ARGS }), deadline);
     } catch (error) {
       this.#noteFault(error);
       throw error;
@@ -180,9 +181,10 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
     }
   }
 
-  /** Asks for fresh connections at the next write, e.g. after a failed readiness probe. */
+  /** Asks for fresh connections at the next write, without the usual pause between reopens. */
   requestReopen(): void {
     this.#reopenWanted = true;
+    this.#lastReopen = 0;
   }
 
   async dispose(): Promise<void> {
@@ -228,19 +230,29 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   /** Opens fresh connections; the caller holds the lock, so no transaction is open. */
   async #reopen(reason: string): Promise<void> {
     this.#lastReopen = Date.now();
-    const sameFile = this.fileState() === "same";
-    const writer = await openConnection(this.#options.path, "writer");
-    const reader = await openConnection(this.#options.path, "reader").catch(async (error: unknown) => {
-      await writer.adapter.dispose();
-      throw error;
-    });
     const old = [this.#writer, this.#reader];
-    this.#writer = writer;
-    this.#reader = reader;
+    if (this.fileState() === "same") {
+      // SQLite shares per-file state (locks, the WAL index, a read-only fallback) among all
+      // connections of a process to one inode: only closing every one of them gives a fresh start.
+      for (const connection of old) await connection.adapter.dispose().catch(() => {});
+    } else {
+      this.#retired.push(...old);
+    }
+    try {
+      const writer = await openConnection(this.#options.path, "writer");
+      const reader = await openConnection(this.#options.path, "reader").catch(async (error: unknown) => {
+        await writer.adapter.dispose();
+        throw error;
+      });
+      this.#writer = writer;
+      this.#reader = reader;
+    } catch (error) {
+      // Keep the old (closed) ones: every statement fails as unavailable until a reopen succeeds.
+      this.#reopenWanted = true;
+      throw error;
+    }
     this.#reopenWanted = false;
     this.#readOnlyStatements.clear();
-    if (sameFile) for (const connection of old) await connection.adapter.dispose().catch(() => {});
-    else this.#retired.push(...old);
     this.#options.onReopen?.(reason);
   }
 

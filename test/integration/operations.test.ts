@@ -53,7 +53,7 @@ describe("health and readiness", () => {
     try {
       const response = await fetch(new URL("/readyz", t.url));
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ status: "not_ready", reason: `migrations not applied: ${row["migration_name"]}` });
+      expect(await response.json()).toEqual({ status: "not_ready", reason: `migrations not applied: ${row["migration_name"]}`, fault: "migrations" });
     } finally {
       const columns = Object.keys(row);
       sqlite.prepare(`INSERT INTO _prisma_migrations (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).run(...Object.values(row));

@@ -13,11 +13,22 @@ export interface ServerProcess {
 }
 
 /** `npm start`'s entry point in its own process, as an operator would run it. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "src", "main.ts")], {
+export interface ServerProcessOptions {
+  /** A command the server runs under, e.g. `unshare -m sh -c '<mounts>; exec "$0" "$@"'`; it must exec the rest. */
+  wrap?: string[];
+  /** Run as this user and group (the tests run as root, whom file modes do not stop). */
+  uid?: number;
+  gid?: number;
+}
+
+export async function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const command = [...(options.wrap ?? []), process.execPath, "--import", "tsx", join(PROJECT_ROOT, "src", "main.ts")];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: PROJECT_ROOT,
     env: { ...process.env, NODE_ENV: "test", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   const output: string[] = [];
   const exited = once(child, "exit");
