@@ -9,7 +9,10 @@ import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
 import { configureSqlite, openDatabase } from "../db/database.js";
+import { findLostDatabase, lostDatabaseMessage, writeMarker } from "../db/database-marker.js";
+import { LostDatabaseError } from "../db/lost-database-error.js";
 import { migrateIfNeeded } from "../db/migrations.js";
+import { sqliteFilePath } from "../db/sqlite-url.js";
 import { seedDemoData } from "../db/seed-demo-data.js";
 import type { Services } from "../graphql/context.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
@@ -32,8 +35,15 @@ export interface ServerServices extends Services {
 /** Migrates and opens the database, loads the key ring, and wires the services together. */
 export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
   const { config, logger, clock } = options;
+  // --- storage: refuse to replace a lost database with an empty one (see database-marker.ts) ---
+  const databasePath = sqliteFilePath(config.databaseUrl);
+  const lost = findLostDatabase(databasePath);
+  if (lost && config.env !== "development") throw new LostDatabaseError(lostDatabaseMessage(lost));
+  if (lost) logger.error({ event: "database_recreated", database: databasePath }, `CREATING A NEW EMPTY DATABASE (development only). ${lostDatabaseMessage(lost)}`);
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
+  writeMarker(databasePath, clock());
+  // --- end storage ---
 
   const db = openDatabase({
     databaseUrl: config.databaseUrl,

@@ -3,7 +3,7 @@
 // 503 SERVICE_UNAVAILABLE, and the server recovers by itself once the fault is fixed.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, copyFileSync, openSync, rmSync, writeSync, closeSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, openSync, rmSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -169,4 +169,37 @@ describe("a database file deleted under the running server", () => {
       restored.close();
     }
   });
+});
+
+describe("no silent fresh database", () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "claimgate-lost-"));
+    env = { DATA_DIR: dataDir, JWT_SECRET: randomBytes(48).toString("base64url"), SEED_DEMO_USERS: "true" };
+    const first = await startServerProcess(env);
+    expect((await readiness(first.url)).status).toBe(200);
+    expect(await first.stop()).toBe(0);
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(join(dataDir, "claimgate.db" + suffix), { force: true });
+  }, 60_000);
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it("outside development, a missing database that existed before stops startup with a clear message", async () => {
+    const started = startServerProcess(env);
+    await expect(started).rejects.toThrow(/server exited with 1/);
+    const message = String(await started.catch((error: Error) => error.message));
+    expect(message).toMatch(/claimgate cannot start\.\nThe database .*claimgate\.db is missing, but one was created there before/);
+    expect(message).toMatch(/Restore it from a backup .* delete .*claimgate\.db\.marker/);
+    expect(existsSync(join(dataDir, "claimgate.db"))).toBe(false);
+  }, 60_000);
+
+  it("in development it is re-created, loudly", async () => {
+    const dev = await startServerProcess({ ...env, NODE_ENV: "development", JWT_SECRET: "" });
+    try {
+      expect(dev.output.join("\n")).toMatch(/"level":50,.*"event":"database_recreated".*CREATING A NEW EMPTY DATABASE/);
+    } finally {
+      await readiness(dev.url);
+      await dev.stop();
+    }
+  }, 60_000);
 });
