@@ -49,7 +49,7 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLCont
                 { event: "database_fault", requestId, operationName, fault: fault.kind, sqliteCode: fault.sqliteCode, err: unwrapResolverError(error) },
                 `database fault: ${fault.kind}`,
               );
-            } else if (findClientMistake(error) || code === "BAD_REQUEST") {
+            } else if (findClientMistake(error) || code === "BAD_REQUEST" || error.extensions?.["reason"] === "INPUT_TOO_DEEP") {
               // The client's mistake, not ours: worth a look, not a page.
               const mistake = findClientMistake(error);
               logger.warn(

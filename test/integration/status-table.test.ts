@@ -98,4 +98,23 @@ describe("HTTP status table", () => {
     expect(entries).toContainEqual(expect.objectContaining({ event: "client_error", level: 40, reason: "PERSISTED_QUERY_HASH_MISMATCH" }));
     expect(entries.filter((entry) => entry.event === "unexpected_error")).toEqual([]);
   });
+
+  it("JSON nested thousands deep is refused as BAD_USER_INPUT (no stack overflow, no server error), logged as a warning", async () => {
+    const alice = await t.login(ALICE.email, ALICE.password);
+    const depth = 15_000;
+    const deep = `${'{"a":'.repeat(depth)}"bottom"${"}".repeat(depth)}`;
+    const body = `{"query":"mutation SetDeep($id: ID!, $claims: JSON!) { setUserClaims(userId: $id, claims: $claims) { id } }","variables":{"id":${JSON.stringify(alice.user.id)},"claims":${deep}}}`;
+    expect(body.length).toBeLessThan(100 * 1024);
+    const refused = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${alice.accessToken}` },
+      body,
+    });
+    const refusedBody = (await refused.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(refused.status).toBe(400);
+    expect(refusedBody.errors[0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INPUT_TOO_DEEP" });
+    const entries = logs.map((line) => JSON.parse(line));
+    expect(entries).toContainEqual(expect.objectContaining({ event: "client_error", level: 40, operationName: "SetDeep" }));
+    expect(entries.filter((entry) => entry.event === "unexpected_error")).toEqual([]);
+  });
 });
