@@ -75,6 +75,10 @@ export function parseConfig(env: EnvironmentVariables): Config {
     }
   }
 
+  const httpHeadersSeconds = duration("HTTP_HEADERS_TIMEOUT", 15);
+  const httpRequestSeconds = duration("HTTP_REQUEST_TIMEOUT", 30);
+  if (httpHeadersSeconds > httpRequestSeconds) problems.push("HTTP_HEADERS_TIMEOUT cannot be longer than HTTP_REQUEST_TIMEOUT");
+
   const keyRing = parseKeyRing(read, problems);
   if (keyRing === null && production) {
     problems.push(
@@ -104,6 +108,11 @@ export function parseConfig(env: EnvironmentVariables): Config {
     dataDir,
     databaseUrl,
     dbBusyTimeoutMs,
+    httpTimeouts: Object.freeze({
+      headersMs: httpHeadersSeconds * 1000,
+      requestMs: httpRequestSeconds * 1000,
+      keepAliveMs: duration("HTTP_KEEP_ALIVE_TIMEOUT", 65) * 1000,
+    }),
     tokens: Object.freeze({
       issuer: read("JWT_ISSUER") ?? "urn:claimgate:issuer",
       audience: read("JWT_AUDIENCE") ?? "urn:claimgate:api",
