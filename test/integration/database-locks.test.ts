@@ -1,11 +1,15 @@
 // Finding 1 and 2 of "Storage that never loses an acknowledged write": an external write lock
 // must not freeze the server, and one request's failing transaction must not take other
 // requests' acknowledged writes with it.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Sqlite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { holdWriteLock } from "../support/lock-holder.js";
+import { postGraphQL, startServerProcess } from "../support/server-process.js";
 import { ALICE, BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";
 
 const BUSY_TIMEOUT_MS = 3000;
@@ -136,3 +140,35 @@ describe("transactions are isolated from other requests", () => {
     }
   }, 60_000);
 });
+
+describe("two processes sharing the file", () => {
+  it("concurrent writes through both processes all succeed and all stay: lock contention is waited out, not failed", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "claimgate-two-writers-"));
+    const env = { DATA_DIR: dataDir, JWT_SECRET: randomBytes(48).toString("base64url"), SEED_DEMO_USERS: "true" };
+    const a = await startServerProcess(env);
+    const b = await startServerProcess(env);
+    try {
+      const login = await postGraphQL(a.url, `mutation { login(email: "${ALICE.email}", password: "${ALICE.password}") { accessToken } }`);
+      const token = login.body.data.login.accessToken as string;
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          postGraphQL(i % 2 === 0 ? a.url : b.url, `mutation ($title: String!) { createPost(input: { title: $title, body: "." }) { id } }`, {
+            token,
+            variables: { title: `two ${i}` },
+          }),
+        ),
+      );
+      expect(responses.filter((response) => response.status !== 200 || !response.body.data?.createPost)).toEqual([]);
+      const sqlite = new Sqlite(join(dataDir, "claimgate.db"), { readonly: true });
+      try {
+        expect(sqlite.prepare("SELECT COUNT(*) AS n FROM Post WHERE title LIKE 'two %'").get()).toEqual({ n: 200 });
+      } finally {
+        sqlite.close();
+      }
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
