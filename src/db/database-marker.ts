@@ -40,9 +40,17 @@ export function lostDatabaseMessage(lost: LostDatabase): string {
   );
 }
 
-/** Records that a database exists at this path; keeps the first creation time. */
-export function writeMarker(databasePath: string, now: Date): void {
+/**
+ * Records that a database exists at this path; keeps the first creation time. Returns the error
+ * when the folder is not writable (the server still starts; the protection is then missing).
+ */
+export function writeMarker(databasePath: string, now: Date): Error | null {
   const markerPath = markerPathOf(databasePath);
-  if (existsSync(markerPath)) return;
-  writeFileSync(markerPath, `${JSON.stringify({ createdAt: now.toISOString(), database: databasePath })}\n`);
+  if (existsSync(markerPath)) return null;
+  try {
+    writeFileSync(markerPath, `${JSON.stringify({ createdAt: now.toISOString(), database: databasePath })}\n`);
+    return null;
+  } catch (error) {
+    return error as Error;
+  }
 }

@@ -42,7 +42,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   if (lost) logger.error({ event: "database_recreated", database: databasePath }, `CREATING A NEW EMPTY DATABASE (development only). ${lostDatabaseMessage(lost)}`);
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
-  writeMarker(databasePath, clock());
+  const markerError = writeMarker(databasePath, clock());
+  if (markerError) logger.warn({ event: "database_marker_not_written", err: markerError }, "could not write the marker that guards against a silently re-created database");
   // --- end storage ---
 
   const db = openDatabase({
