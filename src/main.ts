@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || (error as { code?: string }).code === "ERR_SCHEMA_AUTHORIZATION") {
+  if (error instanceof ConfigError || (error as { code?: string }).code === "ERR_SCHEMA_AUTHORIZATION" || (error as Error).name === "LostDatabaseError") {
     process.stderr.write(`claimgate cannot start.\n${(error as Error).message}\n`);
   } else {
     process.stderr.write(`claimgate failed to start: ${(error as Error).stack ?? String(error)}\n`);

@@ -62,6 +62,23 @@ export function parseConfig(env: EnvironmentVariables): Config {
     problems.push(`DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db (got a URL with another scheme)`);
   }
 
+  const busyTimeoutText = read("DB_BUSY_TIMEOUT");
+  let dbBusyTimeoutMs = 5000;
+  if (busyTimeoutText !== undefined) {
+    const millis = /^\s*(\d+)\s*ms\s*$/.exec(busyTimeoutText);
+    const seconds = millis ? null : parseDurationSeconds(busyTimeoutText);
+    const value = millis ? Number(millis[1]) : seconds === null ? Number.NaN : seconds * 1000;
+    if (!Number.isSafeInteger(value) || value > 600_000) {
+      problems.push(`DB_BUSY_TIMEOUT must be a duration such as 5s or 2500ms, at most 10m (got "${busyTimeoutText}")`);
+    } else {
+      dbBusyTimeoutMs = value;
+    }
+  }
+
+  const httpHeadersSeconds = duration("HTTP_HEADERS_TIMEOUT", 15);
+  const httpRequestSeconds = duration("HTTP_REQUEST_TIMEOUT", 30);
+  if (httpHeadersSeconds > httpRequestSeconds) problems.push("HTTP_HEADERS_TIMEOUT cannot be longer than HTTP_REQUEST_TIMEOUT");
+
   const keyRing = parseKeyRing(read, problems);
   if (keyRing === null && production) {
     problems.push(
@@ -112,6 +129,12 @@ export function parseConfig(env: EnvironmentVariables): Config {
     port: integer("PORT", 4000, 0, 65535),
     dataDir,
     databaseUrl,
+    dbBusyTimeoutMs,
+    httpTimeouts: Object.freeze({
+      headersMs: httpHeadersSeconds * 1000,
+      requestMs: httpRequestSeconds * 1000,
+      keepAliveMs: duration("HTTP_KEEP_ALIVE_TIMEOUT", 65) * 1000,
+    }),
     tokens: Object.freeze({
       issuer: read("JWT_ISSUER") ?? "urn:claimgate:issuer",
       audience: read("JWT_AUDIENCE") ?? "urn:claimgate:api",

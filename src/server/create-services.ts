@@ -9,8 +9,11 @@ import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
 import { configureSqlite, openDatabase } from "../db/database.js";
+import { findLostDatabase, lostDatabaseMessage, writeMarker } from "../db/database-marker.js";
+import { LostDatabaseError } from "../db/lost-database-error.js";
 import { migrateIfNeeded } from "../db/migrations.js";
 import { ensurePrivateDatabaseFile } from "../db/private-files.js";
+import { sqliteFilePath } from "../db/sqlite-url.js";
 import { seedDemoData } from "../db/seed-demo-data.js";
 import type { Services } from "../graphql/context.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
@@ -39,11 +42,23 @@ export interface ServerServices extends Services {
 /** Migrates and opens the database, loads the key ring, and wires the services together. */
 export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
   const { config, logger, clock } = options;
+  // Refuse to replace a lost database with an empty one (see database-marker.ts).
+  const databasePath = sqliteFilePath(config.databaseUrl);
+  const lost = findLostDatabase(databasePath);
+  if (lost && config.env !== "development") throw new LostDatabaseError(lostDatabaseMessage(lost));
+  if (lost) logger.error({ event: "database_recreated", database: databasePath }, `CREATING A NEW EMPTY DATABASE (development only). ${lostDatabaseMessage(lost)}`);
+  // Only then create the file, private (0600), before SQLite would with the umask's mode.
   await ensurePrivateDatabaseFile(config.databaseUrl);
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
+  const markerError = writeMarker(databasePath, clock());
+  if (markerError) logger.warn({ event: "database_marker_not_written", err: markerError }, "could not write the marker that guards against a silently re-created database");
 
-  const db = openDatabase({ databaseUrl: config.databaseUrl });
+  const db = openDatabase({
+    databaseUrl: config.databaseUrl,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+    onReopen: (reason) => logger.warn({ event: "database_reopened", reason }, `reopened the database: ${reason}`),
+  });
   await configureSqlite(db);
   if (config.seedDemoUsers) await seedDemoData({ db, hashPassword });
 

@@ -34,10 +34,13 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
     res.json({ status: "ok" });
   });
 
-  // Readiness: send traffic here only when the database answers and is fully migrated.
+  // Readiness: send traffic here only when the database takes a write and is fully migrated.
   app.get("/readyz", async (_req, res) => {
     const readiness = await checkReadiness(options.db, options.expectedMigrations);
-    res.status(readiness.ready ? 200 : 503).json(readiness.ready ? { status: "ready" } : { status: "not_ready", reason: readiness.reason });
+    res
+      .status(readiness.ready ? 200 : 503)
+      .set("cache-control", "no-store")
+      .json(readiness.ready ? { status: "ready" } : { status: "not_ready", reason: readiness.reason, fault: readiness.fault });
   });
 
   // Public halves of the ring's asymmetric keys, so other services verify our tokens without a secret.

@@ -1,7 +1,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLError } from "graphql";
+import { findDatabaseFault } from "../db/database-fault.js";
 import { DomainError } from "../domain/domain-error.js";
+import { findClientMistake } from "../graphql/client-mistakes.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import type { Logger } from "./logger.js";
 
@@ -40,6 +42,19 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLCont
                   subject: contextValue.auth.claims?.["sub"],
                 },
                 "authorization denied",
+              );
+            } else if (findDatabaseFault(unwrapResolverError(error))) {
+              const fault = findDatabaseFault(unwrapResolverError(error))!;
+              logger.error(
+                { event: "database_fault", requestId, operationName, fault: fault.kind, sqliteCode: fault.sqliteCode, err: unwrapResolverError(error) },
+                `database fault: ${fault.kind}`,
+              );
+            } else if (findClientMistake(error) || code === "BAD_REQUEST" || error.extensions?.["reason"] === "INPUT_TOO_DEEP") {
+              // The client's mistake, not ours: worth a look, not a page.
+              const mistake = findClientMistake(error);
+              logger.warn(
+                { event: "client_error", requestId, operationName, code: mistake?.code ?? code, reason: mistake?.reason ?? error.extensions?.["reason"] },
+                mistake?.message ?? error.message,
               );
             } else if (isUnexpected(error)) {
               logger.error({ event: "unexpected_error", requestId, operationName, err: unwrapResolverError(error) }, "unexpected error");

@@ -20,6 +20,7 @@ import { createErrorFormatter } from "../graphql/format-error.js";
 import { readMigrationList } from "../db/migrations.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
 import { httpStatusPlugin } from "./http-status-plugin.js";
+import { unsupportedOperationPlugin } from "./unsupported-operation-plugin.js";
 import { bodyErrorHandler } from "./body-error-handler.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
 import { mountOperationalRoutes } from "./operational-routes.js";
@@ -47,6 +48,23 @@ export interface RunningServer {
 
 export const GRAPHQL_PATH = "/graphql";
 
+/**
+ * The HTTP server with explicit timeouts instead of Node's (headers 60 s, request 300 s): a
+ * client that trickles its headers or body (slowloris) holds a socket for at most
+ * HTTP_HEADERS_TIMEOUT / HTTP_REQUEST_TIMEOUT and gets 408; idle keep-alive connections close
+ * after HTTP_KEEP_ALIVE_TIMEOUT, which should exceed a load balancer's idle timeout (60 s on
+ * AWS ALB) so the balancer never reuses a connection the server is closing. Node checks these
+ * every second instead of every 30 s, so the limits hold closely.
+ */
+function createHttpServer(app: express.Express, timeouts: Config["httpTimeouts"]): http.Server {
+  const server = http.createServer(
+    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, connectionsCheckingInterval: 1000 },
+    app,
+  );
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  return server;
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
@@ -60,7 +78,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.disable("x-powered-by");
   // Login limits key on the client IP: believe X-Forwarded-For only from configured proxies.
   app.set("trust proxy", config.trustProxy);
-  const httpServer = http.createServer(app);
+  const httpServer = createHttpServer(app, config.httpTimeouts);
   const development = config.env === "development";
 
   const protection = operationProtection({ limits: config.limits, blockFieldSuggestions: !development });
@@ -86,6 +104,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       httpStatusPlugin({ realm: config.realm }),
+      unsupportedOperationPlugin(),
       requestLogPlugin(logger),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, document: SANDBOX_DOCUMENT, footer: false })

@@ -86,10 +86,11 @@ describe("production mode", () => {
       const me = (await t.gql("{ me { id } }", { token: bob.accessToken })).body.data!["me"].id;
       const response = await t.gql("query Feed($me: ID!) { drafts(authorId: $me) { title } }", { token: bob.accessToken, variables: { me } });
       const error = firstError(response);
-      expect(error).toEqual({ message: expect.stringMatching(/^Internal server error/), code: "INTERNAL_SERVER_ERROR" });
-      expect(JSON.stringify(response.body)).not.toMatch(/Post|prisma|stack/i);
       const requestId = response.headers.get("x-request-id")!;
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(error).toEqual({ message: expect.stringMatching(/^Internal server error/), code: "INTERNAL_SERVER_ERROR", requestId });
+      expect(response.status).toBe(500);
+      expect(JSON.stringify(response.body)).not.toMatch(/Post|prisma|stack/i);
       const logged = logs.map((line) => JSON.parse(line)).find((entry) => entry.event === "unexpected_error" && entry.requestId === requestId);
       expect(logged).toMatchObject({ operationName: "Feed", err: expect.objectContaining({ message: expect.any(String) }) });
     } finally {

@@ -73,6 +73,24 @@ describe("parseConfig", () => {
     expect(config).toMatchObject({ port: 8080, databaseUrl: "file:/var/lib/claimgate/db.sqlite" });
   });
 
+  it("reads DB_BUSY_TIMEOUT in seconds or milliseconds, 5 s by default", () => {
+    expect(parseConfig({}).dbBusyTimeoutMs).toBe(5000);
+    expect(parseConfig({ DB_BUSY_TIMEOUT: "2s" }).dbBusyTimeoutMs).toBe(2000);
+    expect(parseConfig({ DB_BUSY_TIMEOUT: "750ms" }).dbBusyTimeoutMs).toBe(750);
+    expect(() => parseConfig({ DB_BUSY_TIMEOUT: "soon" })).toThrow(/DB_BUSY_TIMEOUT must be a duration/);
+    expect(() => parseConfig({ DB_BUSY_TIMEOUT: "1h" })).toThrow(/at most 10m/);
+  });
+
+  it("sets HTTP timeouts below Node's defaults, headers no longer than the whole request", () => {
+    expect(parseConfig({}).httpTimeouts).toEqual({ headersMs: 15_000, requestMs: 30_000, keepAliveMs: 65_000 });
+    expect(parseConfig({ HTTP_HEADERS_TIMEOUT: "5s", HTTP_REQUEST_TIMEOUT: "1m", HTTP_KEEP_ALIVE_TIMEOUT: "2m" }).httpTimeouts).toEqual({
+      headersMs: 5000,
+      requestMs: 60_000,
+      keepAliveMs: 120_000,
+    });
+    expect(() => parseConfig({ HTTP_HEADERS_TIMEOUT: "40s" })).toThrow(/HTTP_HEADERS_TIMEOUT cannot be longer than HTTP_REQUEST_TIMEOUT/);
+  });
+
   it("lists every problem in one error", () => {
     try {
       parseConfig({ NODE_ENV: "staging", PORT: "http", ACCESS_TOKEN_TTL: "soon", SANDBOX: "maybe", DATABASE_URL: "postgres://x" });
