@@ -10,6 +10,8 @@ export interface OperationalRoutesOptions {
   jwks: object;
   cacheStats(): TokenCacheStats;
   revokedSessionCount(): number;
+  /** `enforce: false` rules that would have denied, by coordinate. */
+  wouldDenyCounts?(): ReadonlyMap<string, number>;
 }
 
 /** Probes, the JWKS and metrics: the routes operators and other services use. */
@@ -41,7 +43,18 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
         metric("claimgate_token_cache_hits_total", "counter", "Access tokens answered from the verified-token cache.", cache.hits) +
           metric("claimgate_token_cache_misses_total", "counter", "Access tokens that needed a signature check.", cache.misses) +
           metric("claimgate_token_cache_entries", "gauge", "Verified access tokens held in memory.", cache.size) +
-          metric("claimgate_revoked_sessions", "gauge", "Recently ended sessions whose access tokens are refused.", options.revokedSessionCount()),
+          metric("claimgate_revoked_sessions", "gauge", "Recently ended sessions whose access tokens are refused.", options.revokedSessionCount()) +
+          wouldDenyMetric(options.wouldDenyCounts?.() ?? new Map()),
       );
   });
+}
+
+/** One labelled counter per coordinate, and a zero line before the first event so dashboards find the series. */
+function wouldDenyMetric(counts: ReadonlyMap<string, number>): string {
+  const name = "claimgate_authorization_would_deny_total";
+  const escape = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  const lines = [`# HELP ${name} Requests an enforce: false rule would have denied, by field coordinate.`, `# TYPE ${name} counter`];
+  if (counts.size === 0) lines.push(`${name} 0`);
+  for (const [coordinate, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${name}{coordinate="${escape(coordinate)}"} ${count}`);
+  return `${lines.join("\n")}\n`;
 }

@@ -20,6 +20,8 @@ import { createErrorFormatter } from "../graphql/format-error.js";
 import { readMigrationList } from "../db/migrations.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
 import { httpStatusPlugin } from "./http-status-plugin.js";
+import { authorizationPlugin } from "./authorization-plugin.js";
+import { createWouldDenyReporter } from "./would-deny-reporter.js";
 import { bodyErrorHandler } from "./body-error-handler.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
 import { mountOperationalRoutes } from "./operational-routes.js";
@@ -50,7 +52,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? (() => new Date());
-  const schema = buildSchema();
+  const wouldDeny = createWouldDenyReporter(logger);
+  const schema = buildSchema(undefined, { onWouldDeny: wouldDeny.listener });
   const services = await createServices({ config, logger, clock });
   const { authenticator, keys, close, revokedSessionCount, ...contextServices } = services;
 
@@ -82,6 +85,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ...protection.plugins,
+      authorizationPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       httpStatusPlugin({ realm: config.realm }),
       requestLogPlugin(logger),
@@ -98,6 +102,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     jwks: keys.jwks,
     cacheStats: () => authenticator.cacheStats(),
     revokedSessionCount,
+    wouldDenyCounts: wouldDeny.counts,
   });
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   app.use(

@@ -34,6 +34,7 @@ export type AuthPayload = {
 export type CreatePostInput = {
   body: Scalars['String']['input'];
   published?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only administrators may set the note (only they can read it). */
   secretNote?: InputMaybe<Scalars['String']['input']>;
   title: Scalars['String']['input'];
 };
@@ -126,7 +127,10 @@ export type MutationSetUserDisabledArgs = {
   userId: Scalars['ID']['input'];
 };
 
-/** Posts need permissions=posts:read, whichever field leads to them. */
+/**
+ * A published post needs permissions=posts:read; a draft reaches only its author and administrators.
+ * Checked on each post as the field that produces it returns it, whichever field that is.
+ */
 export type Post = {
   __typename?: 'Post';
   /** The author's user id (emails stay private to administrators and the account itself). */
@@ -142,11 +146,11 @@ export type Post = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Unpublished posts of one author: only that author may read them (the token's sub must equal authorId). */
+  /** Unpublished posts of one author: for that author (the token's sub equals authorId) and administrators. */
   drafts: Array<Post>;
   /** The account the access token belongs to. */
   me: User;
-  /** One post by id, or null when there is none. */
+  /** One post by id, or null when there is none. Whether the caller may read it is the Post type's rule. */
   post?: Maybe<Post>;
   /** Published posts, newest first. */
   posts: Array<Post>;
@@ -180,6 +184,7 @@ export type Session = {
   /** True for the session the presented access token belongs to. */
   current: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+  /** Being rolled out: only administrators will see addresses. Until enforced, readers who would be refused are logged and counted. */
   ip?: Maybe<Scalars['String']['output']>;
   lastUsedAt: Scalars['DateTime']['output'];
   userAgent?: Maybe<Scalars['String']['output']>;
@@ -333,7 +338,9 @@ export type PublicDirectiveArgs = { };
 export type PublicDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type RequiresClaimsDirectiveArgs = {
-  claims: Array<Scalars['String']['input']>;
+  anyOf?: Maybe<Array<Array<Scalars['String']['input']>>>;
+  claims?: Maybe<Array<Scalars['String']['input']>>;
+  enforce?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type RequiresClaimsDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = RequiresClaimsDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
