@@ -100,9 +100,10 @@ export function analyzeOperation(options: AnalyzeOperationOptions): OperationAna
   return { operationType: operation.operation, decisions, denied: decisions.filter((decision) => decision.outcome === "denied"), errors: [] };
 }
 
-/** One error per denied place, with its path: what a refused operation answers. */
+/** One error per denied place, with its path (the same error once per path): what a refused operation answers. */
 export function deniedErrors(analysis: OperationAnalysis, rejection?: TokenRejection | null): GraphQLError[] {
-  return analysis.denied.map((decision) => {
+  const seen = new Set<string>();
+  return analysis.denied.flatMap((decision) => {
     const error =
       decision.code === "UNAUTHENTICATED"
         ? UnauthenticatedError.fromRejection(rejection)
@@ -111,7 +112,10 @@ export function deniedErrors(analysis: OperationAnalysis, rejection?: TokenRejec
           : decision.kind === "objects" || decision.kind === "typename"
             ? ForbiddenError.objectWithheld(decision.coordinate.split(".")[0]!, decision.denial!)
             : ForbiddenError.fromDenial(decision.denial!);
-    return new GraphQLError(error.message, { path: [...decision.path], extensions: error.extensions });
+    const key = `${decision.path.join(".")}\u0000${error.message}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return [new GraphQLError(error.message, { path: [...decision.path], extensions: error.extensions })];
   });
 }
 
