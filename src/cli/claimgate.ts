@@ -13,7 +13,7 @@ const HELP = `Usage: claimgate <area> <command> [options]
 Areas:
   token   decode | mint           inspect a JWT offline; sign one in development
   user    create | list | grant | revoke | disable | enable
-  authz   report                  who may resolve each field
+  authz   report | check | diff   who may resolve each field; dry-run an operation; compare schemas
 
 Run "claimgate <area> --help" for the commands of an area. Configuration comes from the same
 environment variables as the server (DATABASE_URL, JWT_SECRET / JWT_KEYS, …).
