@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../src/project-root.js";
 import { benchExecute } from "./execute-bench.js";
 import { benchHttp } from "./http-bench.js";
+import { benchObjectRule, benchPreExecution } from "./object-rule-bench.js";
 import { table } from "./stats.js";
 import { benchTokens } from "./token-bench.js";
 
@@ -27,11 +28,15 @@ const WHY: Record<string, string> = {
 };
 
 
-log("1/3 in-process execute (101 checks)…");
+log("1/5 in-process execute (101 checks)…");
 const execute = await benchExecute({ rounds: quick ? 3 : 15, opsPerRound: quick ? 100 : 300 });
-log("2/3 token to principal…");
+log("2/5 object-level rule over 100 posts…");
+const objectRule = await benchObjectRule({ rounds: quick ? 3 : 15, opsPerRound: quick ? 100 : 300 });
+log("3/5 pre-execution analysis…");
+const preExecution = await benchPreExecution({ iterations: quick ? 500 : 3000, rounds: quick ? 2 : 5 });
+log("4/5 token to principal…");
 const tokens = await benchTokens({ iterations: quick ? 500 : 2000, rounds: quick ? 2 : 5 });
-log("3/3 HTTP, login and refresh (spawns two servers)…");
+log("5/5 HTTP, login and refresh (spawns two servers)…");
 const http = await benchHttp({ rounds: quick ? 2 : 6, requestsPerRound: quick ? 200 : 500, concurrency: 8 });
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -50,6 +55,8 @@ const report = [
   section("2. Token to principal", tokens.table),
   section("3. Over HTTP: authenticated query", http.http),
   section("4. Login and refresh on SQLite", http.auth),
+  section("5. Object-level \"author or admin\" over 100 posts", objectRule.table),
+  section("6. Pre-execution analysis per operation (no cache: every request is analysed)", preExecution.table),
 ].join("\n");
 
 process.stdout.write(`${report}\n`);
@@ -70,6 +77,13 @@ function targets(): string {
     execute.ratio.claimgate > execute.ratio.shield && execute.ratio.claimgate > execute.ratio.genericAuth,
     "slower than a peer",
   );
+  add(
+    "object-level rule: faster than graphql-shield and generic-auth",
+    `${objectRule.ratio.claimgate.toFixed(2)}x vs ${objectRule.ratio.shield.toFixed(2)}x / ${objectRule.ratio.genericAuth.toFixed(2)}x`,
+    objectRule.ratio.claimgate > objectRule.ratio.shield && objectRule.ratio.claimgate > objectRule.ratio.genericAuth,
+    "slower than a peer",
+  );
+  add("pre-execution analysis of createPost ≤ 100 µs", `${preExecution.mutationMicros.toFixed(0)} µs`, preExecution.mutationMicros <= 100, `${(preExecution.mutationMicros - 100).toFixed(0)} µs over`);
   for (const [alg, result] of Object.entries(tokens.byAlgorithm)) {
     add(`${alg} warm token → principal ≤ 2 µs`, `${result.warm.toFixed(2)} µs`, result.warm <= 2, `${(result.warm - 2).toFixed(2)} µs over`);
     add(`${alg} cold ≤ one jose verification`, `${result.cold.toFixed(0)} vs ${result.jose.toFixed(0)} µs`, result.cold <= result.jose, `${((result.cold / result.jose - 1) * 100).toFixed(0)} % slower`, "cold");

@@ -15,6 +15,7 @@ import {
 import type { AuthContext } from "../auth/auth-state.js";
 import { ForbiddenError, UnauthenticatedError } from "./authorization-errors.js";
 import type { AuthorizationPlan } from "./authorization-plan.js";
+import type { Claims, FieldArguments } from "./match-claims.js";
 import { reportWouldDeny } from "./guard-resolver.js";
 import type { WouldDenyListener } from "./would-deny.js";
 
@@ -28,6 +29,7 @@ export function producesGuardedObjects(schema: GraphQLSchema, plan: Authorizatio
 }
 
 const DENIED = Symbol("denied");
+const NO_ARGUMENTS: FieldArguments = Object.freeze({});
 type Verdict = true | typeof DENIED | Error;
 
 /**
@@ -50,23 +52,56 @@ export function withholdDeniedObjects<TSource, TContext extends AuthContext | un
   const abstract = isAbstractType(named) ? named : null;
   const concreteName = isObjectType(named) ? named.name : null;
 
+  // Worked out once per type, so the per-object check is a lookup and one predicate call.
+  const checks = new Map<string, { holds: ((claims: Claims, args: FieldArguments, source: unknown) => boolean) | null; reports: boolean }>();
+  const checksFor = (typeName: string) => {
+    let found = checks.get(typeName);
+    if (!found) {
+      const requirements = plan.objectGuards.get(typeName)?.requirements;
+      found = {
+        holds: requirements && requirements.rules.some((rule) => rule.enforce) ? requirements.holds : null,
+        reports: requirements?.reportOnly != null && onWouldDeny !== undefined,
+      };
+      checks.set(typeName, found);
+    }
+    return found;
+  };
+
   const verdict = (value: unknown, typeName: string, context: TContext, info: GraphQLResolveInfo): Verdict => {
     const claims = context?.auth?.claims;
-    const objectGuard = plan.objectGuards.get(typeName);
-    if (objectGuard) {
-      const { requirements } = objectGuard;
-      if (requirements.rules.some((rule) => rule.enforce)) {
-        if (claims == null) return UnauthenticatedError.fromRejection(context?.auth?.error);
-        if (!requirements.holds(claims, {}, value)) return ForbiddenError.objectWithheld(typeName, requirements.denial(claims, {}, value)!);
-      }
-      reportWouldDeny(requirements, claims, {}, value, { coordinate: typeName, kind: "object" }, onWouldDeny, context);
+    const { holds, reports } = checksFor(typeName);
+    if (holds !== null) {
+      if (claims == null) return UnauthenticatedError.fromRejection(context?.auth?.error);
+      if (!holds(claims, NO_ARGUMENTS, value)) return ForbiddenError.objectWithheld(typeName, plan.objectGuards.get(typeName)!.requirements.denial(claims, {}, value)!);
     }
+    if (reports) reportWouldDeny(plan.objectGuards.get(typeName)!.requirements, claims, {}, value, { coordinate: typeName, kind: "object" }, onWouldDeny, context);
     const typeGuard = plan.typeGuards.get(typeName);
     if (typeGuard && (claims == null || !typeGuard.holds(claims, {}, value)) && selectsTypename(info, typeName, schema)) {
       if (claims == null) return UnauthenticatedError.fromRejection(context?.auth?.error);
       return ForbiddenError.objectWithheld(typeName, typeGuard.denial(claims, {}, value)!);
     }
     return true;
+  };
+
+  /**
+   * The common case, a list of one concrete type with an object rule and nothing else to do:
+   * one predicate call per object. null when the general path is needed (promises, nulls,
+   * __typename guards, reports).
+   */
+  const fastFilter = (value: Iterable<unknown>, context: TContext): unknown[] | null => {
+    const { holds, reports } = checksFor(concreteName!);
+    if (reports || plan.typeGuards.has(concreteName!)) return null;
+    const items = Array.isArray(value) ? value : [...value];
+    if (holds === null) return items;
+    const claims = context?.auth?.claims;
+    if (claims == null) return [];
+    const kept: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item: unknown = items[i];
+      if (item == null || isThenable(item)) return null;
+      if (holds(claims, NO_ARGUMENTS, item)) kept.push(item);
+    }
+    return kept;
   };
 
   const typeNameOf = (value: unknown, context: TContext, info: GraphQLResolveInfo): string | undefined | Promise<string | undefined> => {
@@ -81,9 +116,19 @@ export function withholdDeniedObjects<TSource, TContext extends AuthContext | un
     const nullable = getNullableType(type);
     if (isListType(nullable)) {
       if (!isIterable(value)) return value;
-      const items = [...value].map((item) => checkItem(item, nullable.ofType, context, info));
-      if (items.some(isThenable)) return Promise.all(items).then((settled) => settled.filter((item) => item !== DENIED));
-      return items.filter((item) => item !== DENIED);
+      if (concreteName !== null && !isListType(getNullableType(nullable.ofType))) {
+        const fast = fastFilter(value, context);
+        if (fast !== null) return fast;
+      }
+      const kept: unknown[] = [];
+      let pending = false;
+      for (const item of value) {
+        const checked = checkItem(item, nullable.ofType, context, info);
+        if (checked === DENIED) continue;
+        if (!pending && isThenable(checked)) pending = true;
+        kept.push(checked);
+      }
+      return pending ? Promise.all(kept).then((settled) => settled.filter((item) => item !== DENIED)) : kept;
     }
     const typeName = typeNameOf(value, context, info);
     const decide = (name: string | undefined) => {
