@@ -56,7 +56,7 @@ const report = [
   section("3. Over HTTP: authenticated query", http.http),
   section("4. Login and refresh on SQLite", http.auth),
   section("5. Object-level \"author or admin\" over 100 posts", objectRule.table),
-  section("6. Pre-execution analysis per operation (no cache: every request is analysed)", preExecution.table),
+  section("6. Pre-execution analysis per operation (the server analyses mutations only)", preExecution.table),
 ].join("\n");
 
 process.stdout.write(`${report}\n`);

@@ -54,12 +54,16 @@ export class ForbiddenError extends GraphQLError {
     return new ForbiddenError(message, denialExtensions(denial));
   }
 
-  /** An object the producing field returned, withheld because its type's rule does not hold for it. */
-  static objectWithheld(typeName: string, denial: Denial): ForbiddenError {
-    return new ForbiddenError(`This ${typeName} is withheld: reading it requires ${denialText(denial)}.`, {
-      ...denialExtensions(denial),
-      type: typeName,
-    });
+  /**
+   * An object the producing field returned, withheld because its type's rule does not hold for
+   * it. `withheld: true` says the producing field's resolver ran; for a mutation's root field
+   * (`mutation` set) that means its effect happened, which the message says too.
+   */
+  static objectWithheld(typeName: string, denial: Denial, mutation?: string): ForbiddenError {
+    const message = mutation
+      ? `${mutation} completed and its effect stands, but its result is withheld: reading this ${typeName} requires ${denialText(denial)}.`
+      : `This ${typeName} is withheld: reading it requires ${denialText(denial)}.`;
+    return new ForbiddenError(message, { ...denialExtensions(denial), type: typeName, withheld: true, ...(mutation ? { mutationCompleted: true } : {}) });
   }
 
   /** A guarded argument or input field the caller supplied. */

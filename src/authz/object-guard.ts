@@ -72,13 +72,15 @@ export function withholdDeniedObjects<TSource, TContext extends AuthContext | un
     const { holds, reports } = checksFor(typeName);
     if (holds !== null) {
       if (claims == null) return UnauthenticatedError.fromRejection(context?.auth?.error);
-      if (!holds(claims, NO_ARGUMENTS, value)) return ForbiddenError.objectWithheld(typeName, plan.objectGuards.get(typeName)!.requirements.denial(claims, {}, value)!);
+      if (!holds(claims, NO_ARGUMENTS, value)) {
+        return ForbiddenError.objectWithheld(typeName, plan.objectGuards.get(typeName)!.requirements.denial(claims, {}, value)!, completedMutation(info));
+      }
     }
     if (reports) reportWouldDeny(plan.objectGuards.get(typeName)!.requirements, claims, {}, value, { coordinate: typeName, kind: "object" }, onWouldDeny, context);
     const typeGuard = plan.typeGuards.get(typeName);
     if (typeGuard && (claims == null || !typeGuard.holds(claims, {}, value)) && selectsTypename(info, typeName, schema)) {
       if (claims == null) return UnauthenticatedError.fromRejection(context?.auth?.error);
-      return ForbiddenError.objectWithheld(typeName, typeGuard.denial(claims, {}, value)!);
+      return ForbiddenError.objectWithheld(typeName, typeGuard.denial(claims, {}, value)!, completedMutation(info));
     }
     return true;
   };
@@ -153,6 +155,11 @@ export function withholdDeniedObjects<TSource, TContext extends AuthContext | un
     const result = resolve(source, args, context, info);
     return check(result, options.returnType, context, info);
   };
+}
+
+/** The mutation root field whose resolver just completed, when this is one. */
+function completedMutation(info: GraphQLResolveInfo): string | undefined {
+  return info.operation.operation === "mutation" && info.path.prev === undefined ? info.fieldName : undefined;
 }
 
 function isThenable(value: unknown): value is Promise<unknown> {

@@ -85,7 +85,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ...protection.plugins,
-      authorizationPlugin(),
+      authorizationPlugin({ schema, logger }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       httpStatusPlugin({ realm: config.realm }),
       requestLogPlugin(logger),

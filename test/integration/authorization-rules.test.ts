@@ -108,6 +108,8 @@ describe("guarded inputs and mutations refused whole", () => {
     expect(response.body.errors![0]!.path).toEqual(["createPost"]);
     expect(firstError(response)).toMatchObject({ code: "FORBIDDEN", reason: "MISSING_CLAIMS", requiredClaims: ["role=admin"], argument: "input.secretNote" });
     expect(await postCount("carol's note attempt")).toBe(0);
+    const denial = logs.map((line) => JSON.parse(line)).find((line) => line.event === "authorization_denied" && line.argument === "input.secretNote");
+    expect(denial).toMatchObject({ subject: carol.user.id, path: "createPost", code: "FORBIDDEN", refusedBeforeExecution: true });
   });
 
   it("the same through a variable; a null secretNote is not supplying it", async () => {

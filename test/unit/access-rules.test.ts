@@ -227,6 +227,23 @@ describe("object-level rules: checked on each object as the producing field retu
   });
 });
 
+describe("a mutation whose result is withheld after it ran", () => {
+  it("says the effect stands (withheld, mutationCompleted) so clients do not retry", async () => {
+    let runs = 0;
+    const schema = build(
+      `type Doc @requiresClaims(claims: ["sub={source.owner}"]) { owner: ID }
+       type Query { ok: Int @public }
+       type Mutation { make(owner: ID!): Doc @requiresClaims(claims: []) }`,
+      { Mutation: { make: (_: unknown, { owner }: { owner: string }) => (runs++, { owner }) } },
+    );
+    const result = await run(schema, `mutation { make(owner: "u2") { owner } }`, { sub: "u1" });
+    expect(runs).toBe(1);
+    expect(result.data).toEqual({ make: null });
+    expect(result.errors).toEqual([expect.objectContaining({ path: "make", code: "FORBIDDEN", withheld: true, mutationCompleted: true })]);
+    expect(result.errors[0]!["message"]).toMatch(/^make completed and its effect stands, but its result is withheld/);
+  });
+});
+
 describe("field-level {source.…}: the parent object", () => {
   const schema = build(
     `type Account { id: ID!, owner: ID!, balance: Int @requiresClaims(anyOf: [["sub={source.owner}"], ["role=auditor"]]) }

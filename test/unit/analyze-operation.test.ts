@@ -3,6 +3,7 @@ import { parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { analyzeOperation, deniedErrors } from "../../src/authz/analyze-operation.js";
 import { applyRequiresClaims } from "../../src/authz/apply-requires-claims.js";
+import { createOperationAnalyzer } from "../../src/authz/operation-analyzer.js";
 
 const schema = applyRequiresClaims(
   makeExecutableSchema({
@@ -114,5 +115,20 @@ describe("analyzeOperation", () => {
     expect(analyze(`query A { hello } query B { hello }`, {}).errors[0]!.message).toMatch(/no operation of that name/);
     expect(analyze(`query ($t: ID!) { team(teamId: $t) }`, {}, {}).errors[0]!.message).toMatch(/\$t/);
     expect(analyze(`query A { hello } query B { hello }`, {}, undefined, "B").errors).toEqual([]);
+  });
+});
+
+describe("createOperationAnalyzer", () => {
+  it("answers a repeated document, claims, operation and variables from its cache, and nothing else", () => {
+    const analyzeCached = createOperationAnalyzer(schema);
+    const document = parse(`query ($t: ID!) { team(teamId: $t) }`);
+    const claims = { teams: ["a"] };
+    const first = analyzeCached({ document, claims, variables: { t: "a" } });
+    expect(analyzeCached({ document, claims, variables: { t: "a" } })).toBe(first);
+    const other = analyzeCached({ document, claims, variables: { t: "b" } });
+    expect(other).not.toBe(first);
+    expect(other.denied).toHaveLength(1);
+    expect(analyzeCached({ document, claims: { teams: ["b"] }, variables: { t: "b" } }).denied).toEqual([]);
+    expect(analyzeCached({ document, claims: null, variables: { t: "b" } }).denied[0]!.code).toBe("UNAUTHENTICATED");
   });
 });
