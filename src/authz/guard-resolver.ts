@@ -1,4 +1,4 @@
-import type { GraphQLFieldResolver, GraphQLResolveInfo } from "graphql";
+import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLResolveInfo } from "graphql";
 import type { AuthContext } from "../auth/auth-state.js";
 import { ForbiddenError, UnauthenticatedError } from "./authorization-errors.js";
 import type { AuthorizationPlan, FieldGuard } from "./authorization-plan.js";
@@ -66,6 +66,19 @@ export function guardResolver<TSource, TContext extends AuthContext | undefined,
     }
   };
 
+  if (!guardsInputs && !reports && resolve === defaultFieldResolver) {
+    // graphql's default resolver, inlined: most guarded fields are plain properties of their parent.
+    const fieldName = guard.fieldName;
+    return function guardedProperty(source, args, context, info) {
+      const auth = context?.auth;
+      const claims = auth?.claims;
+      if (claims == null) throw UnauthenticatedError.fromRejection(auth?.error);
+      if (!holds(claims, args, source)) throw ForbiddenError.fromDenial(requirements.denial(claims, args, source)!);
+      if (typeof source !== "object" && typeof source !== "function") return undefined;
+      const property = (source as Record<string, unknown>)[fieldName];
+      return typeof property === "function" ? (property as (...rest: unknown[]) => unknown).call(source, args, context, info) : property;
+    };
+  }
   if (!guardsInputs && !reports) {
     return function guardedResolver(source, args, context, info) {
       const auth = context?.auth;
