@@ -180,20 +180,23 @@ describe("guarded inputs and mutations refused whole", () => {
 });
 
 describe("enforce: false: evaluated, logged and counted, never denied", () => {
-  it("Session.ip is reported for non-administrators but still returned", async () => {
+  it("post(id)'s posts:read rollout: logged and counted for carol, never denied; nothing for bob", async () => {
     const before = logs.length;
-    const response = await t.gql(`{ sessions { ip } }`, { token: bob.accessToken });
-    expect(response.body.errors).toBeUndefined();
-    expect((response.body.data!["sessions"] as unknown[]).length).toBeGreaterThan(0);
+    const response = await readPost(alicesDraft, carol.accessToken, "title");
+    // carol may not read alice's draft (the Post rule, enforced), but post(id) itself ran for her.
+    expect(firstError(response)).toMatchObject({ code: "FORBIDDEN", type: "Post" });
+    const own = await t.gql(`mutation { createPost(input: { title: "carol's draft", body: ".", published: false }) { id } }`, { token: carol.accessToken });
+    const ownDraft = await readPost(own.body.data!["createPost"].id, carol.accessToken, "title");
+    expect(ownDraft.body).toEqual({ data: { post: { title: "carol's draft" } } });
     const events = logs.slice(before).map((line) => JSON.parse(line)).filter((line) => line.event === "authorization_would_deny");
-    expect(events.length).toBeGreaterThan(0);
-    expect(events[0]).toMatchObject({ subject: bob.user.id, coordinate: "Session.ip", kind: "field", requiredClaims: ["role=admin"] });
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ subject: carol.user.id, coordinate: "Query.post", kind: "field", requiredClaims: ["permissions=posts:read"] });
 
     const metrics = await (await fetch(new URL("/metrics", t.url))).text();
-    expect(metrics).toMatch(/claimgate_authorization_would_deny_total\{coordinate="Session.ip"\} [1-9]/);
+    expect(metrics).toMatch(/claimgate_authorization_would_deny_total\{coordinate="Query.post"\} [1-9]\d*\n/);
 
-    const adminBefore = logs.length;
-    await t.gql(`{ sessions { ip } }`, { token: alice.accessToken });
-    expect(logs.slice(adminBefore).some((line) => line.includes("authorization_would_deny"))).toBe(false);
+    const bobBefore = logs.length;
+    await readPost(bobsPost, bob.accessToken);
+    expect(logs.slice(bobBefore).some((line) => line.includes("authorization_would_deny"))).toBe(false);
   });
 });

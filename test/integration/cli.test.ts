@@ -120,7 +120,7 @@ describe("claimgate CLI", () => {
     expect(table.stdout).toMatch(/CreatePostInput\.secretNote\s+supplying it: role=admin/);
     expect(table.stdout).toMatch(/Query\.me\s+any valid access token/);
     expect(table.stdout).toMatch(/Query\.drafts\s+sub = the authorId argument, or role=admin/);
-    expect(table.stdout).toMatch(/Session\.ip\s+anyone who can reach it; not enforced: role=admin/);
+    expect(table.stdout).toMatch(/Query\.post\s+any valid access token; not enforced: permissions=posts:read/);
     expect(table.stdout).toContain("Callable by anyone: Mutation.login, Mutation.logout, Mutation.refresh, Mutation.register, Query.viewer");
 
     const markdown = await cli(["authz", "report", "--markdown"]);

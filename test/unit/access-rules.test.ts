@@ -11,7 +11,7 @@ import type { WouldDenyEvent } from "../../src/authz/would-deny.js";
 
 const DIRECTIVES = /* GraphQL */ `
   directive @requiresClaims(claims: [String!], anyOf: [[String!]!], enforce: Boolean = true)
-    on OBJECT | INTERFACE | FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
+    repeatable on OBJECT | INTERFACE | FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
   directive @public on FIELD_DEFINITION
 `;
 
@@ -151,6 +151,38 @@ describe("startup refuses rules that cannot work, naming each coordinate, all at
       ]),
     );
     expect(problems.length).toBe(11);
+  });
+});
+
+describe("anyOf and repeated uses on one field", () => {
+  const schema = build(
+    `type Query {
+      either: String @requiresClaims(anyOf: [["role=admin"], ["role=editor", "mfa"]])
+      both: String @requiresClaims(claims: ["role=admin"]) @requiresClaims(anyOf: [["mfa"], ["hardware_key"]])
+    }`,
+    { Query: { either: () => "e", both: () => "b" } },
+  );
+
+  it("anyOf: one whole alternative; the error keeps requiredClaims and adds requiredAnyOf", async () => {
+    expect((await run(schema, "{ either }", { role: "editor", mfa: true })).data).toEqual({ either: "e" });
+    const refused = await run(schema, "{ either }", { role: "editor" });
+    expect(refused.errors).toEqual([
+      expect.objectContaining({ code: "FORBIDDEN", reason: "MISSING_CLAIMS", requiredClaims: ["role=admin"], requiredAnyOf: [["role=admin"], ["role=editor", "mfa"]] }),
+    ]);
+    expect(refused.errors[0]!["message"]).toBe("Your access token meets none of the alternatives this field accepts: (role=admin) or (role=editor and mfa).");
+  });
+
+  it("every use must hold", async () => {
+    expect((await run(schema, "{ both }", { role: "admin", hardware_key: "yes" })).data).toEqual({ both: "b" });
+    const refused = await run(schema, "{ both }", { role: "admin" });
+    expect(refused.errors).toEqual([expect.objectContaining({ requiredClaims: ["mfa"], requiredAnyOf: [["mfa"], ["hardware_key"]] })]);
+  });
+
+  it("a malformed requirement inside anyOf stops startup naming the field", () => {
+    expect(problemsOf(`type Query { a: Int @requiresClaims(anyOf: [["role=admin"], ["role="]]), b: Int @requiresClaims(anyOf: []) }`)).toEqual([
+      'Query.a: invalid claim requirement "role=": a value is empty (write name for \'any truthy value\', or name=a|b for alternatives)',
+      "Query.b: anyOf: [] has no alternative, so nobody could ever pass; list at least one",
+    ]);
   });
 });
 

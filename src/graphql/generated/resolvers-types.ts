@@ -150,7 +150,10 @@ export type Query = {
   drafts: Array<Post>;
   /** The account the access token belongs to. */
   me: User;
-  /** One post by id, or null when there is none. Whether the caller may read it is the Post type's rule. */
+  /**
+   * One post by id, or null when there is none. Whether the caller may read it is the Post type's rule.
+   * Being rolled out: posts:read for every caller (authors without it would lose their own drafts here).
+   */
   post?: Maybe<Post>;
   /** Published posts, newest first. */
   posts: Array<Post>;
@@ -184,7 +187,6 @@ export type Session = {
   /** True for the session the presented access token belongs to. */
   current: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
-  /** Being rolled out: only administrators will see addresses. Until enforced, readers who would be refused are logged and counted. */
   ip?: Maybe<Scalars['String']['output']>;
   lastUsedAt: Scalars['DateTime']['output'];
   userAgent?: Maybe<Scalars['String']['output']>;

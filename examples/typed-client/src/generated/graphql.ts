@@ -200,8 +200,9 @@ export type Query = {
   me: User;
   /**
    * One post by id, or null when there is none. Whether the caller may read it is the Post type's rule.
+   * Being rolled out: posts:read for every caller (authors without it would lose their own drafts here).
    *
-   * Requires a valid access token.
+   * Requires a valid access token. Not yet enforced (enforce: false, reported only): permissions=posts:read.
    */
   post?: Maybe<Post>;
   /**
@@ -248,11 +249,6 @@ export type Session = {
   /** True for the session the presented access token belongs to. */
   current: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
-  /**
-   * Being rolled out: only administrators will see addresses. Until enforced, readers who would be refused are logged and counted.
-   *
-   * Not yet enforced (enforce: false, reported only): role=admin.
-   */
   ip?: Maybe<Scalars['String']['output']>;
   lastUsedAt: Scalars['DateTime']['output'];
   userAgent?: Maybe<Scalars['String']['output']>;
