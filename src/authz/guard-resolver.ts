@@ -66,7 +66,9 @@ export function guardResolver<TSource, TContext extends AuthContext | undefined,
     }
   };
 
-  if (!guardsInputs && !reports && resolve === defaultFieldResolver) {
+  // Only enforce: false rules and nobody listening: nothing to do.
+  if (!hasRules && !guardsInputs && !reports) return resolve;
+  if (hasRules && !guardsInputs && !reports && resolve === defaultFieldResolver) {
     // graphql's default resolver, inlined: most guarded fields are plain properties of their parent.
     const fieldName = guard.fieldName;
     return function guardedProperty(source, args, context, info) {
@@ -79,7 +81,7 @@ export function guardResolver<TSource, TContext extends AuthContext | undefined,
       return typeof property === "function" ? (property as (...rest: unknown[]) => unknown).call(source, args, context, info) : property;
     };
   }
-  if (!guardsInputs && !reports) {
+  if (hasRules && !guardsInputs && !reports) {
     return function guardedResolver(source, args, context, info) {
       const auth = context?.auth;
       const claims = auth?.claims;

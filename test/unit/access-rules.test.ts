@@ -374,4 +374,13 @@ describe("enforce: false", () => {
     ]);
     expect(schema.getType("Doc")!.description).toContain("Not yet enforced (enforce: false, reported only)");
   });
+
+  it("a field with only enforce: false rules stays open to anonymous callers, with or without a listener", async () => {
+    const typeDefs = `type Query { soon: String @requiresClaims(claims: ["role=admin"], enforce: false) }`;
+    const resolvers = { Query: { soon: () => "s" } };
+    const events: WouldDenyEvent[] = [];
+    expect(await run(build(typeDefs, resolvers), "{ soon }", null)).toEqual({ data: { soon: "s" }, errors: [] });
+    expect(await run(build(typeDefs, resolvers, (event) => events.push(event)), "{ soon }", null)).toEqual({ data: { soon: "s" }, errors: [] });
+    expect(events).toEqual([expect.objectContaining({ coordinate: "Query.soon", subject: undefined, requiredClaims: ["role=admin"] })]);
+  });
 });
