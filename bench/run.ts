@@ -25,6 +25,8 @@ const WHY: Record<string, string> = {
   login: "Besides Argon2id, a login reads the throttle and the user, inserts the session and its first refresh token, and signs a token; about 1 ms of it is the HTTP round trip itself.",
   refresh: "Server CPU per refresh is mostly Prisma's query engine and Apollo's request pipeline; on 2 cores the load generator competes with the server.",
   http: "The server does more per request than the bare one (token check, directive, logging plugin).",
+  preExecution:
+    "The analysis walks the whole selection and coerces variables and arguments with graphql-js; the server caches it per document, token and variables, so a repeated mutation pays well under a microsecond.",
 };
 
 
@@ -83,7 +85,7 @@ function targets(): string {
     objectRule.ratio.claimgate > objectRule.ratio.shield && objectRule.ratio.claimgate > objectRule.ratio.genericAuth,
     "slower than a peer",
   );
-  add("pre-execution analysis of createPost ≤ 100 µs", `${preExecution.mutationMicros.toFixed(0)} µs`, preExecution.mutationMicros <= 100, `${(preExecution.mutationMicros - 100).toFixed(0)} µs over`);
+  add("pre-execution analysis of createPost ≤ 100 µs (uncached)", `${preExecution.mutationMicros.toFixed(0)} µs`, preExecution.mutationMicros <= 100, `${(preExecution.mutationMicros - 100).toFixed(0)} µs over`, "preExecution");
   for (const [alg, result] of Object.entries(tokens.byAlgorithm)) {
     add(`${alg} warm token → principal ≤ 2 µs`, `${result.warm.toFixed(2)} µs`, result.warm <= 2, `${(result.warm - 2).toFixed(2)} µs over`);
     add(`${alg} cold ≤ one jose verification`, `${result.cold.toFixed(0)} vs ${result.jose.toFixed(0)} µs`, result.cold <= result.jose, `${((result.cold / result.jose - 1) * 100).toFixed(0)} % slower`, "cold");
