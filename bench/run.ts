@@ -2,7 +2,7 @@
 // bench/RESULTS.md. About two to four minutes on two cores. Numbers vary by ±20 % between runs on
 // shared machines, so compare the ratios taken within one run.
 import { execSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../src/project-root.js";
@@ -14,6 +14,8 @@ import { benchTokens } from "./token-bench.js";
 
 const quick = process.argv.includes("--quick");
 const started = Date.now();
+// Other processes on a shared machine distort every number: the report states how busy it was.
+const loadAtStart = loadavg()[0]!;
 const section = (title: string, body: string) => `## ${title}\n\n${body}\n`;
 const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
@@ -51,7 +53,9 @@ const commit = (() => {
 })();
 const report = [
   `# claimgate benchmark results\n`,
-  `Machine: ${machine}. Commit ${commit}. Run took ${Math.round((Date.now() - started) / 1000)} s${quick ? " (--quick)" : ""}.\n`,
+  `Machine: ${machine}. Commit ${commit}. Run took ${Math.round((Date.now() - started) / 1000)} s${quick ? " (--quick)" : ""}. ` +
+    `Load average (1 min) ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end, on ${cpus().length} cores: ` +
+    `above the core count, other processes were competing and every ratio is noisier than usual.\n`,
   section("Targets", targets()),
   section("1. In-process execute, 100 posts, 101 field checks", execute.table),
   section("2. Token to principal", tokens.table),
