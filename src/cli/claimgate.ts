@@ -14,7 +14,7 @@ const HELP = `Usage: claimgate <area> <command> [options]
 Areas:
   token   decode | mint           inspect a JWT offline; sign one in development
   user    create | list | grant | revoke | disable | enable | delete | unlock
-  authz   report                  who may resolve each field
+  authz   report | check | diff   who may resolve each field; dry-run an operation; compare schemas
   audit   [--user <email>]        who changed what about whose account
 
 Run "claimgate <area> --help" for the commands of an area. Configuration comes from the same

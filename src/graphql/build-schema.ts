@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import type { GraphQLSchema } from "graphql";
-import { applyRequiresClaims } from "../authz/apply-requires-claims.js";
+import { applyRequiresClaims, type ApplyRequiresClaimsOptions } from "../authz/apply-requires-claims.js";
 import { SCHEMA_PATH } from "../project-root.js";
 import { resolvers } from "./resolvers/index.js";
 
@@ -10,6 +10,6 @@ export function readTypeDefs(path = SCHEMA_PATH): string {
 }
 
 /** The executable schema, loaded from schema.graphql, with every `@requiresClaims` enforced. */
-export function buildSchema(typeDefs = readTypeDefs()): GraphQLSchema {
-  return applyRequiresClaims(makeExecutableSchema({ typeDefs, resolvers }));
+export function buildSchema(typeDefs = readTypeDefs(), options: ApplyRequiresClaimsOptions = {}): GraphQLSchema {
+  return applyRequiresClaims(makeExecutableSchema({ typeDefs, resolvers }), options);
 }

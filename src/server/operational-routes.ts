@@ -18,6 +18,8 @@ export interface OperationalRoutesOptions {
   metricsToken: string | null;
   /** Whether /metrics is served at all (production without METRICS_TOKEN: no). */
   metricsEnabled: boolean;
+  /** `enforce: false` rules that would have denied, by coordinate. */
+  wouldDenyCounts?(): ReadonlyMap<string, number>;
 }
 
 /** Constant-time comparison of a presented bearer token with the configured one (hashes have equal lengths). */
@@ -72,7 +74,18 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
           metric("claimgate_token_cache_entries", "gauge", "Verified access tokens held in memory.", cache.size) +
           metric("claimgate_revoked_sessions", "gauge", "Recently ended sessions whose access tokens are refused.", options.revokedSessionCount()) +
           metric("claimgate_claims_changed_users", "gauge", "Users whose recent claim changes make older access tokens stale.", options.claimsChangedCount()) +
-          metric("claimgate_password_verifications_total", "counter", "Argon2id password verifications run (real and dummy): what login throttling bounds.", passwordVerificationCount()),
+          metric("claimgate_password_verifications_total", "counter", "Argon2id password verifications run (real and dummy): what login throttling bounds.", passwordVerificationCount()) +
+          wouldDenyMetric(options.wouldDenyCounts?.() ?? new Map()),
       );
   });
+}
+
+/** One labelled counter per coordinate, and a zero line before the first event so dashboards find the series. */
+function wouldDenyMetric(counts: ReadonlyMap<string, number>): string {
+  const name = "claimgate_authorization_would_deny_total";
+  const escape = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  const lines = [`# HELP ${name} Requests an enforce: false rule would have denied, by field coordinate.`, `# TYPE ${name} counter`];
+  if (counts.size === 0) lines.push(`${name} 0`);
+  for (const [coordinate, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${name}{coordinate="${escape(coordinate)}"} ${count}`);
+  return `${lines.join("\n")}\n`;
 }

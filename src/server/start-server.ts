@@ -21,6 +21,8 @@ import { readMigrationList } from "../db/migrations.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
 import { httpStatusPlugin } from "./http-status-plugin.js";
 import { unsupportedOperationPlugin } from "./unsupported-operation-plugin.js";
+import { authorizationPlugin } from "./authorization-plugin.js";
+import { createWouldDenyReporter } from "./would-deny-reporter.js";
 import { bodyErrorHandler } from "./body-error-handler.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
 import { mountOperationalRoutes } from "./operational-routes.js";
@@ -69,7 +71,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? (() => new Date());
-  const schema = buildSchema();
+  const wouldDeny = createWouldDenyReporter(logger);
+  const schema = buildSchema(undefined, { onWouldDeny: wouldDeny.listener });
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
   const { authenticator, keys, close, revokedSessionCount, claimsChangedCount, ...contextServices } = services;
@@ -102,6 +105,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ...protection.plugins,
+      authorizationPlugin({ schema, logger }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       httpStatusPlugin({ realm: config.realm }),
       unsupportedOperationPlugin(),
@@ -122,6 +126,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     claimsChangedCount,
     metricsToken: config.metricsToken,
     metricsEnabled: config.env !== "production" || config.metricsToken !== null,
+    wouldDenyCounts: wouldDeny.counts,
   });
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   // Links in mails point here while APP_URL is unset (development): serve the pages they open.

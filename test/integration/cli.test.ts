@@ -114,14 +114,19 @@ describe("claimgate CLI", () => {
   it("authz report lists effective requirements and who can call what", async () => {
     const table = await cli(["authz", "report"]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/Post\.secretNote\s+permissions=posts:read AND role=admin/);
+    expect(table.stdout).toMatch(/Post\.secretNote\s+role=admin\n/);
+    expect(table.stdout).toMatch(/Post\s+each object: permissions=posts:read and the post's published is true, or sub = the post's authorId, or role=admin/);
+    expect(table.stdout).toMatch(/Post\.title\s+whoever may read the Post/);
+    expect(table.stdout).toMatch(/CreatePostInput\.secretNote\s+supplying it: role=admin/);
     expect(table.stdout).toMatch(/Query\.me\s+any valid access token/);
-    expect(table.stdout).toMatch(/Query\.drafts\s+sub=\{authorId\}/);
+    expect(table.stdout).toMatch(/Query\.drafts\s+sub = the authorId argument, or role=admin/);
+    expect(table.stdout).toMatch(/Query\.post\s+any valid access token; not enforced: permissions=posts:read/);
     expect(table.stdout).toContain(
       "Callable by anyone: Mutation.login, Mutation.logout, Mutation.refresh, Mutation.register, Mutation.requestPasswordReset, Mutation.resetPassword, Mutation.verifyEmail, Query.viewer",
     );
 
     const markdown = await cli(["authz", "report", "--markdown"]);
-    expect(markdown.stdout).toContain("| `Post.secretNote` | permissions=posts:read AND role=admin |");
+    expect(markdown.stdout).toContain("| `Post.secretNote` | role=admin |");
+    expect(markdown.stdout).toContain("| `Mutation.createPost` | permissions=posts:write |");
   });
 });
