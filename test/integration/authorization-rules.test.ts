@@ -17,7 +17,7 @@ let bobsDraft: string;
 
 async function registerWith(email: string, claims: Record<string, unknown>): Promise<Caller> {
   const password = `${email}-password-123`;
-  const registered = await t.gql(`mutation ($e: String!, $p: String!) { register(email: $e, password: $p) { user { id } } }`, {
+  const registered = await t.gql(`mutation ($e: String!, $p: String!) { register(email: $e, password: $p) { auth { user { id } } } }`, {
     variables: { e: email, p: password },
   });
   expect(registered.body.errors).toBeUndefined();

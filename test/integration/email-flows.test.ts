@@ -72,7 +72,8 @@ describe("registration with email verification", () => {
       () => register(BOB.email, "timing-password-123"),
       () => register(`timing${++fresh}@example.com`, "timing-password-123"),
     );
-    expect(taken, `taken ${taken.toFixed(1)} ms, free ${free.toFixed(1)} ms`).toBeGreaterThan(free * 0.7);
+    // A leak would be ~1 ms against tens; half is a generous bound for a loaded machine.
+    expect(taken, `taken ${taken.toFixed(1)} ms, free ${free.toFixed(1)} ms`).toBeGreaterThan(free * 0.5);
   });
 
   it("a stranger who registered the address first never learns the verified account's password", async () => {
