@@ -46,6 +46,8 @@ export interface AccountRateLimits {
   readonly passwordReset: number;
   /** @default 30 */
   readonly verifyEmail: number;
+  /** Account mails (reset links, "already registered" notices) one address receives per window; more are dropped. @default 5 */
+  readonly mailsPerAddress: number;
   /** @default 3600 */
   readonly windowSeconds: number;
 }

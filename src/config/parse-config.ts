@@ -159,6 +159,7 @@ export function parseConfig(env: EnvironmentVariables): Config {
       register: integer("REGISTER_IP_LIMIT", 20, 1, 1_000_000),
       passwordReset: integer("PASSWORD_RESET_IP_LIMIT", 10, 1, 1_000_000),
       verifyEmail: integer("VERIFY_EMAIL_IP_LIMIT", 30, 1, 1_000_000),
+      mailsPerAddress: integer("MAILS_PER_ADDRESS", 5, 1, 1000),
       windowSeconds: duration("ACCOUNT_RATE_WINDOW", 3600),
     }),
     mail: Object.freeze({

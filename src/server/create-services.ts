@@ -19,6 +19,7 @@ import type { Services } from "../graphql/context.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
 import { createOutboxMailer } from "../mail/outbox-mailer.js";
 import { createSmtpMailer } from "../mail/smtp-mailer.js";
+import { createUnconfiguredMailer } from "../mail/unconfigured-mailer.js";
 import type { Mailer } from "../mail/mailer.js";
 import type { Logger } from "./logger.js";
 
@@ -107,9 +108,13 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   };
 }
 
-/** SMTP when SMTP_URL is set; otherwise the outbox folder (development and tests; production refuses to start without SMTP while verification is on). */
+/**
+ * SMTP when SMTP_URL is set; otherwise the outbox folder in development and tests, and nothing in
+ * production (which refuses to start without SMTP while verification is on).
+ */
 function createMailer(config: Config, logger: Logger, clock: () => Date): Mailer {
   if (config.mail.smtpUrl) return createSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from });
+  if (config.env === "production") return createUnconfiguredMailer();
   return createOutboxMailer({
     dir: config.mail.outboxDir,
     from: config.mail.from,

@@ -149,6 +149,16 @@ describe("refresh and logout", () => {
       expect(await strict.server.services.db.refreshToken.count({ where: { successorSealed: { not: null } } })).toBe(0);
       expect(firstError(await again(refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_REUSED" });
       expect(firstError(await again(next.refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_INVALID" });
+      // Even a reuse racing the rotation itself is theft: one wins, the session then ends.
+      const racing = (await strict.login(BOB.email, BOB.password)).refreshToken;
+      const results = await Promise.all(Array.from({ length: 10 }, () => again(racing)));
+      const won = results.filter((result) => result.body.data?.["refresh"]);
+      expect(won).toHaveLength(1);
+      const reasons = results.filter((result) => !result.body.data?.["refresh"]).map((lost) => firstError(lost).reason);
+      // The first loser ends the session (REUSED); later ones find it ended (INVALID). None is a "retry".
+      expect(reasons).toContain("REFRESH_TOKEN_REUSED");
+      expect(reasons.every((reason) => reason === "REFRESH_TOKEN_REUSED" || reason === "REFRESH_TOKEN_INVALID")).toBe(true);
+      expect(firstError(await again(won[0]!.body.data!["refresh"].refreshToken)).reason).toBe("REFRESH_TOKEN_INVALID");
     } finally {
       await strict.stop();
     }

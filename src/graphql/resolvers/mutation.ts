@@ -18,7 +18,7 @@ export const Mutation: MutationResolvers = {
     await context.services.sessions.logout(args.refreshToken);
     return true;
   },
-  logoutAll: (_root, _args, context) => context.services.sessions.revokeAll(subjectOf(context), "logout_all"),
+  logoutAll: (_root, _args, context) => context.services.accounts.logoutAll(subjectOf(context)),
   revokeSession: async (_root, args, context) => {
     await context.services.sessions.revoke(subjectOf(context), args.sessionId, "revoked_by_user");
     return true;
