@@ -22,6 +22,20 @@ export interface SerializedSqliteOptions {
   onReopen?: (reason: string) => void;
 }
 
+/** Counters for /metrics: what an operator paged at night looks at first. */
+export interface StorageStats {
+  /** Attempts that met SQLITE_BUSY and were retried after a pause. */
+  busyRetries: number;
+  /** Statements and transactions that gave up at DB_BUSY_TIMEOUT. */
+  lockTimeouts: number;
+  /** Times the connections were reopened (file replaced, fault healed). */
+  reopens: number;
+  /** Database faults by kind (locked, read_only, disk_full, io, unavailable, corrupt). */
+  faults: Partial<Record<DatabaseFaultKind, number>>;
+  /** Writes and transactions waiting for the writer connection right now. */
+  waiting: number;
+}
+
 /** The file's identity: a different inode at the same path means the file was replaced. */
 interface FileIdentity {
   readonly dev: number;
@@ -101,6 +115,7 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   readonly #retired: Connection[] = [];
   #reopenWanted = false;
   #lastReopen = 0;
+  readonly #stats = { busyRetries: 0, lockTimeouts: 0, reopens: 0, faults: {} as Partial<Record<DatabaseFaultKind, number>> };
 
   private constructor(options: SerializedSqliteOptions, writer: Connection, reader: Connection) {
     this.#options = options;
@@ -121,6 +136,10 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
     return this.#options.path;
   }
 
+  stats(): StorageStats {
+    return { ...this.#stats, faults: { ...this.#stats.faults }, waiting: this.#lock.waiting };
+  }
+
   /** Whether the file the connections write to is still the one at the configured path. */
   fileState(): FileState {
     const current = identityOf(this.#options.path);
@@ -130,12 +149,12 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   }
 
   async queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    if (this.#isReadOnly(query.sql)) return this.#retryBusy(() => this.#reader.adapter.queryRaw(query), Date.now() + this.#options.busyTimeoutMs);
+    if (this.#isReadOnly(query.sql)) return this.#read(() => this.#reader.adapter.queryRaw(query));
     return this.#exclusively((deadline) => this.#retryBusy(() => this.#writer.adapter.queryRaw(query), deadline));
   }
 
   async executeRaw(query: SqlQuery): Promise<number> {
-    if (this.#isReadOnly(query.sql)) return this.#retryBusy(() => this.#reader.adapter.executeRaw(query), Date.now() + this.#options.busyTimeoutMs);
+    if (this.#isReadOnly(query.sql)) return this.#read(() => this.#reader.adapter.executeRaw(query));
     return this.#exclusively((deadline) => this.#retryBusy(() => this.#writer.adapter.executeRaw(query), deadline));
   }
 
@@ -200,6 +219,15 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
     return { supportsRelationJoins: false };
   }
 
+  async #read<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#retryBusy(attempt, Date.now() + this.#options.busyTimeoutMs);
+    } catch (error) {
+      this.#noteFault(error);
+      throw error;
+    }
+  }
+
   async #exclusively<T>(work: (deadline: number) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.#options.busyTimeoutMs;
     const release = await this.#lock.acquire(deadline, () => this.#lockTimeout());
@@ -253,12 +281,16 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
     }
     this.#reopenWanted = false;
     this.#readOnlyStatements.clear();
+    this.#stats.reopens++;
     this.#options.onReopen?.(reason);
   }
 
   #noteFault(error: unknown): void {
     const fault = findDatabaseFault(error);
-    if (fault && REOPEN_CURES.has(fault.kind)) this.#reopenWanted = true;
+    if (!fault) return;
+    // Lock timeouts are counted where they are raised, once each.
+    if (fault.kind !== "locked") this.#stats.faults[fault.kind] = (this.#stats.faults[fault.kind] ?? 0) + 1;
+    if (REOPEN_CURES.has(fault.kind)) this.#reopenWanted = true;
   }
 
   /** Whether a statement only reads, asked of SQLite itself and remembered per text. */
@@ -286,12 +318,15 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
         if (!isRetryableBusy(error)) throw error;
         const left = deadline - Date.now();
         if (left <= 0) throw this.#lockTimeout();
+        this.#stats.busyRetries++;
         await sleep(Math.min(left, BACKOFF_MS[Math.min(round, BACKOFF_MS.length - 1)]!));
       }
     }
   }
 
   #lockTimeout(): DriverAdapterError {
+    this.#stats.lockTimeouts++;
+    this.#stats.faults.locked = (this.#stats.faults.locked ?? 0) + 1;
     return sqliteError(
       "SQLITE_BUSY",
       `database is locked: the write lock was not available within DB_BUSY_TIMEOUT (${this.#options.busyTimeoutMs} ms)`,

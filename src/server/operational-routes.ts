@@ -1,6 +1,6 @@
 import type { Express } from "express";
 import type { TokenCacheStats } from "../auth/verified-token-cache.js";
-import type { Database } from "../db/database.js";
+import { adapterOf, type Database } from "../db/database.js";
 import { checkReadiness } from "./health.js";
 
 export interface OperationalRoutesOptions {
@@ -11,6 +11,8 @@ export interface OperationalRoutesOptions {
   cacheStats(): TokenCacheStats;
   revokedSessionCount(): number;
 }
+
+const FAULT_KINDS = ["locked", "read_only", "disk_full", "io", "unavailable", "corrupt"] as const;
 
 /** Probes, the JWKS and metrics: the routes operators and other services use. */
 export function mountOperationalRoutes(app: Express, options: OperationalRoutesOptions): void {
@@ -34,8 +36,9 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
   });
 
   // Prometheus text format: the verified-token cache and the revocation list.
-  app.get("/metrics", (_req, res) => {
+  app.get("/metrics", async (_req, res) => {
     const cache = options.cacheStats();
+    const storage = (await adapterOf(options.db)).stats();
     const metric = (name: string, type: "counter" | "gauge", help: string, value: number) =>
       `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`;
     res
@@ -44,7 +47,13 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
         metric("claimgate_token_cache_hits_total", "counter", "Access tokens answered from the verified-token cache.", cache.hits) +
           metric("claimgate_token_cache_misses_total", "counter", "Access tokens that needed a signature check.", cache.misses) +
           metric("claimgate_token_cache_entries", "gauge", "Verified access tokens held in memory.", cache.size) +
-          metric("claimgate_revoked_sessions", "gauge", "Recently ended sessions whose access tokens are refused.", options.revokedSessionCount()),
+          metric("claimgate_revoked_sessions", "gauge", "Recently ended sessions whose access tokens are refused.", options.revokedSessionCount()) +
+          metric("claimgate_db_busy_retries_total", "counter", "Database attempts that met another connection's lock and were retried after a pause.", storage.busyRetries) +
+          metric("claimgate_db_lock_timeouts_total", "counter", "Writes that gave up after DB_BUSY_TIMEOUT (answered 503 DATABASE_LOCKED).", storage.lockTimeouts) +
+          metric("claimgate_db_reopens_total", "counter", "Times the database connections were reopened (file replaced, fault healed).", storage.reopens) +
+          metric("claimgate_db_waiting_writes", "gauge", "Writes and transactions waiting for the database's writer connection now.", storage.waiting) +
+          `# HELP claimgate_db_faults_total Database faults by kind (503 SERVICE_UNAVAILABLE).\n# TYPE claimgate_db_faults_total counter\n` +
+          FAULT_KINDS.map((kind) => `claimgate_db_faults_total{kind="${kind}"} ${storage.faults[kind] ?? 0}\n`).join(""),
       );
   });
 }

@@ -162,6 +162,9 @@ describe("a database file deleted under the running server", () => {
     expect(await readiness(t.url)).toEqual({ status: 200, body: { status: "ready" } });
     const created = await t.gql(CREATE, { token: accessToken, variables: { title: "after restore" } });
     expect(created.status).toBe(200);
+    const metrics = await (await fetch(new URL("/metrics", t.url))).text();
+    expect(metrics).toMatch(/^claimgate_db_faults_total\{kind="unavailable"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^claimgate_db_reopens_total [1-9]\d*$/m);
     const restored = new Sqlite(file, { readonly: true });
     try {
       expect(restored.prepare("SELECT title FROM Post WHERE id = ?").get(created.body.data!["createPost"].id)).toEqual({ title: "after restore" });
