@@ -31,20 +31,23 @@ async function readiness(url: string) {
 
 const NOBODY = 65534;
 const runningAsRoot = process.getuid?.() === 0;
-const canUnshare = runningAsRoot && spawnSync("unshare", ["-m", "true"]).status === 0;
+// As root, file modes stop nothing: the server then runs as an unprivileged user (nobody).
+// Any other user is stopped by the modes themselves.
+const serverUser = runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {};
+// A private mount namespace: as root directly, otherwise inside a user namespace (-U -r).
+const UNSHARE = runningAsRoot ? ["unshare", "-m", "--propagation", "private"] : ["unshare", "-U", "-r", "-m", "--propagation", "private"];
+const canUnshare = spawnSync(UNSHARE[0]!, [...UNSHARE.slice(1), "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"]).status === 0;
 
-describe.skipIf(!runningAsRoot)("a database the server can only read", () => {
-  // As root, file modes stop nothing, so this server runs as an unprivileged user (nobody),
-  // which the tests can only arrange as root. Elsewhere chmod alone would do; skipped here then.
+describe("a database the server can only read", () => {
   let dataDir: string;
   let env: Record<string, string>;
   let server: ServerProcess | undefined;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "claimgate-readonly-"));
-    chownSync(dataDir, NOBODY, NOBODY);
+    if (runningAsRoot) chownSync(dataDir, NOBODY, NOBODY);
     env = { DATA_DIR: dataDir, JWT_SECRET: randomBytes(48).toString("base64url"), SEED_DEMO_USERS: "true", LOG_LEVEL: "info" };
     // First run: migrate and seed, as that user.
-    const first = await startServerProcess(env, { uid: NOBODY, gid: NOBODY });
+    const first = await startServerProcess(env, serverUser);
     expect((await readiness(first.url)).status).toBe(200);
     expect(await first.stop()).toBe(0);
   }, 60_000);
@@ -57,7 +60,7 @@ describe.skipIf(!runningAsRoot)("a database the server can only read", () => {
     const file = join(dataDir, "claimgate.db");
     // The file is not writable when the server starts: SQLite silently opens it read-only.
     chmodSync(file, 0o444);
-    server = await startServerProcess({ ...env, SEED_DEMO_USERS: "false" }, { uid: NOBODY, gid: NOBODY });
+    server = await startServerProcess({ ...env, SEED_DEMO_USERS: "false" }, serverUser);
 
     const ready = await readiness(server.url);
     expect(ready.status).toBe(503);
@@ -80,9 +83,9 @@ describe.skipIf(!runningAsRoot)("a database the server can only read", () => {
   }, 60_000);
 });
 
-describe.skipIf(!canUnshare)("a full disk", () => {
+describe.skipIf(!canUnshare)(`a full disk${canUnshare ? "" : " (skipped: this machine permits no private mount namespace, neither as root nor in a user namespace)"}`, () => {
   // A 4 MB tmpfs in the server's own mount namespace (`unshare -m`), filled from outside through
-  // /proc/<pid>/root. Skipped where mount namespaces are not permitted (not root, or no CAP_SYS_ADMIN).
+  // /proc/<pid>/root.
   let dataDir: string;
   let server: ServerProcess | undefined;
   afterAll(async () => {
@@ -94,7 +97,7 @@ describe.skipIf(!canUnshare)("a full disk", () => {
     dataDir = await mkdtemp(join(tmpdir(), "claimgate-full-"));
     server = await startServerProcess(
       { DATA_DIR: dataDir, JWT_SECRET: randomBytes(48).toString("base64url"), SEED_DEMO_USERS: "true", LOG_LEVEL: "info" },
-      { wrap: ["unshare", "-m", "--propagation", "private", "sh", "-c", `mount -t tmpfs -o size=4m tmpfs '${dataDir}' && exec "$0" "$@"`] },
+      { wrap: [...UNSHARE, "sh", "-c", `mount -t tmpfs -o size=4m tmpfs '${dataDir}' && exec "$0" "$@"`] },
     );
     const inside = `/proc/${server.child.pid}/root${dataDir}`;
     const login = await postGraphQL(server.url, LOGIN, { variables: { e: ALICE.email, p: ALICE.password } });
