@@ -1,7 +1,7 @@
 import type { Express } from "express";
 import type { TokenCacheStats } from "../auth/verified-token-cache.js";
 import { adapterOf, type Database } from "../db/database.js";
-import { checkReadiness } from "./health.js";
+import { checkReadiness, type Readiness } from "./health.js";
 
 export interface OperationalRoutesOptions {
   db: Database;
@@ -10,6 +10,8 @@ export interface OperationalRoutesOptions {
   jwks: object;
   cacheStats(): TokenCacheStats;
   revokedSessionCount(): number;
+  /** Told when /readyz turns red or green (not on every probe), so the log shows when and why. */
+  onReadinessChange?: (readiness: Readiness) => void;
 }
 
 const FAULT_KINDS = ["locked", "read_only", "disk_full", "io", "unavailable", "corrupt"] as const;
@@ -22,8 +24,14 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
   });
 
   // Readiness: send traffic here only when the database takes a write and is fully migrated.
+  // Startup succeeded, so the server starts out ready: a first red probe is a change.
+  let lastReadiness: Readiness = { ready: true };
   app.get("/readyz", async (_req, res) => {
     const readiness = await checkReadiness(options.db, options.expectedMigrations);
+    if (lastReadiness.ready !== readiness.ready || lastReadiness.fault !== readiness.fault) {
+      options.onReadinessChange?.(readiness);
+    }
+    lastReadiness = readiness;
     res
       .status(readiness.ready ? 200 : 503)
       .set("cache-control", "no-store")

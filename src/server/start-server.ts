@@ -117,6 +117,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     jwks: keys.jwks,
     cacheStats: () => authenticator.cacheStats(),
     revokedSessionCount,
+    onReadinessChange: (readiness) =>
+      readiness.ready
+        ? logger.info({ event: "readiness_changed", ready: true }, "ready again")
+        : logger.warn({ event: "readiness_changed", ready: false, fault: readiness.fault, reason: readiness.reason }, `not ready: ${readiness.reason}`),
   });
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   app.use(

@@ -80,6 +80,8 @@ describe("a database the server can only read", () => {
     const created = await postGraphQL(server.url, CREATE, { token: login.body.data.login.accessToken, variables: { title: "after read-only" } });
     expect(created.status).toBe(200);
     await logged(server, /"event":"database_reopened"/);
+    await logged(server, /"event":"readiness_changed","ready":false,"fault":"read_only"/);
+    await logged(server, /"event":"readiness_changed","ready":true/);
   }, 60_000);
 });
 
