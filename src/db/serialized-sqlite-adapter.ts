@@ -68,12 +68,13 @@ function isRetryableBusy(error: unknown): boolean {
   return code.startsWith("SQLITE_BUSY") && code !== "SQLITE_BUSY_SNAPSHOT";
 }
 
-function identityOf(path: string): FileIdentity | null {
+/** The file's identity; null when it does not exist; undefined when it cannot be told (e.g. EACCES). */
+function identityOf(path: string): FileIdentity | null | undefined {
   try {
     const stat = statSync(path);
     return { dev: stat.dev, ino: stat.ino };
-  } catch {
-    return null;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? null : undefined;
   }
 }
 
@@ -115,6 +116,8 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   readonly #retired: Connection[] = [];
   #reopenWanted = false;
   #lastReopen = 0;
+  /** The connections were closed for a reopen that then failed: nothing may touch them. */
+  #broken = false;
   readonly #stats = { busyRetries: 0, lockTimeouts: 0, reopens: 0, faults: {} as Partial<Record<DatabaseFaultKind, number>> };
 
   private constructor(options: SerializedSqliteOptions, writer: Connection, reader: Connection) {
@@ -143,7 +146,9 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   /** Whether the file the connections write to is still the one at the configured path. */
   fileState(): FileState {
     const current = identityOf(this.#options.path);
-    if (!current) return "deleted";
+    if (current === null) return "deleted";
+    // Cannot tell (a folder without search permission): let SQLite report what it meets.
+    if (current === undefined) return "same";
     const { identity } = this.#writer;
     return current.dev === identity.dev && current.ino === identity.ino ? "same" : "replaced";
   }
@@ -220,6 +225,8 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   }
 
   async #read<T>(attempt: () => Promise<T>): Promise<T> {
+    // Closed connections after a failed reopen: try again under the lock (or fail as unavailable).
+    if (this.#broken) await this.#exclusively(async () => undefined);
     try {
       return await this.#retryBusy(attempt, Date.now() + this.#options.busyTimeoutMs);
     } catch (error) {
@@ -250,7 +257,7 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
     }
     if (state === "replaced") {
       await this.#reopen("the database file was replaced");
-    } else if (this.#reopenWanted && Date.now() - this.#lastReopen >= MIN_REOPEN_INTERVAL_MS) {
+    } else if (this.#broken || (this.#reopenWanted && Date.now() - this.#lastReopen >= MIN_REOPEN_INTERVAL_MS)) {
       await this.#reopen("an earlier fault (read-only, I/O) may have been fixed");
     }
   }
@@ -259,10 +266,13 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   async #reopen(reason: string): Promise<void> {
     this.#lastReopen = Date.now();
     const old = [this.#writer, this.#reader];
-    if (this.fileState() === "same") {
+    if (this.#broken) {
+      // Already closed by the reopen that failed.
+    } else if (this.fileState() === "same") {
       // SQLite shares per-file state (locks, the WAL index, a read-only fallback) among all
       // connections of a process to one inode: only closing every one of them gives a fresh start.
       for (const connection of old) await connection.adapter.dispose().catch(() => {});
+      this.#broken = true;
     } else {
       this.#retired.push(...old);
     }
@@ -275,10 +285,11 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
       this.#writer = writer;
       this.#reader = reader;
     } catch (error) {
-      // Keep the old (closed) ones: every statement fails as unavailable until a reopen succeeds.
+      // Every statement now tries to reopen first, and fails as unavailable until one succeeds.
       this.#reopenWanted = true;
       throw error;
     }
+    this.#broken = false;
     this.#reopenWanted = false;
     this.#readOnlyStatements.clear();
     this.#stats.reopens++;
@@ -412,7 +423,7 @@ class ExclusiveTransaction implements Transaction {
 
 async function openConnection(path: string, role: "writer" | "reader"): Promise<Connection> {
   const identity = identityOf(path);
-  if (!identity) throw sqliteError("SQLITE_CANTOPEN", `the database file ${path} does not exist`);
+  if (!identity) throw sqliteError("SQLITE_CANTOPEN", `the database file ${path} does not exist or cannot be examined`);
   let adapter: SqlDriverAdapter;
   try {
     // busy_timeout 0: SQLite never sleeps on the event loop waiting for a lock.
