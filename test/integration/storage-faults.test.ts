@@ -71,6 +71,7 @@ describe("a database the server can only read", () => {
     expect(refused.status).toBe(503);
     expect(refused.body.errors![0]!.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_READ_ONLY", requestId: expect.any(String) });
     await logged(server, /"event":"database_fault".*"fault":"read_only"/);
+    await logged(server, /"event":"request".*"status":503.*"errorCodes":\["SERVICE_UNAVAILABLE"\]/);
 
     // The operator fixes the modes: of the file and of the -wal and -shm files SQLite created with the same mode.
     for (const suffix of ["", "-wal", "-shm"]) chmodSync(file + suffix, 0o644);
