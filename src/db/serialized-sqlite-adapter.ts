@@ -214,6 +214,8 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   async dispose(): Promise<void> {
     const release = await this.#lock.acquire(Date.now() + this.#options.busyTimeoutMs, () => this.#lockTimeout()).catch(() => () => {});
     try {
+      // Current connections first: closing checkpoints their WAL into the file. A retired connection
+      // (of a replaced file) then deletes the WAL by path, which by then holds nothing of the new file's.
       for (const connection of [this.#writer, this.#reader, ...this.#retired]) await connection.adapter.dispose().catch(() => {});
     } finally {
       release();
