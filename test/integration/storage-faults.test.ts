@@ -161,6 +161,8 @@ describe("a database file deleted under the running server", () => {
 
     const refused = await t.gql(CREATE, { token: accessToken, variables: { title: "into the void" } });
     expect(refused.status).toBe(503);
+    // Faults are 503 for application/json clients too.
+    expect((await t.gql(CREATE, { token: accessToken, variables: { title: "into the void" }, headers: { accept: "application/json" } })).status).toBe(503);
     expect(refused.body.errors![0]!.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_UNAVAILABLE" });
 
     // The operator restores the backup (a new file at the same path): the server follows it.
