@@ -3,7 +3,7 @@
 // 503 SERVICE_UNAVAILABLE, and the server recovers by itself once the fault is fixed.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, openSync, rmSync, writeSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -178,6 +178,36 @@ describe("a database file deleted under the running server", () => {
       expect(restored.prepare("SELECT title FROM Post WHERE id = ?").get(created.body.data!["createPost"].id)).toEqual({ title: "after restore" });
     } finally {
       restored.close();
+    }
+  });
+});
+
+describe("a database file replaced under the running server", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.stop());
+
+  it("writes follow the new file (moved into place), not the unlinked old one", async () => {
+    const file = join(t.dataDir, "claimgate.db");
+    const { accessToken } = await t.login(ALICE.email, ALICE.password);
+    const copy = join(t.dataDir, "copy.db");
+    const external = new Sqlite(file);
+    external.prepare("VACUUM INTO ?").run(copy);
+    external.close();
+    // The restore procedure the README gives: old file and its -wal/-shm out, the copy moved in.
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+    renameSync(copy, file);
+
+    const created = await t.gql(CREATE, { token: accessToken, variables: { title: "into the new file" } });
+    expect(created.status).toBe(200);
+    expect(await readiness(t.url)).toEqual({ status: 200, body: { status: "ready" } });
+    const reopened = new Sqlite(file, { readonly: true });
+    try {
+      expect(reopened.prepare("SELECT title FROM Post WHERE id = ?").get(created.body.data!["createPost"].id)).toEqual({ title: "into the new file" });
+    } finally {
+      reopened.close();
     }
   });
 });
