@@ -11,6 +11,11 @@ export class DeadlineLock {
     return this.#held;
   }
 
+  /** How many are waiting for the lock now. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
   /** Resolves with a release function, or rejects with `onTimeout()` at the deadline (epoch ms). */
   acquire(deadline: number, onTimeout: () => Error): Promise<() => void> {
     if (!this.#held) {

@@ -22,6 +22,20 @@ export interface SerializedSqliteOptions {
   onReopen?: (reason: string) => void;
 }
 
+/** Counters for /metrics: what an operator paged at night looks at first. */
+export interface StorageStats {
+  /** Attempts that met SQLITE_BUSY and were retried after a pause. */
+  busyRetries: number;
+  /** Statements and transactions that gave up at DB_BUSY_TIMEOUT. */
+  lockTimeouts: number;
+  /** Times the connections were reopened (file replaced, fault healed). */
+  reopens: number;
+  /** Database faults by kind (locked, read_only, disk_full, io, unavailable, corrupt). */
+  faults: Partial<Record<DatabaseFaultKind, number>>;
+  /** Writes and transactions waiting for the writer connection right now. */
+  waiting: number;
+}
+
 /** The file's identity: a different inode at the same path means the file was replaced. */
 interface FileIdentity {
   readonly dev: number;
@@ -54,12 +68,13 @@ function isRetryableBusy(error: unknown): boolean {
   return code.startsWith("SQLITE_BUSY") && code !== "SQLITE_BUSY_SNAPSHOT";
 }
 
-function identityOf(path: string): FileIdentity | null {
+/** The file's identity; null when it does not exist; undefined when it cannot be told (e.g. EACCES). */
+function identityOf(path: string): FileIdentity | null | undefined {
   try {
     const stat = statSync(path);
     return { dev: stat.dev, ino: stat.ino };
-  } catch {
-    return null;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? null : undefined;
   }
 }
 
@@ -101,6 +116,9 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   readonly #retired: Connection[] = [];
   #reopenWanted = false;
   #lastReopen = 0;
+  /** The connections were closed for a reopen that then failed: nothing may touch them. */
+  #broken = false;
+  readonly #stats = { busyRetries: 0, lockTimeouts: 0, reopens: 0, faults: {} as Partial<Record<DatabaseFaultKind, number>> };
 
   private constructor(options: SerializedSqliteOptions, writer: Connection, reader: Connection) {
     this.#options = options;
@@ -121,21 +139,27 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
     return this.#options.path;
   }
 
+  stats(): StorageStats {
+    return { ...this.#stats, faults: { ...this.#stats.faults }, waiting: this.#lock.waiting };
+  }
+
   /** Whether the file the connections write to is still the one at the configured path. */
   fileState(): FileState {
     const current = identityOf(this.#options.path);
-    if (!current) return "deleted";
+    if (current === null) return "deleted";
+    // Cannot tell (a folder without search permission): let SQLite report what it meets.
+    if (current === undefined) return "same";
     const { identity } = this.#writer;
     return current.dev === identity.dev && current.ino === identity.ino ? "same" : "replaced";
   }
 
   async queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    if (this.#isReadOnly(query.sql)) return this.#retryBusy(() => this.#reader.adapter.queryRaw(query), Date.now() + this.#options.busyTimeoutMs);
+    if (this.#isReadOnly(query.sql)) return this.#read(() => this.#reader.adapter.queryRaw(query));
     return this.#exclusively((deadline) => this.#retryBusy(() => this.#writer.adapter.queryRaw(query), deadline));
   }
 
   async executeRaw(query: SqlQuery): Promise<number> {
-    if (this.#isReadOnly(query.sql)) return this.#retryBusy(() => this.#reader.adapter.executeRaw(query), Date.now() + this.#options.busyTimeoutMs);
+    if (this.#isReadOnly(query.sql)) return this.#read(() => this.#reader.adapter.executeRaw(query));
     return this.#exclusively((deadline) => this.#retryBusy(() => this.#writer.adapter.executeRaw(query), deadline));
   }
 
@@ -190,6 +214,8 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   async dispose(): Promise<void> {
     const release = await this.#lock.acquire(Date.now() + this.#options.busyTimeoutMs, () => this.#lockTimeout()).catch(() => () => {});
     try {
+      // Current connections first: closing checkpoints their WAL into the file. A retired connection
+      // (of a replaced file) then deletes the WAL by path, which by then holds nothing of the new file's.
       for (const connection of [this.#writer, this.#reader, ...this.#retired]) await connection.adapter.dispose().catch(() => {});
     } finally {
       release();
@@ -198,6 +224,17 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
 
   getConnectionInfo() {
     return { supportsRelationJoins: false };
+  }
+
+  async #read<T>(attempt: () => Promise<T>): Promise<T> {
+    // Closed connections after a failed reopen: try again under the lock (or fail as unavailable).
+    if (this.#broken) await this.#exclusively(async () => undefined);
+    try {
+      return await this.#retryBusy(attempt, Date.now() + this.#options.busyTimeoutMs);
+    } catch (error) {
+      this.#noteFault(error);
+      throw error;
+    }
   }
 
   async #exclusively<T>(work: (deadline: number) => Promise<T>): Promise<T> {
@@ -222,7 +259,7 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
     }
     if (state === "replaced") {
       await this.#reopen("the database file was replaced");
-    } else if (this.#reopenWanted && Date.now() - this.#lastReopen >= MIN_REOPEN_INTERVAL_MS) {
+    } else if (this.#broken || (this.#reopenWanted && Date.now() - this.#lastReopen >= MIN_REOPEN_INTERVAL_MS)) {
       await this.#reopen("an earlier fault (read-only, I/O) may have been fixed");
     }
   }
@@ -231,10 +268,13 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   async #reopen(reason: string): Promise<void> {
     this.#lastReopen = Date.now();
     const old = [this.#writer, this.#reader];
-    if (this.fileState() === "same") {
+    if (this.#broken) {
+      // Already closed by the reopen that failed.
+    } else if (this.fileState() === "same") {
       // SQLite shares per-file state (locks, the WAL index, a read-only fallback) among all
       // connections of a process to one inode: only closing every one of them gives a fresh start.
       for (const connection of old) await connection.adapter.dispose().catch(() => {});
+      this.#broken = true;
     } else {
       this.#retired.push(...old);
     }
@@ -247,18 +287,23 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
       this.#writer = writer;
       this.#reader = reader;
     } catch (error) {
-      // Keep the old (closed) ones: every statement fails as unavailable until a reopen succeeds.
+      // Every statement now tries to reopen first, and fails as unavailable until one succeeds.
       this.#reopenWanted = true;
       throw error;
     }
+    this.#broken = false;
     this.#reopenWanted = false;
     this.#readOnlyStatements.clear();
+    this.#stats.reopens++;
     this.#options.onReopen?.(reason);
   }
 
   #noteFault(error: unknown): void {
     const fault = findDatabaseFault(error);
-    if (fault && REOPEN_CURES.has(fault.kind)) this.#reopenWanted = true;
+    if (!fault) return;
+    // Lock timeouts are counted where they are raised, once each.
+    if (fault.kind !== "locked") this.#stats.faults[fault.kind] = (this.#stats.faults[fault.kind] ?? 0) + 1;
+    if (REOPEN_CURES.has(fault.kind)) this.#reopenWanted = true;
   }
 
   /** Whether a statement only reads, asked of SQLite itself and remembered per text. */
@@ -286,12 +331,15 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
         if (!isRetryableBusy(error)) throw error;
         const left = deadline - Date.now();
         if (left <= 0) throw this.#lockTimeout();
+        this.#stats.busyRetries++;
         await sleep(Math.min(left, BACKOFF_MS[Math.min(round, BACKOFF_MS.length - 1)]!));
       }
     }
   }
 
   #lockTimeout(): DriverAdapterError {
+    this.#stats.lockTimeouts++;
+    this.#stats.faults.locked = (this.#stats.faults.locked ?? 0) + 1;
     return sqliteError(
       "SQLITE_BUSY",
       `database is locked: the write lock was not available within DB_BUSY_TIMEOUT (${this.#options.busyTimeoutMs} ms)`,
@@ -377,7 +425,7 @@ class ExclusiveTransaction implements Transaction {
 
 async function openConnection(path: string, role: "writer" | "reader"): Promise<Connection> {
   const identity = identityOf(path);
-  if (!identity) throw sqliteError("SQLITE_CANTOPEN", `the database file ${path} does not exist`);
+  if (!identity) throw sqliteError("SQLITE_CANTOPEN", `the database file ${path} does not exist or cannot be examined`);
   let adapter: SqlDriverAdapter;
   try {
     // busy_timeout 0: SQLite never sleeps on the event loop waiting for a lock.

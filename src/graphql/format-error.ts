@@ -59,7 +59,13 @@ export function createErrorFormatter(options: FormatErrorOptions) {
         message: FAULT_MESSAGES[fault.kind],
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { code: "SERVICE_UNAVAILABLE", reason: fault.reason, retryAfter: fault.retryAfterSeconds },
+        extensions: {
+          code: "SERVICE_UNAVAILABLE",
+          reason: fault.reason,
+          retryAfter: fault.retryAfterSeconds,
+          // Development only: SQLite's own words, which the log carries in production.
+          ...(options.exposeInternals ? { sqliteCode: fault.sqliteCode, detail: original instanceof Error ? original.message : String(original) } : {}),
+        },
       };
     }
     const mistake = error instanceof GraphQLError ? findClientMistake(error) : null;

@@ -15,6 +15,12 @@ function isUnexpected(error: GraphQLError): boolean {
   return !(original instanceof DomainError);
 }
 
+/** The code the client saw for this error (the formatter gives database faults and client mistakes theirs). */
+function clientCodeOf(error: GraphQLError): unknown {
+  if (findDatabaseFault(unwrapResolverError(error))) return "SERVICE_UNAVAILABLE";
+  return findClientMistake(error)?.code ?? error.extensions?.["code"] ?? "INTERNAL_SERVER_ERROR";
+}
+
 /**
  * One JSON line per request (request id, operation, duration, outcome), one event per
  * authorization denial, and the details of unexpected errors, which clients only see masked.
@@ -71,7 +77,7 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLCont
               durationMs: Math.round((performance.now() - started) * 100) / 100,
               status: response.http.status ?? 200,
               outcome: errors?.length ? "error" : "ok",
-              errorCodes: errors?.length ? [...new Set(errors.map((error) => error.extensions?.["code"] ?? "INTERNAL_SERVER_ERROR"))] : undefined,
+              errorCodes: errors?.length ? [...new Set(errors.map(clientCodeOf))] : undefined,
               subject: contextValue.auth.claims?.["sub"],
             },
             "graphql request",

@@ -127,6 +127,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     metricsToken: config.metricsToken,
     metricsEnabled: config.env !== "production" || config.metricsToken !== null,
     wouldDenyCounts: wouldDeny.counts,
+    onReadinessChange: (readiness) =>
+      readiness.ready
+        ? logger.info({ event: "readiness_changed", ready: true }, "ready again")
+        : logger.warn({ event: "readiness_changed", ready: false, fault: readiness.fault, reason: readiness.reason }, `not ready: ${readiness.reason}`),
   });
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   // Links in mails point here while APP_URL is unset (development): serve the pages they open.

@@ -73,6 +73,13 @@ describe("an external connection holds the write lock for 15 s", () => {
     const after = await write("after the lock");
     expect(after.status).toBe(200);
     expect(after.body.data!["createPost"].id).toEqual(expect.any(String));
+
+    // What an operator sees on /metrics.
+    const metrics = await (await fetch(new URL("/metrics", t.url))).text();
+    expect(Number(/^claimgate_db_lock_timeouts_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(Number(/^claimgate_db_busy_retries_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(Number(/^claimgate_db_faults_total\{kind="locked"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(metrics).toMatch(/^claimgate_db_waiting_writes 0$/m);
   }, 40_000);
 });
 

@@ -3,7 +3,7 @@
 // 503 SERVICE_UNAVAILABLE, and the server recovers by itself once the fault is fixed.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, openSync, rmSync, writeSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,20 +31,23 @@ async function readiness(url: string) {
 
 const NOBODY = 65534;
 const runningAsRoot = process.getuid?.() === 0;
-const canUnshare = runningAsRoot && spawnSync("unshare", ["-m", "true"]).status === 0;
+// As root, file modes stop nothing: the server then runs as an unprivileged user (nobody).
+// Any other user is stopped by the modes themselves.
+const serverUser = runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {};
+// A private mount namespace: as root directly, otherwise inside a user namespace (-U -r).
+const UNSHARE = runningAsRoot ? ["unshare", "-m", "--propagation", "private"] : ["unshare", "-U", "-r", "-m", "--propagation", "private"];
+const canUnshare = spawnSync(UNSHARE[0]!, [...UNSHARE.slice(1), "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"]).status === 0;
 
-describe.skipIf(!runningAsRoot)("a database the server can only read", () => {
-  // As root, file modes stop nothing, so this server runs as an unprivileged user (nobody),
-  // which the tests can only arrange as root. Elsewhere chmod alone would do; skipped here then.
+describe("a database the server can only read", () => {
   let dataDir: string;
   let env: Record<string, string>;
   let server: ServerProcess | undefined;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "claimgate-readonly-"));
-    chownSync(dataDir, NOBODY, NOBODY);
+    if (runningAsRoot) chownSync(dataDir, NOBODY, NOBODY);
     env = { DATA_DIR: dataDir, JWT_SECRET: randomBytes(48).toString("base64url"), SEED_DEMO_USERS: "true", LOG_LEVEL: "info" };
     // First run: migrate and seed, as that user.
-    const first = await startServerProcess(env, { uid: NOBODY, gid: NOBODY });
+    const first = await startServerProcess(env, serverUser);
     expect((await readiness(first.url)).status).toBe(200);
     expect(await first.stop()).toBe(0);
   }, 60_000);
@@ -57,7 +60,7 @@ describe.skipIf(!runningAsRoot)("a database the server can only read", () => {
     const file = join(dataDir, "claimgate.db");
     // The file is not writable when the server starts: SQLite silently opens it read-only.
     chmodSync(file, 0o444);
-    server = await startServerProcess({ ...env, SEED_DEMO_USERS: "false" }, { uid: NOBODY, gid: NOBODY });
+    server = await startServerProcess({ ...env, SEED_DEMO_USERS: "false" }, serverUser);
 
     const ready = await readiness(server.url);
     expect(ready.status).toBe(503);
@@ -68,6 +71,7 @@ describe.skipIf(!runningAsRoot)("a database the server can only read", () => {
     expect(refused.status).toBe(503);
     expect(refused.body.errors![0]!.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_READ_ONLY", requestId: expect.any(String) });
     await logged(server, /"event":"database_fault".*"fault":"read_only"/);
+    await logged(server, /"event":"request".*"status":503.*"errorCodes":\["SERVICE_UNAVAILABLE"\]/);
 
     // The operator fixes the modes: of the file and of the -wal and -shm files SQLite created with the same mode.
     for (const suffix of ["", "-wal", "-shm"]) chmodSync(file + suffix, 0o644);
@@ -77,12 +81,14 @@ describe.skipIf(!runningAsRoot)("a database the server can only read", () => {
     const created = await postGraphQL(server.url, CREATE, { token: login.body.data.login.accessToken, variables: { title: "after read-only" } });
     expect(created.status).toBe(200);
     await logged(server, /"event":"database_reopened"/);
+    await logged(server, /"event":"readiness_changed","ready":false,"fault":"read_only"/);
+    await logged(server, /"event":"readiness_changed","ready":true/);
   }, 60_000);
 });
 
-describe.skipIf(!canUnshare)("a full disk", () => {
+describe.skipIf(!canUnshare)(`a full disk${canUnshare ? "" : " (skipped: this machine permits no private mount namespace, neither as root nor in a user namespace)"}`, () => {
   // A 4 MB tmpfs in the server's own mount namespace (`unshare -m`), filled from outside through
-  // /proc/<pid>/root. Skipped where mount namespaces are not permitted (not root, or no CAP_SYS_ADMIN).
+  // /proc/<pid>/root.
   let dataDir: string;
   let server: ServerProcess | undefined;
   afterAll(async () => {
@@ -94,7 +100,7 @@ describe.skipIf(!canUnshare)("a full disk", () => {
     dataDir = await mkdtemp(join(tmpdir(), "claimgate-full-"));
     server = await startServerProcess(
       { DATA_DIR: dataDir, JWT_SECRET: randomBytes(48).toString("base64url"), SEED_DEMO_USERS: "true", LOG_LEVEL: "info" },
-      { wrap: ["unshare", "-m", "--propagation", "private", "sh", "-c", `mount -t tmpfs -o size=4m tmpfs '${dataDir}' && exec "$0" "$@"`] },
+      { wrap: [...UNSHARE, "sh", "-c", `mount -t tmpfs -o size=4m tmpfs '${dataDir}' && exec "$0" "$@"`] },
     );
     const inside = `/proc/${server.child.pid}/root${dataDir}`;
     const login = await postGraphQL(server.url, LOGIN, { variables: { e: ALICE.email, p: ALICE.password } });
@@ -155,6 +161,8 @@ describe("a database file deleted under the running server", () => {
 
     const refused = await t.gql(CREATE, { token: accessToken, variables: { title: "into the void" } });
     expect(refused.status).toBe(503);
+    // Faults are 503 for application/json clients too.
+    expect((await t.gql(CREATE, { token: accessToken, variables: { title: "into the void" }, headers: { accept: "application/json" } })).status).toBe(503);
     expect(refused.body.errors![0]!.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_UNAVAILABLE" });
 
     // The operator restores the backup (a new file at the same path): the server follows it.
@@ -162,11 +170,44 @@ describe("a database file deleted under the running server", () => {
     expect(await readiness(t.url)).toEqual({ status: 200, body: { status: "ready" } });
     const created = await t.gql(CREATE, { token: accessToken, variables: { title: "after restore" } });
     expect(created.status).toBe(200);
+    const metrics = await (await fetch(new URL("/metrics", t.url))).text();
+    expect(metrics).toMatch(/^claimgate_db_faults_total\{kind="unavailable"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^claimgate_db_reopens_total [1-9]\d*$/m);
     const restored = new Sqlite(file, { readonly: true });
     try {
       expect(restored.prepare("SELECT title FROM Post WHERE id = ?").get(created.body.data!["createPost"].id)).toEqual({ title: "after restore" });
     } finally {
       restored.close();
+    }
+  });
+});
+
+describe("a database file replaced under the running server", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.stop());
+
+  it("writes follow the new file (moved into place), not the unlinked old one", async () => {
+    const file = join(t.dataDir, "claimgate.db");
+    const { accessToken } = await t.login(ALICE.email, ALICE.password);
+    const copy = join(t.dataDir, "copy.db");
+    const external = new Sqlite(file);
+    external.prepare("VACUUM INTO ?").run(copy);
+    external.close();
+    // The restore procedure the README gives: old file and its -wal/-shm out, the copy moved in.
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+    renameSync(copy, file);
+
+    const created = await t.gql(CREATE, { token: accessToken, variables: { title: "into the new file" } });
+    expect(created.status).toBe(200);
+    expect(await readiness(t.url)).toEqual({ status: 200, body: { status: "ready" } });
+    const reopened = new Sqlite(file, { readonly: true });
+    try {
+      expect(reopened.prepare("SELECT title FROM Post WHERE id = ?").get(created.body.data!["createPost"].id)).toEqual({ title: "into the new file" });
+    } finally {
+      reopened.close();
     }
   });
 });
