@@ -8,6 +8,7 @@ export {
   type OperationAnalysis,
   type Outcome,
 } from "./authz/analyze-operation.js";
+export { createOperationAnalyzer, type OperationAnalyzerOptions } from "./authz/operation-analyzer.js";
 export { parseAccessRule, RuleShapeError, type AccessRule } from "./authz/access-rule.js";
 export type { WouldDenyEvent, WouldDenyListener } from "./authz/would-deny.js";
 export { ForbiddenError, UnauthenticatedError } from "./authz/authorization-errors.js";

@@ -85,6 +85,8 @@ function protections(schema: GraphQLSchema, plan: AuthorizationPlan): Map<string
     }
     if (!isObjectType(type)) continue;
     result.set(type.name, { rules: plan.objectGuards.get(type.name)?.requirements.rules ?? [], isPublic: false, objectName: type.name });
+    // A type-level rule without {source.…} guards every field; listed once too, so its removal reads as such.
+    result.set(`${type.name} (every field)`, { rules: plan.typeGuards.get(type.name)?.rules ?? [], isPublic: false });
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${type.name}.${field.name}`;
       result.set(coordinate, { rules: plan.guards.get(coordinate)?.requirements.rules ?? [], isPublic: publicFields.has(coordinate), objectName: type.name });

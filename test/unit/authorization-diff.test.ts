@@ -16,10 +16,12 @@ function load(typeDefs: string) {
 
 const BASE = `
   type Doc @requiresClaims(anyOf: [["sub={source.owner}"], ["role=admin"]]) { owner: ID, note: String @requiresClaims(claims: ["role=admin", "mfa"]) }
+  type Tag @requiresClaims(claims: ["tags"]) { name: String }
   input In { secret: String @requiresClaims(claims: ["role=admin"]) }
   type Query {
     doc(in: In, archived: Boolean @requiresClaims(claims: ["role=admin"])): Doc @requiresClaims(claims: ["docs=read"])
     other: Int @requiresClaims(claims: [])
+    tag: Tag @requiresClaims(claims: [])
   }
 `;
 
@@ -44,6 +46,7 @@ describe("diffAuthorization", () => {
     ["@public added", `other: Int @requiresClaims(claims: [])`, `other: Int @public`, "weaker Query.other: @public added"],
     ["enforce: false introduced", `["role=admin", "mfa"]) }`, `["role=admin", "mfa"], enforce: false) }`, "weaker Doc.note: enforce: false introduced"],
     ["a type-level rule removed", `type Doc @requiresClaims(anyOf: [["sub={source.owner}"], ["role=admin"]])`, `type Doc`, "weaker Doc: rule removed"],
+    ["a claims-only type-level rule removed", `type Tag @requiresClaims(claims: ["tags"])`, `type Tag`, "weaker Tag (every field): rule removed: tags"],
     ["an input field's rule removed", `secret: String @requiresClaims(claims: ["role=admin"])`, `secret: String`, "weaker In.secret: rule removed: role=admin"],
     ["an argument's rule removed", `archived: Boolean @requiresClaims(claims: ["role=admin"])`, `archived: Boolean`, "weaker Query.doc(archived:): rule removed"],
   ])("weaker: %s", (_name, from, to, expected) => {
