@@ -19,6 +19,12 @@ export interface CreateServicesOptions {
   config: Config;
   logger: Logger;
   clock: () => Date;
+  /**
+   * Work that only a process serving requests needs. The CLI's account commands turn both off:
+   * they neither sign nor verify tokens (so production asks them for no keys) and must exit
+   * without a timer to stop. @default { signingKeys: true, revocationSync: true }
+   */
+  needs?: { readonly signingKeys?: boolean; readonly revocationSync?: boolean };
 }
 
 export interface ServerServices extends Services {
@@ -28,6 +34,25 @@ export interface ServerServices extends Services {
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
+
+const notLoaded = (): never => {
+  throw new Error("signing keys were not loaded: createServices was told this process needs none");
+};
+/** Stands in for the key ring where none is loaded; touching it is a bug, reported as such. */
+const keysNotLoaded: KeyRing = Object.freeze({
+  get active() {
+    return notLoaded();
+  },
+  get byKid() {
+    return notLoaded();
+  },
+  get algorithms() {
+    return notLoaded();
+  },
+  get jwks() {
+    return notLoaded();
+  },
+});
 
 /** Migrates and opens the database, loads the key ring, and wires the services together. */
 export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
@@ -39,7 +64,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   await configureSqlite(db);
   if (config.seedDemoUsers) await seedDemoData({ db, hashPassword });
 
-  const keys = await loadConfiguredKeyRing(config);
+  const keys = options.needs?.signingKeys === false ? keysNotLoaded : await loadConfiguredKeyRing(config);
   const revokedSessions = new RevokedSessions({
     db,
     syncIntervalMs: config.revocationSyncSeconds * 1000,
@@ -47,7 +72,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
   });
-  await revokedSessions.start();
+  // Revocations made here count at once either way; syncing reads those of other processes.
+  if (options.needs?.revocationSync !== false) await revokedSessions.start();
   const events: AuthEventSink = (event) => logger.info(event, event.event.replaceAll("_", " "));
   const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions, events });
   const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });

@@ -23,7 +23,22 @@ describe("parseConfig", () => {
   });
 
   it("refuses to start production without a signing secret", () => {
-    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET .* or JWT_KEYS is required in production/);
+    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(
+      "JWT_KEYS_FILE (create one with `claimgate keys generate --out <file>`), JWT_KEYS or JWT_SECRET (at least 32 random bytes) is required in production",
+    );
+  });
+
+  it("asks for no keys where the process signs and verifies nothing (the CLI's account commands)", () => {
+    expect(parseConfig({ NODE_ENV: "production" }, { requireSigningKeys: false }).tokens.keyRing).toBeNull();
+  });
+
+  it("DEBUG_ERRORS: off by default, refused in production; LOG_FORMAT: auto, pretty or json", () => {
+    expect(parseConfig({})).toMatchObject({ debugErrors: false, logFormat: "auto" });
+    expect(parseConfig({ DEBUG_ERRORS: "1", LOG_FORMAT: "JSON" })).toMatchObject({ debugErrors: true, logFormat: "json" });
+    expect(() => parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, DEBUG_ERRORS: "true" })).toThrow(
+      "DEBUG_ERRORS cannot be enabled in production: stack traces would reach clients",
+    );
+    expect(() => parseConfig({ LOG_FORMAT: "xml" })).toThrow('LOG_FORMAT must be one of auto, pretty, json (got "xml")');
   });
 
   it("refuses weak secrets", () => {
