@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   if (config.seedDemoUsers) {
     const banner =
       `\n  claimgate (${config.env}) at ${server.url}${config.sandbox ? "  (open it in a browser for Apollo Sandbox)" : ""}\n` +
-      `  demo logins:\n${DEMO_USERS.map((user) => `    ${user.email} / ${user.password}  ${JSON.stringify(user.claims)}`).join("\n")}\n\n`;
+      `  demo logins (restored as shown at every start; \`npm run db:reset\` recreates all data):\n` +
+      `${DEMO_USERS.map((user) => `    ${user.email} / ${user.password}  ${JSON.stringify(user.claims)}`).join("\n")}\n\n`;
     // Stdout carries only log lines when they are JSON, so log collectors never see the banner.
     (resolveLogFormat(config, terminal) === "json" ? process.stderr : process.stdout).write(banner);
   }
@@ -47,7 +48,8 @@ main().catch((error: unknown) => {
 
 /** A failure to start, as the operator should read it: what to change, without a stack trace. */
 function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError || (error as { code?: string }).code === "ERR_SCHEMA_AUTHORIZATION") {
+  const code = (error as { code?: string }).code;
+  if (error instanceof ConfigError || code === "ERR_SCHEMA_AUTHORIZATION" || code === "ERR_MISSING_RESOLVERS") {
     return `claimgate cannot start.\n${(error as Error).message}`;
   }
   const known = startedWith ? describeStartupFailure(error, startedWith) : null;

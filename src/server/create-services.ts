@@ -3,7 +3,7 @@ import type { AuthEventSink } from "../auth/auth-events.js";
 import { createAuthenticator, type Authenticator } from "../auth/authenticate.js";
 import { loadConfiguredKeyRing } from "../auth/configured-key-ring.js";
 import { LoginThrottle } from "../auth/login-throttle.js";
-import { hashPassword } from "../auth/passwords.js";
+import { hashPassword, verifyPassword } from "../auth/passwords.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
@@ -62,7 +62,12 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
 
   const db = openDatabase({ databaseUrl: config.databaseUrl });
   await configureSqlite(db);
-  if (config.seedDemoUsers) await seedDemoData({ db, hashPassword });
+  if (config.seedDemoUsers) {
+    const demo = await seedDemoData({ db, hashPassword, verifyPassword });
+    if (demo.restored.length > 0) {
+      logger.info({ event: "demo_accounts_restored", restored: demo.restored }, `demo accounts restored as documented: ${demo.restored.join("; ")}`);
+    }
+  }
 
   const keys = options.needs?.signingKeys === false ? keysNotLoaded : await loadConfiguredKeyRing(config);
   const revokedSessions = new RevokedSessions({

@@ -42,6 +42,9 @@ export function describeStartupFailure(error: unknown, config: Pick<Config, "hos
     if (code === "EADDRNOTAVAIL") return `HOST ${config.host} is not an address of this machine: set HOST to one of its addresses, 127.0.0.1 or 0.0.0.0.`;
   }
   const databasePath = sqliteFilePath(config.databaseUrl);
+  if (isDatabaseInUse(error)) {
+    return `the database ${databasePath} has migrations to apply, which need it to themselves, but another process has it open: stop the other claimgate processes using DATABASE_URL, start this one, then start them again.`;
+  }
   if (typeof code === "string" && code in FILE_PROBLEMS && typeof failure.path === "string") {
     const path = resolve(failure.path);
     const setting = settingFor(path, config.dataDir, databasePath);
@@ -51,6 +54,16 @@ export function describeStartupFailure(error: unknown, config: Pick<Config, "hos
     return `the database ${databasePath} ${SQLITE_PROBLEMS[code]} (${code}): set DATABASE_URL to another file (or DATA_DIR to another folder), or move this one away to start afresh.`;
   }
   return null;
+}
+
+/**
+ * Applying migrations takes the database for itself; while a server has it open, the schema
+ * engine gives up after its busy timeout (reported as SQLITE_BUSY, or as a "SocketTimeout" that
+ * the engine cannot even name).
+ */
+export function isDatabaseInUse(error: unknown): boolean {
+  const message = String((error as ErrnoLike | null)?.message ?? "");
+  return /unknown variant `SocketTimeout`|SQLITE_BUSY|database is locked/.test(message) || codeOf(error) === "SQLITE_BUSY";
 }
 
 /** The error's code, or that of its causes (the database driver wraps SQLite's errors). */

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserView as UserViewModel } from '../../domain/users.js';
+import type { SessionView as SessionViewModel, IssuedTokens as IssuedTokensModel } from '../../auth/sessions.js';
 import type { Post as PostModel } from '../../db/generated/client.js';
-import type { IssuedTokens as IssuedTokensModel, SessionView as SessionViewModel } from '../../auth/sessions.js';
 import type { Principal as PrincipalModel } from '../../auth/authenticate.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
