@@ -5,7 +5,7 @@
 //                        -> examples/typed-client/src/generated/          typed client documents
 // `--check` fails, changing nothing committed, when a committed file is stale.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../project-root.js";
 
@@ -20,6 +20,14 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): void
     process.stderr.write(`generate: ${command} ${args.join(" ")} failed\n`);
     process.exit(result.status ?? 1);
   }
+}
+
+// Installed as a package (`npm install claimgate`), the dev dependencies are absent and the
+// packed client is already generated: postinstall has nothing to do.
+if (prismaOnly && !existsSync(bin("prisma"))) {
+  if (existsSync(join(PROJECT_ROOT, "src/db/generated/client.ts"))) process.exit(0);
+  process.stderr.write("generate: the Prisma CLI (devDependency `prisma`) is not installed, and src/db/generated is missing\n");
+  process.exit(1);
 }
 
 // Prisma's CLI wants its native schema engine before `generate`, and downloads it when
