@@ -81,8 +81,13 @@ describe("parseConfig", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const { problems } = error as ConfigError;
-      expect(problems).toHaveLength(5);
-      expect(problems.join("\n")).toMatch(/NODE_ENV.*\n.*PORT.*\n.*ACCESS_TOKEN_TTL|DATABASE_URL/);
+      expect(problems).toEqual([
+        'NODE_ENV must be development, production or test (got "staging")',
+        "DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db (got a URL with another scheme)",
+        'ACCESS_TOKEN_TTL must be a duration such as 90s, 15m, 12h or 7d, at least 1s (got "soon")',
+        'SANDBOX must be true or false (got "maybe")',
+        'PORT must be a whole number from 0 to 65535 (got "http")',
+      ]);
     }
   });
 
