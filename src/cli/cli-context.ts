@@ -20,7 +20,11 @@ export interface CliContext {
   readonly io: CliIo;
   /** @default process.env over `.env` (see readEnvironment) */
   readonly env: EnvironmentVariables;
+  /** Injected so tests share the server's clock. @default () => new Date() */
+  readonly clock?: () => Date;
 }
+
+export const currentTime = (context: CliContext): Date => (context.clock ? context.clock() : new Date());
 
 export function processContext(): CliContext {
   return { io: processIo, env: readEnvironment() };
@@ -40,7 +44,7 @@ export async function withServices<T>(context: CliContext, run: (services: Serve
   const services = await createServices({
     config,
     logger: pino({ level: "silent" }),
-    clock: () => new Date(),
+    clock: context.clock ?? (() => new Date()),
     needs: { signingKeys: false, revocationSync: false },
   });
   try {

@@ -29,6 +29,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   const code = await runCli(args, {
     io: { out: (text) => void (stdout += text), err: (text) => void (stderr += text) },
     env: { ...t.env, SEED_DEMO_USERS: "false", ...env },
+    clock: t.clock,
   });
   return { code, stdout, stderr };
 }
@@ -223,7 +224,8 @@ describe("claimgate CLI", () => {
   });
 });
 
-describe("claimgate as a real process", () => {
+// Two processes at once: each mostly waits for Node and tsx to start.
+describe.concurrent("claimgate as a real process", () => {
   it("`npx claimgate` runs in this repository without a build", async () => {
     const { code, stdout } = await cliProcess("npx", ["--no-install", "claimgate", "--help"], { cwd: PROJECT_ROOT });
     expect(code).toBe(0);

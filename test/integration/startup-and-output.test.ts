@@ -1,6 +1,7 @@
 // What an operator and a developer see: one-line startup failures naming the setting, error
 // bodies without stack traces unless DEBUG_ERRORS=1, readable or JSON logs, and an
 // introspection refusal that names INTROSPECTION.
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { once } from "node:events";
 import { Writable } from "node:stream";
@@ -8,7 +9,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/parse-config.js";
 import { createLogger } from "../../src/server/logger.js";
+import { startServer } from "../../src/server/start-server.js";
 import { describeStartupFailure } from "../../src/server/describe-startup-failure.js";
 import { INTROSPECTION_DISABLED_MESSAGE } from "../../src/server/introspection-disabled-rule.js";
 import { startServerProcess } from "../support/server-process.js";
@@ -44,32 +47,43 @@ describe("startup failures: one line, naming the setting", () => {
     expect(describeStartupFailure(new TypeError("x is not a function"), config)).toBeNull();
   });
 
-  it("the real process prints exactly one line, without a stack, for an unusable data folder, a taken port and a foreign file", async () => {
+  it("the real process prints exactly one line, without a stack", async () => {
     const file = join(scratch, "a-file");
     await writeFile(file, "not a folder");
+    const failure = await startServerProcess({ NODE_ENV: "development", JWT_SECRET: "", LOG_LEVEL: "silent", DATA_DIR: join(file, "data") }).then(
+      () => "started",
+      (error: Error) => error.message,
+    );
+    expect(failure).toBe(
+      `server exited with 1:\nclaimgate cannot start: cannot create the folder ${join(file, "data")} (part of the path is a file, not a folder): set DATA_DIR to a folder this user can write, or change that folder's permissions.`,
+    );
+  });
+
+  it("describes what startup really throws for a foreign database file and a taken port", async () => {
     const notADatabase = join(scratch, "not-a-database");
     await mkdir(notADatabase);
     await writeFile(join(notADatabase, "claimgate.db"), "this is not SQLite ".repeat(20));
     const taken = createServer().listen(0, "127.0.0.1");
     await once(taken, "listening");
     const takenPort = (taken.address() as { port: number }).port;
-    const env = { NODE_ENV: "development", JWT_SECRET: "", LOG_LEVEL: "silent" };
-    try {
-      const failures = await Promise.all(
-        [
-          { ...env, DATA_DIR: join(file, "data") },
-          { ...env, DATA_DIR: notADatabase },
-          { ...env, DATA_DIR: join(scratch, "fine"), HOST: "127.0.0.1", PORT: String(takenPort) },
-        ].map((settings) => startServerProcess(settings).then(
-          () => { throw new Error("started"); },
-          (error: Error) => error.message.replace(/^server exited with 1:\n/, ""),
-        )),
+    const start = async (env: Record<string, string>) => {
+      const config = parseConfig({ NODE_ENV: "test", JWT_SECRET: randomBytes(48).toString("base64url"), LOG_LEVEL: "silent", ...env });
+      const error = await startServer({ config }).then(
+        async (server) => {
+          await server.stop();
+          return new Error("started");
+        },
+        (failure: unknown) => failure,
       );
-      expect(failures).toEqual([
-        `claimgate cannot start: cannot create the folder ${join(file, "data")} (part of the path is a file, not a folder): set DATA_DIR to a folder this user can write, or change that folder's permissions.`,
-        `claimgate cannot start: the database ${join(notADatabase, "claimgate.db")} is not a SQLite database (SQLITE_NOTADB): set DATABASE_URL to another file (or DATA_DIR to another folder), or move this one away to start afresh.`,
-        `claimgate cannot start: 127.0.0.1:${takenPort} is already in use: set PORT to a free port, or stop the process that holds it.`,
-      ]);
+      return describeStartupFailure(error, config);
+    };
+    try {
+      expect(await start({ DATA_DIR: notADatabase })).toBe(
+        `the database ${join(notADatabase, "claimgate.db")} is not a SQLite database (SQLITE_NOTADB): set DATABASE_URL to another file (or DATA_DIR to another folder), or move this one away to start afresh.`,
+      );
+      expect(await start({ DATA_DIR: join(scratch, "fine"), HOST: "127.0.0.1", PORT: String(takenPort) })).toBe(
+        `127.0.0.1:${takenPort} is already in use: set PORT to a free port, or stop the process that holds it.`,
+      );
     } finally {
       taken.close();
     }

@@ -6,7 +6,7 @@ import { loadConfiguredKeyRing } from "../../auth/configured-key-ring.js";
 import { TokenVerificationError } from "../../auth/token-verification-error.js";
 import { parseDurationSeconds } from "../../config/parse-duration.js";
 import { CliError, usageError } from "../cli-error.js";
-import { type CliContext, commandConfig, withUsageErrors } from "../cli-context.js";
+import { type CliContext, commandConfig, currentTime, withUsageErrors } from "../cli-context.js";
 import { claimsFromAssignments, parseClaimAssignment } from "./claim-arguments.js";
 
 export const TOKEN_HELP = `Usage: claimgate token <command>
@@ -55,7 +55,7 @@ export async function runTokenCommand(args: string[], context: CliContext): Prom
     } catch {
       throw new CliError("not a JWT: expected three base64url segments with a JSON header and payload");
     }
-    const now = new Date();
+    const now = currentTime(context);
     io.out(`Header:\n${JSON.stringify(header, null, 2)}\n\nPayload:\n${JSON.stringify(payload, null, 2)}\n\n`);
     io.out(`Issued:     ${describeTime(payload["iat"], now)}\nExpires:    ${describeTime(payload["exp"], now)}\n`);
     if (payload["nbf"] !== undefined) io.out(`Not before: ${describeTime(payload["nbf"], now)}\n`);
@@ -87,7 +87,7 @@ export async function runTokenCommand(args: string[], context: CliContext): Prom
       subject,
       sessionId: `cli-${randomUUID()}`,
       claims,
-      now: new Date(),
+      now: currentTime(context),
     });
     io.out(`${token}\n`);
     return;
