@@ -1,0 +1,45 @@
+// `npm test`: the Prisma client first (everything imports it), then the type-check, the
+// generated-code check and the test files side by side, since most of each waits on the others'
+// I/O. Prints the checks' output after the tests', and fails if any of them failed.
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../src/project-root.js";
+
+const bin = (name: string) => join(PROJECT_ROOT, "node_modules", ".bin", name);
+const tsx = (file: string, ...args: string[]) => [process.execPath, "--import", "tsx", join(PROJECT_ROOT, file), ...args];
+
+const prisma = spawnSync(tsx("src/cli/generate.ts", "--prisma-only")[0]!, tsx("src/cli/generate.ts", "--prisma-only").slice(1), {
+  cwd: PROJECT_ROOT,
+  stdio: ["ignore", "ignore", "inherit"],
+});
+if (prisma.status !== 0) process.exit(prisma.status ?? 1);
+
+interface Outcome {
+  name: string;
+  code: number;
+  output: string;
+}
+
+function check(name: string, command: string[]): Promise<Outcome> {
+  const child = spawn(command[0]!, command.slice(1), { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ name, code: code ?? 1, output })));
+}
+
+const checks = [check("typecheck", [bin("tsc"), "--noEmit", "-p", "."]), check("generated files", tsx("src/cli/generate.ts", "--check"))];
+const tests = spawn(bin("vitest"), ["run", ...process.argv.slice(2)], { cwd: PROJECT_ROOT, stdio: "inherit" });
+const testCode = await new Promise<number>((resolve) => tests.on("close", (code) => resolve(code ?? 1)));
+
+let failed = testCode !== 0;
+for (const outcome of await Promise.all(checks)) {
+  if (outcome.code === 0) {
+    process.stdout.write(`npm test: ${outcome.name} passed\n`);
+  } else {
+    failed = true;
+    process.stdout.write(`\nnpm test: ${outcome.name} FAILED\n${outcome.output}\n`);
+  }
+}
+process.stdout.write("npm test: the README walkthroughs run apart, in `npm run test:guide` (CI runs both)\n");
+process.exit(failed ? 1 : 0);
