@@ -70,7 +70,8 @@ afterAll(async () => {
 });
 
 describe("README: Add your own field and model", () => {
-  it("works as written", async () => {
+  // A migration, code generation and a whole-project type-check: minutes on a busy machine.
+  it("works as written", { timeout: 300_000 }, async () => {
     const blocks = sectionBlocks(await readFile(join(PROJECT_ROOT, "README.md"), "utf8"), "Add your own field and model");
     const commands = blocks.filter((block) => block.language === "sh");
     expect(commands.length).toBe(4);

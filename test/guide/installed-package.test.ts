@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => rm(consumer, { recursive: true, force: true }));
 
 describe("installed as a package", () => {
-  it("`npx claimgate` runs from the consuming project, on its own data folder and .env", async () => {
+  it("`npx claimgate` runs from the consuming project, on its own data folder and .env", { timeout: 120_000 }, async () => {
     // The consumer's .env chooses the data folder: no DATA_DIR or DATABASE_URL from outside.
     const { DATA_DIR: _dataDir, DATABASE_URL: _databaseUrl, ...outside } = process.env;
     const env = { ...outside, NODE_ENV: "development", JWT_SECRET: "" };
