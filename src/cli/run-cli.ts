@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { SchemaAuthorizationError } from "../authz/schema-authorization-error.js";
 import { ConfigError } from "../config/config-error.js";
+import { PROJECT_ROOT } from "../project-root.js";
 import { CliError } from "./cli-error.js";
 import { type CliContext, processContext } from "./cli-context.js";
 import { runAuthzCommand } from "./commands/authz-command.js";
@@ -7,7 +10,7 @@ import { runKeysCommand } from "./commands/keys-command.js";
 import { runTokenCommand } from "./commands/token-command.js";
 import { runUserCommand } from "./commands/user-command.js";
 
-export const HELP = `Usage: claimgate <area> <command> [options]
+export const HELP = `Usage: claimgate <area> <command> [options]    (claimgate --version, claimgate --help)
 
 Commands:
   user create --email <email> --password <password> [--claim name=value ...]
@@ -53,6 +56,11 @@ export async function runCli(argv: readonly string[], context: CliContext = proc
   if (!area || area === "--help" || area === "-h" || area === "help") {
     io.out(HELP);
     return area ? 0 : 2;
+  }
+  if (area === "--version" || area === "-v") {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
+    io.out(`claimgate ${version} (Node ${process.versions.node})\n`);
+    return 0;
   }
   try {
     const run = Object.hasOwn(AREAS, area) ? AREAS[area] : undefined;

@@ -70,6 +70,7 @@ describe("claimgate CLI", () => {
     const misplaced = await cli(["user", "list", "--email", "x@example.com"]);
     expect(misplaced).toMatchObject({ code: 2, stderr: expect.stringMatching(/^claimgate: user list takes no --email/) });
     expect((await cli([])).code).toBe(2);
+    expect(await cli(["--version"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^claimgate \d+\.\d+\.\d+ \(Node \d+\.\d+\.\d+\)\n$/) });
     expect((await cli(["constructor"])).stderr).toMatch(/^claimgate: unknown area "constructor"/);
   });
 
