@@ -4,7 +4,7 @@ import { SchemaAuthorizationError } from "../authz/schema-authorization-error.js
 import { ConfigError } from "../config/config-error.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { CliError } from "./cli-error.js";
-import { type CliContext, processContext } from "./cli-context.js";
+import { type CliContext, processContext, processIo } from "./cli-context.js";
 import { runAuthzCommand } from "./commands/authz-command.js";
 import { runKeysCommand } from "./commands/keys-command.js";
 import { runTokenCommand } from "./commands/token-command.js";
@@ -50,9 +50,9 @@ const AREAS: Record<string, Area> = {
  * Runs one command line and returns its exit code: 0 done, 1 failed, 2 misused. Runs in-process
  * (nothing happens on import), so tests and other tools can call it directly.
  */
-export async function runCli(argv: readonly string[], context: CliContext = processContext()): Promise<number> {
+export async function runCli(argv: readonly string[], given?: CliContext): Promise<number> {
   const [area, ...rest] = argv;
-  const { io } = context;
+  const io = given?.io ?? processIo;
   if (!area || area === "--help" || area === "-h" || area === "help") {
     io.out(HELP);
     return area ? 0 : 2;
@@ -65,7 +65,8 @@ export async function runCli(argv: readonly string[], context: CliContext = proc
   try {
     const run = Object.hasOwn(AREAS, area) ? AREAS[area] : undefined;
     if (!run) throw new CliError(`unknown area "${area}"\n\n${HELP}`, 2);
-    await run(rest, context);
+    // Read here, so an unreadable .env is reported like any other configuration problem.
+    await run(rest, given ?? processContext());
     return 0;
   } catch (error) {
     if (error instanceof CliError) {
