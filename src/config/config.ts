@@ -126,4 +126,8 @@ export interface Config {
   /** Realm in `WWW-Authenticate` challenges. */
   readonly realm: string;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. @default "auto" */
+  readonly logFormat: "auto" | "pretty" | "json";
+  /** Stack traces and internal messages in error responses (never in production). @default false */
+  readonly debugErrors: boolean;
 }

@@ -7,14 +7,24 @@ import { weakSecretReason } from "./secret-strength.js";
 
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 
+export interface ParseConfigOptions {
+  /**
+   * Whether this process signs tokens. The server does; CLI commands that only touch accounts
+   * (such as creating the first administrator) do not, so production does not ask them for keys.
+   * @default true
+   */
+  readonly requireSigningKeys?: boolean;
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const LOG_FORMATS = ["auto", "pretty", "json"] as const;
 const ENVIRONMENTS: readonly Environment[] = ["development", "production", "test"];
 
 /**
  * Turns environment variables into a validated, frozen Config.
  * Every problem is collected, so one failed start lists all of them.
  */
-export function parseConfig(env: EnvironmentVariables): Config {
+export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptions = {}): Config {
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -80,9 +90,9 @@ export function parseConfig(env: EnvironmentVariables): Config {
   if (httpHeadersSeconds > httpRequestSeconds) problems.push("HTTP_HEADERS_TIMEOUT cannot be longer than HTTP_REQUEST_TIMEOUT");
 
   const keyRing = parseKeyRing(read, problems);
-  if (keyRing === null && production) {
+  if (keyRing === null && production && options.requireSigningKeys !== false) {
     problems.push(
-      "JWT_SECRET (at least 32 random bytes, e.g. `openssl rand -base64 48`) or JWT_KEYS is required in production",
+      "JWT_KEYS_FILE (create one with `claimgate keys generate --out <file>`), JWT_KEYS or JWT_SECRET (at least 32 random bytes) is required in production",
     );
   }
 
@@ -122,6 +132,13 @@ export function parseConfig(env: EnvironmentVariables): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
   }
+
+  const logFormat = read("LOG_FORMAT")?.toLowerCase() ?? "auto";
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(", ")} (got "${logFormat}")`);
+  }
+  const debugErrors = flag("DEBUG_ERRORS", false);
+  if (debugErrors && production) problems.push("DEBUG_ERRORS cannot be enabled in production: stack traces would reach clients");
 
   const config: Config = {
     env: environment,
@@ -186,6 +203,8 @@ export function parseConfig(env: EnvironmentVariables): Config {
     trustProxy: parseTrustProxy(read("TRUST_PROXY")),
     realm: read("AUTH_REALM") ?? "claimgate",
     logLevel: logLevel as Config["logLevel"],
+    logFormat: logFormat as Config["logFormat"],
+    debugErrors,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

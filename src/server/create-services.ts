@@ -3,7 +3,7 @@ import type { AuthEventSink } from "../auth/auth-events.js";
 import { createAuthenticator, type Authenticator } from "../auth/authenticate.js";
 import { loadConfiguredKeyRing } from "../auth/configured-key-ring.js";
 import { ActionRateLimiter, LoginThrottle } from "../auth/login-throttle.js";
-import { hashPassword } from "../auth/passwords.js";
+import { hashPassword, verifyPassword } from "../auth/passwords.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
@@ -29,6 +29,12 @@ export interface CreateServicesOptions {
   clock: () => Date;
   /** The server's own origin (e.g. http://127.0.0.1:4000), known once it listens: links in mails default to it. */
   publicOrigin?: () => string;
+  /**
+   * Work that only a process serving requests needs. The CLI's account commands turn both off:
+   * they neither sign nor verify tokens (so production asks them for no keys) and must exit
+   * without a timer to stop. @default { signingKeys: true, revocationSync: true }
+   */
+  needs?: { readonly signingKeys?: boolean; readonly revocationSync?: boolean };
 }
 
 export interface ServerServices extends Services {
@@ -39,6 +45,25 @@ export interface ServerServices extends Services {
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
+
+const notLoaded = (): never => {
+  throw new Error("signing keys were not loaded: createServices was told this process needs none");
+};
+/** Stands in for the key ring where none is loaded; touching it is a bug, reported as such. */
+const keysNotLoaded: KeyRing = Object.freeze({
+  get active() {
+    return notLoaded();
+  },
+  get byKid() {
+    return notLoaded();
+  },
+  get algorithms() {
+    return notLoaded();
+  },
+  get jwks() {
+    return notLoaded();
+  },
+});
 
 /** Migrates and opens the database, loads the key ring, and wires the services together. */
 export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
@@ -61,9 +86,15 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     onReopen: (reason) => logger.warn({ event: "database_reopened", reason }, `reopened the database: ${reason}`),
   });
   await configureSqlite(db);
-  if (config.seedDemoUsers) await seedDemoData({ db, hashPassword });
+  const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
+  if (config.seedDemoUsers) {
+    const demo = await seedDemoData({ db, hashPassword, verifyPassword, forgetFailedLogins: (email) => throttle.unlock(email) });
+    if (demo.restored.length > 0) {
+      logger.info({ event: "demo_accounts_restored", restored: demo.restored }, `demo accounts restored as documented: ${demo.restored.join("; ")}`);
+    }
+  }
 
-  const keys = await loadConfiguredKeyRing(config);
+  const keys = options.needs?.signingKeys === false ? keysNotLoaded : await loadConfiguredKeyRing(config);
   const revokedSessions = new RevokedSessions({
     db,
     syncIntervalMs: config.revocationSyncSeconds * 1000,
@@ -71,10 +102,10 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
   });
-  await revokedSessions.start();
+  // Revocations made here count at once either way; syncing reads those of other processes.
+  if (options.needs?.revocationSync !== false) await revokedSessions.start();
   const events: AuthEventSink = (event) => logger.info(event, event.event.replaceAll("_", " "));
   const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions, events });
-  const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
   const mailer = createMailer(config, logger, clock);
   const accounts = createAccountService({
     db,

@@ -27,6 +27,7 @@ import { bodyErrorHandler } from "./body-error-handler.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
 import { mountOperationalRoutes } from "./operational-routes.js";
 import { mountAccountLinkPages } from "./account-link-pages.js";
+import { IntrospectionDisabledRule } from "./introspection-disabled-rule.js";
 import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -88,14 +89,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    introspection: config.introspection,
-    includeStacktraceInErrorResponses: development,
+    // Our own rule refuses introspection, with a message that names INTROSPECTION.
+    introspection: true,
+    // Stack traces only on request: a development 403 stays one line unless DEBUG_ERRORS=1.
+    includeStacktraceInErrorResponses: config.debugErrors,
     hideSchemaDetailsFromClientErrors: !development,
-    formatError: createErrorFormatter({ exposeInternals: development }),
+    formatError: createErrorFormatter({ exposeInternals: development || config.debugErrors }),
     csrfPrevention: true,
     // Array batching would let one request carry many login attempts.
     allowBatchedHttpRequests: false,
-    validationRules: protection.validationRules,
+    validationRules: [...protection.validationRules, ...(config.introspection ? [] : [IntrospectionDisabledRule])],
     parseOptions: protection.parseOptions,
     plugins: [
       // Per-request work that serves no user of this API: cache-control hints (nothing sets

@@ -106,7 +106,8 @@ describe("graceful shutdown", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     const exit = server.stop("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The body is completed only once the server has begun stopping.
+    await expect.poll(() => server.output.some((line) => line.includes('"event":"server_stopping"')), { timeout: 10_000, interval: 20 }).toBe(true);
     socket.write(body.slice(10));
     await closed;
 

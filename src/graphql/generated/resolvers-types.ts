@@ -1,10 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserView as UserViewModel } from '../../domain/users.js';
+import type { SessionView as SessionViewModel, IssuedTokens as IssuedTokensModel } from '../../auth/sessions.js';
 import type { Post as PostModel } from '../../db/generated/client.js';
-import type { IssuedTokens as IssuedTokensModel, SessionView as SessionViewModel } from '../../auth/sessions.js';
-import type { RegistrationResult as RegistrationResultModel } from '../../auth/accounts.js';
 import type { AuditEventView as AuditEventViewModel } from '../../domain/audit-log.js';
 import type { Principal as PrincipalModel } from '../../auth/authenticate.js';
+import type { RegistrationResult as RegistrationResultModel } from '../../auth/accounts.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
