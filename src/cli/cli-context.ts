@@ -32,7 +32,8 @@ export function processContext(): CliContext {
 
 /** Configuration for a command; only commands that sign or verify tokens need keys in production. */
 export function commandConfig(context: CliContext, options: { signsOrVerifiesTokens: boolean }): Config {
-  return loadConfig({ env: context.env, requireSigningKeys: options.signsOrVerifiesTokens });
+  // Command-line tools send no mail: production's SMTP_URL requirement is the server's.
+  return loadConfig({ env: context.env, requireSigningKeys: options.signsOrVerifiesTokens, requireMailer: false });
 }
 
 /**

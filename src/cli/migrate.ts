@@ -14,7 +14,7 @@ const inUse = (path: string) =>
   "Or stop the server, run `npm run db:migrate`, and start it again.\n";
 
 try {
-  const config = loadConfig({ requireSigningKeys: false });
+  const config = loadConfig({ requireSigningKeys: false, requireMailer: false });
   const options = { databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR };
   const path = sqliteFilePath(config.databaseUrl);
   const pending = await pendingMigrations(options);

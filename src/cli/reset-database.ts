@@ -15,7 +15,7 @@ const fail = (message: string) => {
 
 let config;
 try {
-  config = loadConfig({ requireSigningKeys: false });
+  config = loadConfig({ requireSigningKeys: false, requireMailer: false });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   fail(error.message);

@@ -14,6 +14,11 @@ export interface ParseConfigOptions {
    * @default true
    */
   readonly requireSigningKeys?: boolean;
+  /**
+   * Production needs SMTP_URL (and APP_URL) to send account mails; only a server sends them, so
+   * command-line tools pass false. @default true
+   */
+  readonly requireMailer?: boolean;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -110,14 +115,15 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
   const requireEmailVerification = flag("REQUIRE_EMAIL_VERIFICATION", true);
   const smtpUrl = read("SMTP_URL") ?? null;
   if (smtpUrl !== null && !/^smtps?:\/\//.test(smtpUrl)) problems.push("SMTP_URL must start with smtp:// or smtps://");
-  if (production && requireEmailVerification && smtpUrl === null) {
+  const requireMailer = options.requireMailer !== false;
+  if (production && requireMailer && requireEmailVerification && smtpUrl === null) {
     problems.push(
       "SMTP_URL is required in production while REQUIRE_EMAIL_VERIFICATION is on (verification mails must reach people); set SMTP_URL, or REQUIRE_EMAIL_VERIFICATION=false",
     );
   }
   const appUrl = read("APP_URL") ?? null;
   if (appUrl !== null && !/^https?:\/\/[^/]/.test(appUrl)) problems.push(`APP_URL must be an http(s) URL (got "${appUrl}")`);
-  if (production && appUrl === null && smtpUrl !== null) {
+  if (production && requireMailer && appUrl === null && smtpUrl !== null) {
     problems.push("APP_URL is required in production with SMTP_URL: links in mails must point at your app");
   }
 
