@@ -1,6 +1,8 @@
 import type { AuthState } from "./auth-state.js";
 import { type VerifiedAccessToken, verifyAccessToken, type VerifyAccessTokenOptions } from "./access-token.js";
+import { decodeJwt } from "jose";
 import { extractBearerToken } from "./bearer-token.js";
+import { type ExternalIssuer, verifyExternalToken } from "./external-token.js";
 import { TokenVerificationError } from "./token-verification-error.js";
 import { type TokenCacheStats, VerifiedTokenCache } from "./verified-token-cache.js";
 
@@ -29,6 +31,8 @@ export interface CreateAuthenticatorOptions {
    * claims changed (older tokens, by their `cv`, are refused as expired so clients refresh).
    */
   revokedSessions?: { has(sessionId: string): boolean; claimsVersionOf?(userId: string): number | undefined };
+  /** Trusted external issuers by their exact `iss`; their tokens are verified with their own keys. */
+  externalIssuers?: ReadonlyMap<string, ExternalIssuer>;
   /** How many verified tokens to remember; 0 turns the cache off. @default 10000 */
   cacheSize?: number;
   /** Injected so tests can freeze time. @default () => new Date() */
@@ -37,6 +41,16 @@ export interface CreateAuthenticatorOptions {
 
 const rejected = (reason: "TOKEN_EXPIRED" | "TOKEN_INVALID", message: string): Principal => ({ claims: null, error: { reason, message } });
 
+/** The `iss` a token claims, before verification: it only chooses which issuer's rules verify it. */
+function unverifiedIssuer(token: string): string | undefined {
+  try {
+    const { iss } = decodeJwt(token);
+    return typeof iss === "string" ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Turns an Authorization header into a Principal. A bad token never throws: it yields an
  * anonymous principal with the reason attached, so public fields (login, refresh, viewer)
@@ -44,6 +58,7 @@ const rejected = (reason: "TOKEN_EXPIRED" | "TOKEN_INVALID", message: string): P
  */
 export function createAuthenticator(options: CreateAuthenticatorOptions): Authenticator {
   const clock = options.clock ?? (() => new Date());
+  const externalIssuers = options.externalIssuers ?? new Map<string, ExternalIssuer>();
   const cache = new VerifiedTokenCache({
     maxEntries: options.cacheSize ?? 10_000,
     clockToleranceSeconds: options.verification.tokens.clockToleranceSeconds,
@@ -69,16 +84,25 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
       let token = cache.get(credential.token, Math.floor(now.getTime() / 1000));
       if (token === undefined) {
         try {
-          token = await verifyAccessToken(credential.token, { ...options.verification, now });
+          const external = externalIssuers.size === 0 ? undefined : externalIssuers.get(unverifiedIssuer(credential.token) ?? "");
+          token = external
+            ? await verifyExternalToken(credential.token, external, {
+                clockToleranceSeconds: options.verification.tokens.clockToleranceSeconds,
+                ...(options.verification.tokens.maxTokenAgeSeconds ? { maxTokenAgeSeconds: options.verification.tokens.maxTokenAgeSeconds } : {}),
+                now,
+              })
+            : await verifyAccessToken(credential.token, { ...options.verification, now });
         } catch (error) {
           if (!(error instanceof TokenVerificationError)) throw error;
           return rejected(error.reason, error.message);
         }
         cache.set(credential.token, token);
       }
+      // External tokens belong to no session of ours and carry no claims version: the provider governs them.
+      if (token.issuer !== undefined) return principalOf(token);
       // Checked on every request, cached or not: a session may end at any time.
       const revoked = options.revokedSessions;
-      if (revoked?.has(token.claims.sid)) return rejected("TOKEN_INVALID", SESSION_ENDED);
+      if (revoked?.has(token.claims.sid!)) return rejected("TOKEN_INVALID", SESSION_ENDED);
       const floor = revoked?.claimsVersionOf?.(token.claims.sub);
       if (floor !== undefined && (token.claims.cv ?? 0) < floor) return rejected("TOKEN_EXPIRED", CLAIMS_CHANGED);
       return principalOf(token);

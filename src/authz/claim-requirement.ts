@@ -6,8 +6,13 @@
  *   name=a|b        any one of the listed values
  *   {arg}           inside a value: replaced by the field argument `arg`
  *
+ * A name may be a path into objects (`realm_access.roles`) or quoted (`'https://x.com/a.b'`);
+ * see domain/claim-path.ts. A space-separated `scope` (or `scp`) claim matches as a set of words.
+ *
  * Parsing is pure and happens once, when the schema is built.
  */
+
+import { ClaimPathSyntaxError, parseClaimPath } from "../domain/claim-path.js";
 
 /** A piece of a value: literal text, or the name of a field argument. */
 export type ValueSegment = { readonly text: string } | { readonly argument: string };
@@ -52,6 +57,12 @@ export function parseClaimRequirement(source: string): ClaimRequirement {
   if (claim === "") fail("the claim name is empty");
   if (!CLAIM_NAME.test(claim)) {
     fail("a claim name cannot contain spaces, '=', '|', '{' or '}'");
+  }
+  try {
+    parseClaimPath(claim);
+  } catch (error) {
+    if (error instanceof ClaimPathSyntaxError) fail(error.reason);
+    throw error;
   }
   if (equals === -1) return { kind: "truthy", claim, source };
 

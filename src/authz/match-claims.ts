@@ -1,3 +1,4 @@
+import { type ClaimPath, isPlainClaimName, parseClaimPath, resolveClaimPath } from "../domain/claim-path.js";
 import type { ClaimRequirement, ValueTemplate } from "./claim-requirement.js";
 
 /** Verified access-token claims, as decoded from the JWT payload. */
@@ -50,9 +51,20 @@ function claimEquals(claim: unknown, expected: string): boolean {
   return claimText(claim) === expected;
 }
 
+const parsedPaths = new Map<string, ClaimPath>();
+/** The one place a requirement's claim is looked up: a top-level name, a nested path or a scope set (see claim-path.ts). */
+function lookupClaim(claims: Claims, name: string): unknown {
+  let path = parsedPaths.get(name);
+  if (path === undefined) {
+    path = parseClaimPath(name);
+    if (parsedPaths.size < 10_000) parsedPaths.set(name, path);
+  }
+  return resolveClaimPath(claims, path);
+}
+
 /** Whether `claims` satisfy one requirement, with placeholders taken from `args`. */
 export function satisfiesRequirement(requirement: ClaimRequirement, claims: Claims, args: FieldArguments): boolean {
-  const claim = Object.hasOwn(claims, requirement.claim) ? claims[requirement.claim] : undefined;
+  const claim = lookupClaim(claims, requirement.claim);
   if (requirement.kind === "truthy") return isTruthyClaim(claim);
   if (claim === undefined || claim === null) return false;
   for (const template of requirement.values) {
@@ -83,8 +95,21 @@ export type ClaimPredicate = (claims: Claims, args: FieldArguments) => boolean;
  */
 export function compilePredicate(requirement: ClaimRequirement): ClaimPredicate {
   const name = requirement.claim;
-  const own = (claims: Claims): unknown => (Object.hasOwn(claims, name) ? claims[name] : undefined);
+  const path = parseClaimPath(name);
+  const plain = isPlainClaimName(path);
+  const own = plain
+    ? (claims: Claims): unknown => (Object.hasOwn(claims, name) ? claims[name] : undefined)
+    : (claims: Claims): unknown => resolveClaimPath(claims, path);
   if (requirement.kind === "truthy") return (claims) => isTruthyClaim(own(claims));
+  if (!plain && requirement.values.every((value) => value.literal !== null)) {
+    const expected = new Set(requirement.values.map((value) => value.literal!));
+    return (claims) => {
+      const claim = own(claims);
+      if (Array.isArray(claim)) return claim.some((item) => expected.has(claimText(item) as string));
+      const text = claimText(claim);
+      return text !== undefined && expected.has(text);
+    };
+  }
   if (requirement.values.every((value) => value.literal !== null)) {
     const literals = requirement.values.map((value) => value.literal!);
     if (literals.length === 1) {

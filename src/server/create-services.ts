@@ -4,6 +4,8 @@ import { createAuthenticator, type Authenticator } from "../auth/authenticate.js
 import { loadConfiguredKeyRing } from "../auth/configured-key-ring.js";
 import { ActionRateLimiter, LoginThrottle } from "../auth/login-throttle.js";
 import { hashPassword } from "../auth/passwords.js";
+import { type ExternalIssuer, prepareExternalIssuer } from "../auth/external-token.js";
+import { RemoteKeySet } from "../auth/remote-key-set.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
@@ -30,6 +32,8 @@ export interface CreateServicesOptions {
 export interface ServerServices extends Services {
   readonly authenticator: Authenticator;
   readonly keys: KeyRing;
+  /** Trusted external issuers by `iss`, with their remote key sets (for readiness). */
+  readonly externalIssuers: ReadonlyMap<string, ExternalIssuer>;
   revokedSessionCount(): number;
   claimsChangedCount(): number;
   /** Stops background work and closes the database. */
@@ -39,6 +43,20 @@ export interface ServerServices extends Services {
 /** Migrates and opens the database, loads the key ring, and wires the services together. */
 export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
   const { config, logger, clock } = options;
+  const externalIssuers = new Map<string, ExternalIssuer>();
+  for (const trusted of config.trustedIssuers) {
+    const remote = new RemoteKeySet({
+      issuer: trusted.issuer,
+      jwksUri: trusted.jwksUri,
+      policy: config.remoteKeys,
+      clock,
+      onFetch: (event) =>
+        event.event === "jwks_fetched" ? logger.info(event, "fetched an issuer's keys") : logger.warn(event, "could not fetch an issuer's keys"),
+    });
+    externalIssuers.set(trusted.issuer, prepareExternalIssuer(trusted, remote));
+    // Warm the cache without delaying startup: a provider that is down must not stop our own tokens.
+    void remote.ensureLoaded();
+  }
   await ensurePrivateDatabaseFile(config.databaseUrl);
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
@@ -74,7 +92,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     onMailError: (error, mail) => logger.error({ event: "mail_failed", purpose: mail.purpose, err: error }, "could not send a mail"),
   });
-  const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, revokedSessions, clock });
+  const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, revokedSessions, externalIssuers, clock });
   return {
     db,
     sessions,
@@ -82,6 +100,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     authenticator,
     keys,
+    externalIssuers,
     revokedSessionCount: () => revokedSessions.size,
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
     async close() {

@@ -22,3 +22,23 @@ export async function checkReadiness(db: Database, expectedMigrations: readonly 
   const missing = expectedMigrations.filter((name) => !applied.has(name));
   return missing.length === 0 ? { ready: true } : { ready: false, reason: `migrations not applied: ${missing.join(", ")}` };
 }
+
+/** What readiness needs to know about a trusted issuer's remote keys. */
+export interface IssuerKeys {
+  readonly issuer: string;
+  ensureLoaded(): Promise<{ readonly loaded: boolean; readonly lastError: string | null }>;
+}
+
+/**
+ * Issuers whose keys could never be loaded: their tokens are all refused, so the instance should
+ * not get traffic yet. Asking retries the fetch (within its cooldown), so readiness recovers as
+ * soon as the provider answers; once loaded, keys are kept through later outages.
+ */
+export async function checkIssuerKeys(issuers: Iterable<IssuerKeys>): Promise<Readiness> {
+  const missing: string[] = [];
+  for (const issuer of issuers) {
+    const status = await issuer.ensureLoaded();
+    if (!status.loaded) missing.push(`${issuer.issuer} (${status.lastError ?? "not fetched yet"})`);
+  }
+  return missing.length === 0 ? { ready: true } : { ready: false, reason: `keys of trusted issuers could never be loaded: ${missing.join(", ")}` };
+}

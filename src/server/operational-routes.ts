@@ -3,13 +3,15 @@ import type { Express } from "express";
 import { passwordVerificationCount } from "../auth/passwords.js";
 import type { TokenCacheStats } from "../auth/verified-token-cache.js";
 import type { Database } from "../db/database.js";
-import { checkReadiness } from "./health.js";
+import { checkIssuerKeys, checkReadiness, type IssuerKeys } from "./health.js";
 
 export interface OperationalRoutesOptions {
   db: Database;
   /** Migrations this build ships; readiness requires every one applied. */
   expectedMigrations: readonly string[];
   jwks: object;
+  /** Trusted external issuers' key sets: readiness needs each loaded once. @default none */
+  issuerKeys?: Iterable<IssuerKeys>;
   cacheStats(): TokenCacheStats;
   revokedSessionCount(): number;
   /** Users whose recent claim changes each process holds in memory. */
@@ -36,7 +38,8 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
 
   // Readiness: send traffic here only when the database answers and is fully migrated.
   app.get("/readyz", async (_req, res) => {
-    const readiness = await checkReadiness(options.db, options.expectedMigrations);
+    let readiness = await checkReadiness(options.db, options.expectedMigrations);
+    if (readiness.ready && options.issuerKeys) readiness = await checkIssuerKeys(options.issuerKeys);
     res.status(readiness.ready ? 200 : 503).json(readiness.ready ? { status: "ready" } : { status: "not_ready", reason: readiness.reason });
   });
 

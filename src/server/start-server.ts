@@ -54,7 +54,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const schema = buildSchema();
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
-  const { authenticator, keys, close, revokedSessionCount, claimsChangedCount, ...contextServices } = services;
+  const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, ...contextServices } = services;
 
   const app = express();
   app.disable("x-powered-by");
@@ -98,6 +98,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     db: services.db,
     expectedMigrations: (await readMigrationList(MIGRATIONS_DIR)).migrationDirectories.map((directory) => directory.path),
     jwks: keys.jwks,
+    issuerKeys: [...externalIssuers.values()].map((external) => external.keys),
     cacheStats: () => authenticator.cacheStats(),
     revokedSessionCount,
     claimsChangedCount,
