@@ -9,12 +9,17 @@ import { type TokenCacheStats, VerifiedTokenCache } from "./verified-token-cache
 /** The caller as the request's context sees it: verified claims, or why there are none. */
 export interface Principal extends AuthState {
   readonly claims: VerifiedAccessToken["claims"] | null;
+  /** The trusted external issuer of the token; absent for claimgate's own tokens. */
+  readonly issuer?: string;
+  /** The local user a provider's subject is linked to (linkUsers); claimgate's own tokens name theirs in `sub`. */
+  readonly userId?: string;
 }
 
 export const ANONYMOUS: Principal = Object.freeze({ claims: null, error: null });
 
 const CLAIMS_CHANGED =
   "The access token has expired: the account's claims changed since it was issued. Get a new one with the refresh mutation.";
+const UNTRUSTED_ISSUER = "The access token is invalid: its iss claim names an issuer this server does not trust (see TRUSTED_ISSUERS).";
 const SESSION_ENDED =
   "The access token is invalid: its session has ended (logout, password change or revocation). Log in again.";
 
@@ -69,7 +74,7 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
   const principalOf = (token: VerifiedAccessToken): Principal => {
     let principal = principals.get(token);
     if (!principal) {
-      principal = Object.freeze({ claims: token.claims, error: null });
+      principal = Object.freeze(token.issuer === undefined ? { claims: token.claims, error: null } : { claims: token.claims, error: null, issuer: token.issuer });
       principals.set(token, principal);
     }
     return principal;
@@ -84,7 +89,11 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
       let token = cache.get(credential.token, Math.floor(now.getTime() / 1000));
       if (token === undefined) {
         try {
-          const external = externalIssuers.size === 0 ? undefined : externalIssuers.get(unverifiedIssuer(credential.token) ?? "");
+          const iss = externalIssuers.size === 0 ? undefined : unverifiedIssuer(credential.token);
+          const external = iss === undefined ? undefined : externalIssuers.get(iss);
+          if (iss !== undefined && external === undefined && iss !== options.verification.tokens.issuer) {
+            return rejected("TOKEN_INVALID", UNTRUSTED_ISSUER);
+          }
           token = external
             ? await verifyExternalToken(credential.token, external, {
                 clockToleranceSeconds: options.verification.tokens.clockToleranceSeconds,

@@ -280,10 +280,14 @@ export type Viewer = {
   __typename?: 'Viewer';
   /** True when a valid access token was presented. */
   authenticated: Scalars['Boolean']['output'];
-  /** Every claim of the token, registered ones included. */
+  /** Every claim of the token, registered ones included; for a provider's token, after its claim mapping. */
   claims?: Maybe<Scalars['JSON']['output']>;
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** True when the token comes from a trusted external identity provider rather than claimgate's own login. */
+  external: Scalars['Boolean']['output'];
   issuedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who issued the token: claimgate itself (JWT_ISSUER) or a trusted identity provider (TRUSTED_ISSUERS). */
+  issuer?: Maybe<Scalars['String']['output']>;
   /** The token's sub claim. */
   subject?: Maybe<Scalars['String']['output']>;
   /** Why the presented token was not accepted, or null. */
@@ -513,7 +517,9 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
   authenticated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   claims?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  external?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   issuedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  issuer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   tokenError?: Resolver<Maybe<ResolversTypes['TokenError']>, ParentType, ContextType>;
 };

@@ -8,6 +8,8 @@ const fromEpochSeconds = (seconds: number | undefined) => (seconds === undefined
 export const Viewer: ViewerResolvers = {
   authenticated: (principal) => principal.claims !== null,
   subject: (principal) => principal.claims?.sub ?? null,
+  issuer: (principal) => (typeof principal.claims?.iss === "string" ? principal.claims.iss : null),
+  external: (principal) => principal.issuer !== undefined,
   claims: (principal) => principal.claims,
   issuedAt: (principal) => fromEpochSeconds(principal.claims?.iat),
   expiresAt: (principal) => fromEpochSeconds(principal.claims?.exp),

@@ -1,0 +1,219 @@
+// Tokens from external identity providers, verified against a real OpenID provider on 127.0.0.1:
+// discovery, a JWKS that rotates and goes down, and every forgery the issue lists.
+import { createHmac, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportSPKI, importJWK } from "jose";
+import { newRsaKey, startOidcProvider, type TestOidcProvider } from "../support/oidc-provider.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
+
+let a: TestOidcProvider;
+let b: TestOidcProvider;
+let t: TestServer;
+
+const COOLDOWN = 30;
+
+beforeAll(async () => {
+  a = await startOidcProvider({ path: "/realms/a" });
+  b = await startOidcProvider({ path: "/realms/b" });
+  t = await startTestServer({
+    TRUSTED_ISSUERS: JSON.stringify([
+      {
+        issuer: a.issuer,
+        audiences: ["claimgate-api", "account"],
+        typ: ["at+jwt", "JWT"],
+        claims: {
+          role: "realm_access.roles",
+          roles: "realm_access.roles",
+          permissions: { from: "scope", split: " " },
+        },
+      },
+      { issuer: b.issuer, audiences: ["claimgate-api"], jwksUri: b.jwksUri },
+    ]),
+    JWKS_COOLDOWN: `${COOLDOWN}s`,
+    JWKS_MIN_CACHE: "60s",
+    JWKS_MAX_CACHE: "300s",
+  });
+});
+afterAll(async () => {
+  await t?.stop();
+  await a?.close();
+  await b?.close();
+});
+
+const KEYCLOAK_CLAIMS = { realm_access: { roles: ["admin", "offline_access"] }, scope: "openid profile posts:read" };
+const POSTS = "{ posts { id title } }";
+const VIEWER = "{ viewer { authenticated subject issuer external claims tokenError { reason message } } }";
+const now = () => t.clock();
+
+async function reason(token: string): Promise<{ reason: string; message: string } | null> {
+  const { body } = await t.gql(VIEWER, { token });
+  return body.data!["viewer"].tokenError;
+}
+
+describe("a trusted provider's token", () => {
+  it("passes @requiresClaims with mapped claims: scope split into permissions, realm roles into role", async () => {
+    const token = await a.sign(KEYCLOAK_CLAIMS, { now: now() });
+    const posts = await t.gql(POSTS, { token });
+    expect(posts.body.errors).toBeUndefined();
+    expect(posts.body.data!["posts"].length).toBeGreaterThan(0);
+    // users needs role=admin: the mapped role array contains it.
+    const users = await t.gql("{ users { id } }", { token });
+    expect(users.body.errors).toBeUndefined();
+  });
+
+  it("is shown by viewer with its issuer and mapped claims", async () => {
+    const token = await a.sign(KEYCLOAK_CLAIMS, { now: now(), sub: "kc-user-7" });
+    const { body } = await t.gql(VIEWER, { token });
+    const viewer = body.data!["viewer"];
+    expect(viewer).toMatchObject({ authenticated: true, subject: "kc-user-7", issuer: a.issuer, external: true, tokenError: null });
+    expect(viewer.claims.permissions).toEqual(["openid", "profile", "posts:read"]);
+    expect(viewer.claims.roles).toEqual(["admin", "offline_access"]);
+  });
+
+  it("is refused by a rule its claims do not meet (FORBIDDEN, not UNAUTHENTICATED)", async () => {
+    const token = await a.sign({ realm_access: { roles: ["user"] }, scope: "openid" }, { now: now() });
+    const { body } = await t.gql(POSTS, { token });
+    expect(body.errors?.[0]?.extensions?.["code"]).toBe("FORBIDDEN");
+  });
+
+  it("never presents sid or cv, and is not refused by our claims versions", async () => {
+    const token = await a.sign({ ...KEYCLOAK_CLAIMS, sid: "forged-session", cv: -1 }, { now: now() });
+    const { body } = await t.gql(VIEWER, { token });
+    expect(body.data!["viewer"].authenticated).toBe(true);
+    expect(body.data!["viewer"].claims).not.toHaveProperty("sid");
+    expect(body.data!["viewer"].claims).not.toHaveProperty("cv");
+  });
+
+  it("cannot use operations that need a local account when the issuer does not link users", async () => {
+    const token = await a.sign(KEYCLOAK_CLAIMS, { now: now() });
+    const { body } = await t.gql("{ me { id } }", { token });
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "NO_LOCAL_ACCOUNT" });
+  });
+
+  it("from an issuer configured with jwksUri (no discovery) verifies too", async () => {
+    const token = await b.sign({}, { now: now() });
+    expect(await reason(token)).toBeNull();
+  });
+});
+
+describe("forgeries and mismatches are refused", () => {
+  it("the provider's kid on a token signed with another key", async () => {
+    const impostor = await newRsaKey(a.keys.at(-1)!.kid);
+    const token = await a.sign(KEYCLOAK_CLAIMS, { now: now(), key: impostor });
+    expect(await reason(token)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("signature") });
+    expect((await t.gql(POSTS, { token })).body.errors?.[0]?.extensions?.["code"]).toBe("UNAUTHENTICATED");
+  });
+
+  it("a token naming issuer A signed with issuer B's key (B's kid cannot select a key of A)", async () => {
+    await t.gql(VIEWER, { token: await b.sign({}, { now: now() }) });
+    const token = await b.sign(KEYCLOAK_CLAIMS, { now: now(), iss: a.issuer });
+    expect(await reason(token)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("not signed by a key its issuer publishes") });
+  });
+
+  it("an HS256 token for an RS256 issuer, keyed with the provider's public key", async () => {
+    const before = a.jwksRequests;
+    const publicPem = await exportSPKI((await importJWK(a.keys.at(-1)!.publicJwk, "RS256", { extractable: true })) as CryptoKey);
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const iat = Math.floor(now().getTime() / 1000);
+    const input = `${b64({ alg: "HS256", typ: "at+jwt", kid: a.keys.at(-1)!.kid })}.${b64({ iss: a.issuer, aud: "claimgate-api", sub: "x", iat, exp: iat + 300, ...KEYCLOAK_CLAIMS })}`;
+    const token = `${input}.${createHmac("sha256", publicPem).update(input).digest("base64url")}`;
+    expect(await reason(token)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("algorithm") });
+    expect(a.jwksRequests).toBe(before);
+  });
+
+  it("a wrong audience", async () => {
+    const token = await a.sign(KEYCLOAK_CLAIMS, { now: now(), aud: "some-other-api" });
+    expect(await reason(token)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("audience") });
+  });
+
+  it("a typ the issuer does not accept (B accepts only at+jwt)", async () => {
+    const token = await b.sign({}, { now: now(), typ: "JWT" });
+    expect(await reason(token)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("typ") });
+  });
+
+  it("an expired token, and one older than MAX_TOKEN_AGE", async () => {
+    const expired = await a.sign(KEYCLOAK_CLAIMS, { now: new Date(now().getTime() - 3600_000), ttlSeconds: 60 });
+    expect(await reason(expired)).toMatchObject({ reason: "TOKEN_EXPIRED" });
+    const ancient = await a.sign(KEYCLOAK_CLAIMS, { now: new Date(now().getTime() - 5 * 3600_000), ttlSeconds: 10 * 3600 });
+    expect(await reason(ancient)).toMatchObject({ reason: "TOKEN_EXPIRED", message: expect.stringContaining("MAX_TOKEN_AGE") });
+  });
+
+  it("an untrusted issuer", async () => {
+    const token = await a.sign(KEYCLOAK_CLAIMS, { now: now(), iss: "https://evil.example.com" });
+    expect(await reason(token)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("does not trust") });
+  });
+
+  it("a flood of random kids costs the provider at most one fetch per cooldown", async () => {
+    t.clock.advance(COOLDOWN + 1);
+    const stranger = await newRsaKey();
+    const before = a.jwksRequests;
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => a.sign(KEYCLOAK_CLAIMS, { now: now(), key: stranger, kid: randomUUID() })));
+    const reasons = await Promise.all(tokens.map(reason));
+    for (const refusal of reasons) expect(refusal).toMatchObject({ reason: "TOKEN_INVALID" });
+    expect(a.jwksRequests - before).toBe(1);
+    const more = await Promise.all(Array.from({ length: 20 }, () => a.sign(KEYCLOAK_CLAIMS, { now: now(), key: stranger, kid: randomUUID() })));
+    await Promise.all(more.map(reason));
+    expect(a.jwksRequests - before).toBe(1);
+    // After the cooldown, one more.
+    t.clock.advance(COOLDOWN + 1);
+    await Promise.all(more.map(reason));
+    expect(a.jwksRequests - before).toBe(2);
+    // A known kid keeps working throughout.
+    expect(await reason(await a.sign(KEYCLOAK_CLAIMS, { now: now() }))).toBeNull();
+  });
+});
+
+describe("remote keys over time", () => {
+  it("picks up a key the provider rotated in", async () => {
+    t.clock.advance(COOLDOWN + 1);
+    await a.rotate({ retire: true });
+    const token = await a.sign(KEYCLOAK_CLAIMS, { now: now() });
+    expect(await reason(token)).toBeNull();
+  });
+
+  it("keeps verifying with cached keys while the provider is down, and says why an unknown kid fails", async () => {
+    const cached = a.keys.at(-1)!;
+    a.down = true;
+    try {
+      // Past the cache lifetime (max 300 s): the set is stale, the refresh fails, the cached keys still verify.
+      t.clock.advance(400);
+      expect(await reason(await a.sign(KEYCLOAK_CLAIMS, { now: now(), key: cached }))).toBeNull();
+      t.clock.advance(COOLDOWN + 1);
+      const rotatedWhileDown = await a.sign(KEYCLOAK_CLAIMS, { now: now(), key: await newRsaKey() });
+      expect(await reason(rotatedWhileDown)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("could not be refreshed") });
+      expect(await reason(await a.sign(KEYCLOAK_CLAIMS, { now: now(), key: cached }))).toBeNull();
+    } finally {
+      a.down = false;
+    }
+  });
+});
+
+describe("readiness and startup", () => {
+  it("/readyz names an issuer whose keys could never be loaded, and recovers when they load", async () => {
+    const late = await startOidcProvider({ path: "/realms/late" });
+    late.down = true;
+    const server = await startTestServer({ TRUSTED_ISSUERS: JSON.stringify([{ issuer: late.issuer, audiences: ["x"] }]), JWKS_COOLDOWN: "1s" });
+    try {
+      const origin = new URL(server.url).origin;
+      const first = await fetch(`${origin}/readyz`);
+      expect(first.status).toBe(503);
+      expect(((await first.json()) as { reason: string }).reason).toContain(late.issuer);
+      const token = await late.sign({}, { now: server.clock(), aud: "x" });
+      const refused = await server.gql(VIEWER, { token });
+      expect(refused.body.data!["viewer"].tokenError.message).toContain("could not be fetched");
+      late.down = false;
+      server.clock.advance(2);
+      expect((await fetch(`${origin}/readyz`)).status).toBe(200);
+      expect((await server.gql(VIEWER, { token })).body.data!["viewer"].authenticated).toBe(true);
+    } finally {
+      await server.stop();
+      await late.close();
+    }
+  });
+
+  it("an unknown key in TRUSTED_ISSUERS stops startup naming the issuer", async () => {
+    await expect(
+      startTestServer({ TRUSTED_ISSUERS: JSON.stringify([{ issuer: "https://idp.example.com", audiences: ["x"], audience: "typo" }]) }),
+    ).rejects.toThrow(/https:\/\/idp\.example\.com.*unknown key audience/);
+  });
+});
