@@ -2,7 +2,7 @@
 // discovery, a JWKS that rotates and goes down, and every forgery the issue lists.
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportSPKI, importJWK } from "jose";
+import { type CryptoKey, exportSPKI, importJWK } from "jose";
 import { newRsaKey, startOidcProvider, type TestOidcProvider } from "../support/oidc-provider.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
