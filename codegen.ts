@@ -31,6 +31,7 @@ const config: CodegenConfig = {
           AuditEvent: "../../domain/audit-log.js#AuditEventView",
           Viewer: "../../auth/authenticate.js#Principal",
           Session: "../../auth/sessions.js#SessionView",
+          Role: "../../domain/roles.js#RoleView",
         },
       },
     },

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (config.seedDemoUsers) {
     process.stdout.write(
       `\n  claimgate (${config.env}) at ${server.url}${config.sandbox ? "  (open it in a browser for Apollo Sandbox)" : ""}\n` +
-        `  demo logins:\n${DEMO_USERS.map((user) => `    ${user.email} / ${user.password}  ${JSON.stringify(user.claims)}`).join("\n")}\n\n`,
+        `  demo logins:\n${DEMO_USERS.map((user) => `    ${user.email} / ${user.password}  role ${user.roles.join(", ")}`).join("\n")}\n\n`,
     );
   }
   let stopping = false;

@@ -1,4 +1,5 @@
 import type { AccountService } from "../auth/accounts.js";
+import type { RoleAdmin } from "../auth/role-admin.js";
 import type { Principal } from "../auth/authenticate.js";
 import type { ClientInfo, SessionService } from "../auth/sessions.js";
 import type { Database } from "../db/database.js";
@@ -9,6 +10,7 @@ export interface Services {
   readonly db: Database;
   readonly accounts: AccountService;
   readonly sessions: SessionService;
+  readonly roles: RoleAdmin;
   readonly clock: () => Date;
 }
 

@@ -6,6 +6,7 @@ import { ActionRateLimiter, LoginThrottle } from "../auth/login-throttle.js";
 import { hashPassword } from "../auth/passwords.js";
 import { type ExternalIssuer, prepareExternalIssuer } from "../auth/external-token.js";
 import { RemoteKeySet } from "../auth/remote-key-set.js";
+import { createRoleAdmin } from "../auth/role-admin.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
@@ -54,8 +55,6 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
         event.event === "jwks_fetched" ? logger.info(event, "fetched an issuer's keys") : logger.warn(event, "could not fetch an issuer's keys"),
     });
     externalIssuers.set(trusted.issuer, prepareExternalIssuer(trusted, remote));
-    // Warm the cache without delaying startup: a provider that is down must not stop our own tokens.
-    void remote.ensureLoaded();
   }
   await ensurePrivateDatabaseFile(config.databaseUrl);
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
@@ -97,6 +96,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     db,
     sessions,
     accounts,
+    roles: createRoleAdmin({ db, revoked: revokedSessions, clock }),
     clock,
     authenticator,
     keys,

@@ -56,6 +56,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
   const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, ...contextServices } = services;
 
+  // Warm the issuers' key caches without delaying startup: a provider that is down must not stop our own tokens.
+  for (const external of externalIssuers.values()) void external.keys.ensureLoaded();
+
   const app = express();
   app.disable("x-powered-by");
   // Login limits key on the client IP: believe X-Forwarded-For only from configured proxies.

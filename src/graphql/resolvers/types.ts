@@ -1,5 +1,6 @@
 import { MISSING_TOKEN_MESSAGE } from "../../authz/authorization-errors.js";
 import { listPostsBy } from "../../domain/posts.js";
+import { rolesOf } from "../../domain/roles.js";
 import { sessionOf } from "../context.js";
 import type { SessionResolvers, UserResolvers, ViewerResolvers } from "../generated/resolvers-types.js";
 
@@ -23,4 +24,5 @@ export const Session: SessionResolvers = {
 
 export const User: UserResolvers = {
   posts: (user, _args, context) => listPostsBy(context.services.db, user.id),
+  roles: (user, _args, context) => rolesOf(context.services.db, user.id),
 };
