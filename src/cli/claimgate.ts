@@ -26,6 +26,7 @@ const AREAS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   user: runUserCommand,
   authz: runAuthzCommand,
   audit: runAuditCommand,
+  role: (args, io) => import("./commands/role-command.js").then((module) => module.runRoleCommand(args, io)),
 };
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
