@@ -3,6 +3,7 @@ import { type VerifiedAccessToken, verifyAccessToken, type VerifyAccessTokenOpti
 import { decodeJwt } from "jose";
 import { extractBearerToken } from "./bearer-token.js";
 import { type ExternalIssuer, verifyExternalToken } from "./external-token.js";
+import type { ExternalUserLinks } from "./external-users.js";
 import { TokenVerificationError } from "./token-verification-error.js";
 import { type TokenCacheStats, VerifiedTokenCache } from "./verified-token-cache.js";
 
@@ -38,6 +39,8 @@ export interface CreateAuthenticatorOptions {
   revokedSessions?: { has(sessionId: string): boolean; claimsVersionOf?(userId: string): number | undefined };
   /** Trusted external issuers by their exact `iss`; their tokens are verified with their own keys. */
   externalIssuers?: ReadonlyMap<string, ExternalIssuer>;
+  /** Local users for the subjects of issuers with linkUsers. */
+  externalUsers?: ExternalUserLinks;
   /** How many verified tokens to remember; 0 turns the cache off. @default 10000 */
   cacheSize?: number;
   /** Injected so tests can freeze time. @default () => new Date() */
@@ -71,10 +74,17 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
   });
   // One principal object per cached token: a warm request allocates nothing here.
   const principals = new WeakMap<VerifiedAccessToken, Principal>();
-  const principalOf = (token: VerifiedAccessToken): Principal => {
+  const principalOf = (token: VerifiedAccessToken, linkedUserId?: string): Principal => {
     let principal = principals.get(token);
     if (!principal) {
-      principal = Object.freeze(token.issuer === undefined ? { claims: token.claims, error: null } : { claims: token.claims, error: null, issuer: token.issuer });
+      principal = Object.freeze(
+        token.issuer === undefined
+          ? { claims: token.claims, error: null }
+          : linkedUserId === undefined
+            ? { claims: token.claims, error: null, issuer: token.issuer }
+            : // A linked subject acts as its local user: sub names it (so sub={arg} rules and authorship work), idp_sub keeps the provider's.
+              { claims: { ...token.claims, sub: linkedUserId, idp_sub: token.claims.sub }, error: null, issuer: token.issuer, userId: linkedUserId },
+      );
       principals.set(token, principal);
     }
     return principal;
@@ -108,7 +118,12 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
         cache.set(credential.token, token);
       }
       // External tokens belong to no session of ours and carry no claims version: the provider governs them.
-      if (token.issuer !== undefined) return principalOf(token);
+      if (token.issuer !== undefined) {
+        if (!externalIssuers.get(token.issuer)?.config.linkUsers || !options.externalUsers) return principalOf(token);
+        const link = await options.externalUsers.resolve(token.issuer, token.claims.sub);
+        if (link.refusal !== null) return rejected("TOKEN_INVALID", `The access token is not accepted: ${link.refusal}.`);
+        return principalOf(token, link.userId);
+      }
       // Checked on every request, cached or not: a session may end at any time.
       const revoked = options.revokedSessions;
       if (revoked?.has(token.claims.sid!)) return rejected("TOKEN_INVALID", SESSION_ENDED);

@@ -6,6 +6,7 @@ import { ActionRateLimiter, LoginThrottle } from "../auth/login-throttle.js";
 import { hashPassword } from "../auth/passwords.js";
 import { type ExternalIssuer, prepareExternalIssuer } from "../auth/external-token.js";
 import { RemoteKeySet } from "../auth/remote-key-set.js";
+import { ExternalUserLinks } from "../auth/external-users.js";
 import { createRoleAdmin } from "../auth/role-admin.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { createSessionService } from "../auth/sessions.js";
@@ -91,7 +92,16 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     onMailError: (error, mail) => logger.error({ event: "mail_failed", purpose: mail.purpose, err: error }, "could not send a mail"),
   });
-  const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, revokedSessions, externalIssuers, clock });
+  const externalUsers = config.trustedIssuers.some((trusted) => trusted.linkUsers)
+    ? new ExternalUserLinks({ db, clock, recheckSeconds: config.revocationSyncSeconds })
+    : undefined;
+  const authenticator = createAuthenticator({
+    verification: { keys, tokens: config.tokens },
+    revokedSessions,
+    externalIssuers,
+    ...(externalUsers ? { externalUsers } : {}),
+    clock,
+  });
   return {
     db,
     sessions,

@@ -217,3 +217,63 @@ describe("readiness and startup", () => {
     ).rejects.toThrow(/https:\/\/idp\.example\.com.*unknown key audience/);
   });
 });
+
+describe("linkUsers: local users for a provider's subjects", () => {
+  let c: TestOidcProvider;
+  let s: TestServer;
+  beforeAll(async () => {
+    c = await startOidcProvider({ path: "/realms/linked" });
+    s = await startTestServer({
+      TRUSTED_ISSUERS: JSON.stringify([{ issuer: c.issuer, audiences: ["claimgate-api"], linkUsers: true, claims: { permissions: { from: "scope", split: " " } } }]),
+      REVOCATION_SYNC_INTERVAL: "2s",
+    });
+  });
+  afterAll(async () => {
+    await s?.stop();
+    await c?.close();
+  });
+  const SCOPES = { scope: "openid posts:read posts:write" };
+
+  it("the first requests of a subject (50 at once) create exactly one local user; me, authorship and sub rules work", async () => {
+    const token = await c.sign(SCOPES, { now: s.clock(), sub: "linked-1" });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => s.gql("{ me { id email } }", { token })));
+    const ids = new Set(answers.map((answer) => answer.body.data?.["me"]?.id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    expect(id).toEqual(expect.any(String));
+    expect(answers[0]!.body.data!["me"].email).toBe(`external:${c.issuer}|linked-1`);
+
+    const viewer = await s.gql("{ viewer { subject issuer claims } }", { token });
+    expect(viewer.body.data!["viewer"]).toMatchObject({ subject: id, issuer: c.issuer, claims: expect.objectContaining({ idp_sub: "linked-1" }) });
+
+    const draft = await s.gql(`mutation { createPost(input: { title: "linked", body: "draft", published: false }) { authorId } }`, { token });
+    expect(draft.body.data).toEqual({ createPost: { authorId: id } });
+    const drafts = await s.gql(`query ($id: ID!) { drafts(authorId: $id) { title } }`, { token, variables: { id } });
+    expect(drafts.body.data).toEqual({ drafts: [{ title: "linked" }] });
+
+    // A token of another subject is another user.
+    const other = await s.gql("{ me { id } }", { token: await c.sign(SCOPES, { now: s.clock(), sub: "linked-2" }) });
+    expect(other.body.data!["me"].id).not.toBe(id);
+  });
+
+  it("the link never grants claimgate's own login", async () => {
+    const login = await s.gql(`mutation ($e: String!) { login(email: $e, password: "anything-at-all-1") { tokenType } }`, { variables: { e: `external:${c.issuer}|linked-1` } });
+    expect(login.body.errors?.[0]?.extensions?.["code"]).toMatch(/UNAUTHENTICATED|BAD_USER_INPUT/);
+  });
+
+  it("a disabled, then deleted, linked user's provider tokens are refused", async () => {
+    const token = await c.sign(SCOPES, { now: s.clock(), sub: "linked-3" });
+    const id = (await s.gql("{ me { id } }", { token })).body.data!["me"].id;
+    const admin = (await s.login("alice@example.com", "alice-password-123")).accessToken;
+    await s.gql(`mutation ($id: ID!) { setUserDisabled(userId: $id, disabled: true) { id } }`, { token: admin, variables: { id } });
+    s.clock.advance(3);
+    const fresh = await c.sign(SCOPES, { now: s.clock(), sub: "linked-3" });
+    const refused = await s.gql("{ viewer { tokenError { reason message } } }", { token: fresh });
+    expect(refused.body.data!["viewer"].tokenError).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("disabled") });
+
+    await s.gql(`mutation ($id: ID!) { deleteUser(userId: $id) }`, { token: (await s.login("alice@example.com", "alice-password-123")).accessToken, variables: { id } });
+    s.clock.advance(3);
+    const after = await s.gql("{ viewer { tokenError { message } } }", { token: await c.sign(SCOPES, { now: s.clock(), sub: "linked-3" }) });
+    expect(after.body.data!["viewer"].tokenError.message).toContain("deleted");
+  });
+});
