@@ -83,6 +83,7 @@ async function benchRemoteJwks(options: { iterations: number; rounds: number }) 
     const trusted: TrustedIssuer = {
       issuer: provider.issuer,
       audiences: ["claimgate-api"],
+      audienceClaim: "aud",
       jwksUri: null,
       algorithms: ["RS256"],
       typ: ["at+jwt"],

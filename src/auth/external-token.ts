@@ -68,13 +68,16 @@ export async function verifyExternalToken(token: string, issuer: ExternalIssuer,
       {
         algorithms: [...config.algorithms],
         issuer: config.issuer,
-        audience: [...config.audiences],
-        requiredClaims: [...new Set([...ALWAYS_REQUIRED, ...config.requiredClaims])],
+        ...(config.audienceClaim === "aud" ? { audience: [...config.audiences] } : {}),
+        requiredClaims: [...new Set([...ALWAYS_REQUIRED, config.audienceClaim, ...config.requiredClaims])],
         clockTolerance: options.clockToleranceSeconds,
         currentDate: options.now,
         ...(options.maxTokenAgeSeconds ? { maxTokenAge: options.maxTokenAgeSeconds } : {}),
       },
     );
+    if (config.audienceClaim !== "aud" && !audienceMatches(payload[config.audienceClaim], config.audiences)) {
+      throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: its ${config.audienceClaim} claim names another audience.`);
+    }
     const typ = typeof protectedHeader.typ === "string" ? normaliseTyp(protectedHeader.typ) : null;
     if (!config.typ.includes(typ)) {
       throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: its typ header is not one its issuer's configuration accepts.`);
@@ -89,6 +92,11 @@ export async function verifyExternalToken(token: string, issuer: ExternalIssuer,
   } catch (error) {
     throw toVerificationError(error);
   }
+}
+
+function audienceMatches(value: unknown, audiences: readonly string[]): boolean {
+  if (typeof value === "string") return audiences.includes(value);
+  return Array.isArray(value) && value.some((item) => typeof item === "string" && audiences.includes(item));
 }
 
 /** The token's claims with reserved ones dropped, then the issuer's mapping applied (mapped claims win). */

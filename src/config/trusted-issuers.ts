@@ -21,8 +21,10 @@ export interface ClaimSource {
 export interface TrustedIssuer {
   /** Exactly the `iss` its tokens carry. */
   readonly issuer: string;
-  /** At least one must appear in the token's `aud`. */
+  /** At least one must appear in the token's `aud` (or `audienceClaim`). */
   readonly audiences: readonly string[];
+  /** The claim holding the audience: `aud`, or `client_id` for providers whose access tokens carry none (Cognito). @default "aud" */
+  readonly audienceClaim: string;
   /** null: found through `<issuer>/.well-known/openid-configuration`. */
   readonly jwksUri: string | null;
   /** @default ["RS256"] */
@@ -49,7 +51,7 @@ export interface RemoteKeyPolicy {
   readonly maxCacheSeconds: number;
 }
 
-const KEYS = new Set(["issuer", "audiences", "jwksUri", "algorithms", "typ", "requiredClaims", "claims", "linkUsers"]);
+const KEYS = new Set(["issuer", "audiences", "audienceClaim", "jwksUri", "algorithms", "typ", "requiredClaims", "claims", "linkUsers"]);
 
 export function parseTrustedIssuers(json: string, source: string, problems: string[]): TrustedIssuer[] {
   let entries: unknown;
@@ -91,6 +93,8 @@ function parseIssuer(entry: unknown, position: string, problems: string[]): Trus
 
   const audiences = stringList(raw["audiences"]);
   if (audiences === null || audiences.length === 0) problem("audiences is required: a non-empty list of the aud values this API accepts");
+  const audienceClaim = raw["audienceClaim"] === undefined ? "aud" : raw["audienceClaim"];
+  if (typeof audienceClaim !== "string" || !/^[A-Za-z_][A-Za-z0-9_:.-]*$/.test(audienceClaim)) problem("audienceClaim must be a claim name such as aud or client_id");
   const jwksUri = raw["jwksUri"] === undefined ? null : raw["jwksUri"];
   if (jwksUri !== null && (typeof jwksUri !== "string" || !isHttpUrl(jwksUri))) problem("jwksUri must be an http(s) URL");
   if (jwksUri === null && issuer !== null && !isHttpUrl(issuer)) {
@@ -116,6 +120,7 @@ function parseIssuer(entry: unknown, position: string, problems: string[]): Trus
   return Object.freeze({
     issuer: issuer!,
     audiences: Object.freeze(audiences!),
+    audienceClaim: audienceClaim as string,
     jwksUri: jwksUri as string | null,
     algorithms: Object.freeze(algorithms as ExternalAlgorithm[]),
     typ: Object.freeze((typ as (string | null)[]).map((value) => (value === null ? null : normaliseTyp(value)))),

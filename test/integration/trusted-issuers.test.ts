@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
 
 let a: TestOidcProvider;
 let b: TestOidcProvider;
+let cognito: TestOidcProvider;
 let t: TestServer;
 
 const COOLDOWN = 30;
@@ -15,6 +16,7 @@ const COOLDOWN = 30;
 beforeAll(async () => {
   a = await startOidcProvider({ path: "/realms/a" });
   b = await startOidcProvider({ path: "/realms/b" });
+  cognito = await startOidcProvider({ path: "/eu-west-1_Pool" });
   t = await startTestServer({
     TRUSTED_ISSUERS: JSON.stringify([
       {
@@ -28,6 +30,7 @@ beforeAll(async () => {
         },
       },
       { issuer: b.issuer, audiences: ["claimgate-api"], jwksUri: b.jwksUri },
+      { issuer: cognito.issuer, audiences: ["app-client-1"], audienceClaim: "client_id", typ: [null], claims: { roles: "cognito:groups" } },
     ]),
     JWKS_COOLDOWN: `${COOLDOWN}s`,
     JWKS_MIN_CACHE: "60s",
@@ -38,6 +41,7 @@ afterAll(async () => {
   await t?.stop();
   await a?.close();
   await b?.close();
+  await cognito?.close();
 });
 
 const KEYCLOAK_CLAIMS = { realm_access: { roles: ["admin", "offline_access"] }, scope: "openid profile posts:read" };
@@ -93,6 +97,20 @@ describe("a trusted provider's token", () => {
   it("from an issuer configured with jwksUri (no discovery) verifies too", async () => {
     const token = await b.sign({}, { now: now() });
     expect(await reason(token)).toBeNull();
+  });
+});
+
+describe("provider claim shapes", () => {
+  it("Cognito: no aud (client_id instead), no typ header, groups under a colon name", async () => {
+    const token = await cognito.sign({ client_id: "app-client-1", "cognito:groups": ["admin"], scope: "posts:read" }, { now: now(), aud: null, typ: null });
+    const { body } = await t.gql(VIEWER, { token });
+    expect(body.data!["viewer"]).toMatchObject({ authenticated: true, claims: expect.objectContaining({ roles: ["admin"] }) });
+    const posts = await t.gql("{ posts { id } }", { token });
+    expect(posts.body.errors?.[0]?.extensions?.["code"]).toBe("FORBIDDEN");
+    const wrongClient = await cognito.sign({ client_id: "app-client-2" }, { now: now(), aud: null, typ: null });
+    expect(await reason(wrongClient)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("client_id") });
+    const typed = await cognito.sign({ client_id: "app-client-1" }, { now: now(), aud: null, typ: "at+jwt" });
+    expect(await reason(typed)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("typ") });
   });
 });
 

@@ -8,7 +8,8 @@ type Key = { kid: string; privateKey: CryptoKey; publicJwk: JWK };
 export interface SignOptions {
   /** @default the provider's issuer */
   iss?: string;
-  aud?: string | string[];
+  /** null: no aud claim (Cognito access tokens carry client_id instead). */
+  aud?: string | string[] | null;
   sub?: string;
   /** @default "at+jwt" */
   typ?: string | null;
@@ -97,10 +98,9 @@ export async function startOidcProvider(options: { path?: string } = {}): Promis
       const iat = Math.floor(signOptions.now.getTime() / 1000);
       const header: Record<string, unknown> = { alg: "RS256", kid: signOptions.kid ?? key.kid };
       if (signOptions.typ !== null) header["typ"] = signOptions.typ ?? "at+jwt";
-      return new SignJWT({ jti: randomUUID(), ...claims })
-        .setProtectedHeader(header as { alg: string })
-        .setIssuer(signOptions.iss ?? issuer)
-        .setAudience(signOptions.aud ?? "claimgate-api")
+      const jwt = new SignJWT({ jti: randomUUID(), ...claims }).setProtectedHeader(header as { alg: string }).setIssuer(signOptions.iss ?? issuer);
+      if (signOptions.aud !== null) jwt.setAudience(signOptions.aud ?? "claimgate-api");
+      return jwt
         .setSubject(signOptions.sub ?? "provider-user-1")
         .setIssuedAt(iat)
         .setExpirationTime(iat + (signOptions.ttlSeconds ?? 300))

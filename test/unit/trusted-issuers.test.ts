@@ -18,6 +18,7 @@ describe("TRUSTED_ISSUERS", () => {
     expect(issuers[0]).toEqual({
       issuer: "https://idp.example.com/",
       audiences: ["api"],
+      audienceClaim: "aud",
       jwksUri: null,
       algorithms: ["RS256"],
       typ: ["at+jwt"],
@@ -49,7 +50,7 @@ describe("TRUSTED_ISSUERS", () => {
       "not an object",
     ]);
     expect(problems).toEqual([
-      "TRUSTED_ISSUERS[0] (https://a): unknown keys audience, jwks_uri (known: issuer, audiences, jwksUri, algorithms, typ, requiredClaims, claims, linkUsers)",
+      "TRUSTED_ISSUERS[0] (https://a): unknown keys audience, jwks_uri (known: issuer, audiences, audienceClaim, jwksUri, algorithms, typ, requiredClaims, claims, linkUsers)",
       "TRUSTED_ISSUERS[1] (https://b): audiences is required: a non-empty list of the aud values this API accepts",
       expect.stringMatching(/^TRUSTED_ISSUERS\[1\] \(https:\/\/b\): algorithm HS256 is not accepted \(asymmetric only/),
       expect.stringMatching(/^TRUSTED_ISSUERS\[1\] \(https:\/\/b\): algorithm none is not accepted/),
