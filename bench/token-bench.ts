@@ -90,6 +90,7 @@ async function benchRemoteJwks(options: { iterations: number; rounds: number }) 
       requiredClaims: [],
       claims: { permissions: { from: "scope", split: " " } },
       linkUsers: false,
+      expandRoles: false,
     };
     const policy = { timeoutSeconds: 3, cooldownSeconds: 30, minCacheSeconds: 60, maxCacheSeconds: 3600 };
     const hmacRing = await createHmacKeyRing(randomBytes(48).toString("base64url"));

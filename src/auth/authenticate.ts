@@ -4,6 +4,8 @@ import { decodeJwt } from "jose";
 import { extractBearerToken } from "./bearer-token.js";
 import { type ExternalIssuer, verifyExternalToken } from "./external-token.js";
 import type { ExternalUserLinks } from "./external-users.js";
+import type { RoleCatalog } from "./role-catalog.js";
+import { expandExternalRoleClaims } from "../domain/role-claims.js";
 import { TokenVerificationError } from "./token-verification-error.js";
 import { type TokenCacheStats, VerifiedTokenCache } from "./verified-token-cache.js";
 
@@ -41,6 +43,8 @@ export interface CreateAuthenticatorOptions {
   externalIssuers?: ReadonlyMap<string, ExternalIssuer>;
   /** Local users for the subjects of issuers with linkUsers. */
   externalUsers?: ExternalUserLinks;
+  /** The role table, for issuers with expandRoles. */
+  roleCatalog?: RoleCatalog;
   /** How many verified tokens to remember; 0 turns the cache off. @default 10000 */
   cacheSize?: number;
   /** Injected so tests can freeze time. @default () => new Date() */
@@ -74,19 +78,31 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
   });
   // One principal object per cached token: a warm request allocates nothing here.
   const principals = new WeakMap<VerifiedAccessToken, Principal>();
-  const principalOf = (token: VerifiedAccessToken, linkedUserId?: string): Principal => {
+  const principalOf = (token: VerifiedAccessToken): Principal => {
     let principal = principals.get(token);
     if (!principal) {
-      principal = Object.freeze(
-        token.issuer === undefined
-          ? { claims: token.claims, error: null }
-          : linkedUserId === undefined
-            ? { claims: token.claims, error: null, issuer: token.issuer }
-            : // A linked subject acts as its local user: sub names it (so sub={arg} rules and authorship work), idp_sub keeps the provider's.
-              { claims: { ...token.claims, sub: linkedUserId, idp_sub: token.claims.sub }, error: null, issuer: token.issuer, userId: linkedUserId },
-      );
+      principal = Object.freeze({ claims: token.claims, error: null });
       principals.set(token, principal);
     }
+    return principal;
+  };
+  // External principals also depend on the role catalog's version (expandRoles), so they are recomputed when it changes.
+  const externalPrincipals = new WeakMap<VerifiedAccessToken, { version: number; principal: Principal }>();
+  const externalPrincipalOf = (token: VerifiedAccessToken, issuer: ExternalIssuer, linkedUserId: string | undefined): Principal => {
+    const catalog = issuer.config.expandRoles ? options.roleCatalog : undefined;
+    const version = catalog?.version ?? 0;
+    const known = externalPrincipals.get(token);
+    if (known && known.version === version) return known.principal;
+    let claims = catalog ? expandExternalRoleClaims(token.claims, (name) => catalog.get(name)) : token.claims;
+    // A linked subject acts as its local user: sub names it (so sub={arg} rules and authorship work), idp_sub keeps the provider's.
+    if (linkedUserId !== undefined) claims = { ...claims, sub: linkedUserId, idp_sub: token.claims.sub };
+    const principal: Principal = Object.freeze({
+      claims,
+      error: null,
+      issuer: issuer.config.issuer,
+      ...(linkedUserId === undefined ? {} : { userId: linkedUserId }),
+    });
+    externalPrincipals.set(token, { version, principal });
     return principal;
   };
 
@@ -119,10 +135,11 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
       }
       // External tokens belong to no session of ours and carry no claims version: the provider governs them.
       if (token.issuer !== undefined) {
-        if (!externalIssuers.get(token.issuer)?.config.linkUsers || !options.externalUsers) return principalOf(token);
+        const issuer = externalIssuers.get(token.issuer)!;
+        if (!issuer.config.linkUsers || !options.externalUsers) return externalPrincipalOf(token, issuer, undefined);
         const link = await options.externalUsers.resolve(token.issuer, token.claims.sub);
         if (link.refusal !== null) return rejected("TOKEN_INVALID", `The access token is not accepted: ${link.refusal}.`);
-        return principalOf(token, link.userId);
+        return externalPrincipalOf(token, issuer, link.userId);
       }
       // Checked on every request, cached or not: a session may end at any time.
       const revoked = options.revokedSessions;

@@ -37,6 +37,8 @@ export interface TrustedIssuer {
   readonly claims: Readonly<Record<string, ClaimSource>>;
   /** The first token of each subject creates (or finds) a local user keyed by (issuer, sub). @default false */
   readonly linkUsers: boolean;
+  /** Roles the token names (in role or roles, after mapping) that exist in claimgate's role table add their permissions. @default false */
+  readonly expandRoles: boolean;
 }
 
 /** How remote key sets are fetched and cached; the same for every issuer. */
@@ -51,7 +53,7 @@ export interface RemoteKeyPolicy {
   readonly maxCacheSeconds: number;
 }
 
-const KEYS = new Set(["issuer", "audiences", "audienceClaim", "jwksUri", "algorithms", "typ", "requiredClaims", "claims", "linkUsers"]);
+const KEYS = new Set(["issuer", "audiences", "audienceClaim", "jwksUri", "algorithms", "typ", "requiredClaims", "claims", "linkUsers", "expandRoles"]);
 
 export function parseTrustedIssuers(json: string, source: string, problems: string[]): TrustedIssuer[] {
   let entries: unknown;
@@ -115,6 +117,8 @@ function parseIssuer(entry: unknown, position: string, problems: string[]): Trus
   const claims = parseClaimMapping(raw["claims"], problem);
   const linkUsers = raw["linkUsers"] === undefined ? false : raw["linkUsers"];
   if (typeof linkUsers !== "boolean") problem("linkUsers must be true or false");
+  const expandRoles = raw["expandRoles"] === undefined ? false : raw["expandRoles"];
+  if (typeof expandRoles !== "boolean") problem("expandRoles must be true or false");
 
   if (problems.length > before) return null;
   return Object.freeze({
@@ -127,6 +131,7 @@ function parseIssuer(entry: unknown, position: string, problems: string[]): Trus
     requiredClaims: Object.freeze(requiredClaims!),
     claims,
     linkUsers: linkUsers as boolean,
+    expandRoles: expandRoles as boolean,
   });
 }
 

@@ -35,6 +35,26 @@ export function expandRoleClaims(own: UserClaims, roles: readonly GrantedRole[])
   return claims;
 }
 
+/**
+ * An external token's claims expanded by the role table: every role it names (in `role` or `roles`,
+ * after the issuer's mapping) that exists here adds its permissions and fills in its other claims.
+ * The token's own role and roles stay as the provider sent them. Returns `claims` itself when no
+ * named role exists here.
+ */
+export function expandExternalRoleClaims<T extends Readonly<Record<string, unknown>>>(claims: T, lookup: (name: string) => GrantedRole | undefined): T {
+  const roles = unique([...stringsOf(claims["role"]), ...stringsOf(claims["roles"])])
+    .map(lookup)
+    .filter((role): role is GrantedRole => role !== undefined);
+  if (roles.length === 0) return claims;
+  const expanded: Record<string, unknown> = { ...claims, permissions: unique([...stringsOf(claims["permissions"]), ...roles.flatMap((role) => role.permissions)]) };
+  for (const role of roles) {
+    for (const [name, value] of Object.entries(role.claims)) {
+      if (!Object.hasOwn(expanded, name) && !ROLE_COMPUTED_CLAIMS.has(name)) expanded[name] = value;
+    }
+  }
+  return expanded as T;
+}
+
 function stringsOf(value: unknown): string[] {
   if (typeof value === "string") return [value];
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];

@@ -183,11 +183,10 @@ export async function tokenClaimsOf(db: Database, user: Pick<User, "id" | "claim
   return expandRoleClaims(own, rows.map(toGrantedRole));
 }
 
-/** Expands role names (an external token's mapped roles) with the role table. */
-export async function grantedRolesNamed(db: Database, names: readonly string[]): Promise<GrantedRole[]> {
-  if (names.length === 0) return [];
-  const rows = await db.role.findMany({ where: { name: { in: [...names] } } });
-  return rows.map(toGrantedRole);
+/** Every role as token expansion needs it, with when it last changed. */
+export async function allGrantedRoles(db: Database): Promise<(GrantedRole & { readonly updatedAt: Date })[]> {
+  const rows = await db.role.findMany({ orderBy: { name: "asc" } });
+  return rows.map((role) => ({ ...toGrantedRole(role), updatedAt: role.updatedAt }));
 }
 
 const toGrantedRole = (role: Role): GrantedRole => ({ name: role.name, permissions: parseArray(role.permissions), claims: decodeStoredClaims(role.claims) });

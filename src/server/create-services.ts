@@ -7,6 +7,7 @@ import { hashPassword } from "../auth/passwords.js";
 import { type ExternalIssuer, prepareExternalIssuer } from "../auth/external-token.js";
 import { RemoteKeySet } from "../auth/remote-key-set.js";
 import { ExternalUserLinks } from "../auth/external-users.js";
+import { RoleCatalog } from "../auth/role-catalog.js";
 import { createRoleAdmin } from "../auth/role-admin.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { createSessionService } from "../auth/sessions.js";
@@ -95,11 +96,20 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const externalUsers = config.trustedIssuers.some((trusted) => trusted.linkUsers)
     ? new ExternalUserLinks({ db, clock, recheckSeconds: config.revocationSyncSeconds })
     : undefined;
+  const roleCatalog = config.trustedIssuers.some((trusted) => trusted.expandRoles)
+    ? new RoleCatalog({
+        db,
+        syncIntervalMs: config.revocationSyncSeconds * 1000,
+        onError: (error) => logger.error({ event: "role_sync_failed", err: error }, "could not read roles"),
+      })
+    : undefined;
+  await roleCatalog?.start();
   const authenticator = createAuthenticator({
     verification: { keys, tokens: config.tokens },
     revokedSessions,
     externalIssuers,
     ...(externalUsers ? { externalUsers } : {}),
+    ...(roleCatalog ? { roleCatalog } : {}),
     clock,
   });
   return {
@@ -115,6 +125,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
     async close() {
       revokedSessions.stop();
+      roleCatalog?.stop();
       await mailer.close();
       await db.$disconnect();
     },

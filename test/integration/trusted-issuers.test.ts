@@ -242,7 +242,9 @@ describe("linkUsers: local users for a provider's subjects", () => {
   beforeAll(async () => {
     c = await startOidcProvider({ path: "/realms/linked" });
     s = await startTestServer({
-      TRUSTED_ISSUERS: JSON.stringify([{ issuer: c.issuer, audiences: ["claimgate-api"], linkUsers: true, claims: { permissions: { from: "scope", split: " " } } }]),
+      TRUSTED_ISSUERS: JSON.stringify([
+        { issuer: c.issuer, audiences: ["claimgate-api"], linkUsers: true, expandRoles: true, claims: { permissions: { from: "scope", split: " " }, roles: "realm_access.roles" } },
+      ]),
       REVOCATION_SYNC_INTERVAL: "2s",
     });
   });
@@ -277,6 +279,25 @@ describe("linkUsers: local users for a provider's subjects", () => {
   it("the link never grants claimgate's own login", async () => {
     const login = await s.gql(`mutation ($e: String!) { login(email: $e, password: "anything-at-all-1") { tokenType } }`, { variables: { e: `external:${c.issuer}|linked-1` } });
     expect(login.body.errors?.[0]?.extensions?.["code"]).toMatch(/UNAUTHENTICATED|BAD_USER_INPUT/);
+  });
+
+  it("expandRoles: a role the provider names grants what claimgate's role table says, and follows its changes", async () => {
+    const token = await c.sign({ realm_access: { roles: ["writer", "unknown-here"] }, scope: "openid" }, { now: s.clock(), sub: "linked-writer" });
+    const viewer = await s.gql("{ viewer { claims } }", { token });
+    expect(viewer.body.data!["viewer"].claims).toMatchObject({ roles: ["writer", "unknown-here"], permissions: ["openid", "posts:read", "posts:write"] });
+    const post = await s.gql(`mutation { createPost(input: { title: "from the provider", body: "by role" }) { id } }`, { token });
+    expect(post.body.errors).toBeUndefined();
+
+    const admin = (await s.login("alice@example.com", "alice-password-123")).accessToken;
+    await s.gql(`mutation { updateRole(name: "writer", input: { permissions: ["posts:read"] }) { name } }`, { token: admin });
+    // Each process reads the role table every REVOCATION_SYNC_INTERVAL (2 s here).
+    const deadline = Date.now() + 10_000;
+    let refused = await s.gql(`mutation { createPost(input: { title: "again", body: "?" }) { id } }`, { token });
+    while (!refused.body.errors && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      refused = await s.gql(`mutation { createPost(input: { title: "again", body: "?" }) { id } }`, { token });
+    }
+    expect(refused.body.errors?.[0]?.extensions?.["code"]).toBe("FORBIDDEN");
   });
 
   it("a disabled, then deleted, linked user's provider tokens are refused", async () => {

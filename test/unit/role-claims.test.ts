@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandRoleClaims } from "../../src/domain/role-claims.js";
+import { expandExternalRoleClaims, expandRoleClaims } from "../../src/domain/role-claims.js";
 
 const reader = { name: "reader", permissions: ["posts:read"], claims: {} };
 const editor = { name: "editor", permissions: ["posts:read", "posts:edit"], claims: { team: "news", tier: "gold" } };
@@ -31,5 +31,17 @@ describe("expandRoleClaims", () => {
   });
   it("a role's claims never set role, roles or permissions", () => {
     expect(expandRoleClaims({}, [{ name: "odd", permissions: [], claims: { roles: ["admin"], role: "admin" } }])).toEqual({ role: "odd", roles: ["odd"] });
+  });
+});
+
+describe("expandExternalRoleClaims", () => {
+  const lookup = (name: string) => ({ reader, editor })[name as "reader" | "editor"];
+  it("adds the permissions and claims of roles that exist here, keeping the token's role and roles", () => {
+    const claims = { sub: "x", role: ["editor", "elsewhere"], roles: ["reader"], permissions: ["own"], tier: "bronze" };
+    expect(expandExternalRoleClaims(claims, lookup)).toEqual({ ...claims, permissions: ["own", "posts:read", "posts:edit"], team: "news" });
+  });
+  it("returns the same object when no named role exists here", () => {
+    const claims = { sub: "x", roles: ["elsewhere"] };
+    expect(expandExternalRoleClaims(claims, lookup)).toBe(claims);
   });
 });

@@ -25,6 +25,7 @@ describe("TRUSTED_ISSUERS", () => {
       requiredClaims: [],
       claims: {},
       linkUsers: false,
+      expandRoles: false,
     });
   });
 
@@ -50,7 +51,7 @@ describe("TRUSTED_ISSUERS", () => {
       "not an object",
     ]);
     expect(problems).toEqual([
-      "TRUSTED_ISSUERS[0] (https://a): unknown keys audience, jwks_uri (known: issuer, audiences, audienceClaim, jwksUri, algorithms, typ, requiredClaims, claims, linkUsers)",
+      "TRUSTED_ISSUERS[0] (https://a): unknown keys audience, jwks_uri (known: issuer, audiences, audienceClaim, jwksUri, algorithms, typ, requiredClaims, claims, linkUsers, expandRoles)",
       "TRUSTED_ISSUERS[1] (https://b): audiences is required: a non-empty list of the aud values this API accepts",
       expect.stringMatching(/^TRUSTED_ISSUERS\[1\] \(https:\/\/b\): algorithm HS256 is not accepted \(asymmetric only/),
       expect.stringMatching(/^TRUSTED_ISSUERS\[1\] \(https:\/\/b\): algorithm none is not accepted/),
