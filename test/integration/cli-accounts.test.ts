@@ -37,7 +37,7 @@ describe("claimgate user unlock and claimgate audit", () => {
     const audit = await cli(["audit", "--user", BOB.email]);
     expect(audit.code).toBe(0);
     const lines = audit.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z {2}claims_changed {5}by cli {2}user \S+ {2}\{\} -> \{"permissions":\["posts:write"\]\}$/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z {2}claims_changed {5}by cli {2}user \S+ {2}\{\} -> \{"permissions":"posts:write"\}$/);
     expect(lines[1]).toMatch(/ account_unlocked {3}by cli {2}user \S+  null -> \{"email":"bob@example.com","countersCleared":2\}$/);
     const json = JSON.parse((await cli(["audit", "--json", "--limit", "1"])).stdout);
     expect(json).toEqual([expect.objectContaining({ action: "claims_changed", actorKind: "cli", actorId: null })]);
