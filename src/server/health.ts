@@ -35,10 +35,9 @@ export interface IssuerKeys {
  * soon as the provider answers; once loaded, keys are kept through later outages.
  */
 export async function checkIssuerKeys(issuers: Iterable<IssuerKeys>): Promise<Readiness> {
-  const missing: string[] = [];
-  for (const issuer of issuers) {
-    const status = await issuer.ensureLoaded();
-    if (!status.loaded) missing.push(`${issuer.issuer} (${status.lastError ?? "not fetched yet"})`);
-  }
+  // In parallel: each fetch is bounded by JWKS_TIMEOUT, so the probe waits at most that long.
+  const list = [...issuers];
+  const statuses = await Promise.all(list.map((issuer) => issuer.ensureLoaded()));
+  const missing = list.flatMap((issuer, i) => (statuses[i]!.loaded ? [] : [`${issuer.issuer} (${statuses[i]!.lastError ?? "not fetched yet"})`]));
   return missing.length === 0 ? { ready: true } : { ready: false, reason: `keys of trusted issuers could never be loaded: ${missing.join(", ")}` };
 }

@@ -161,6 +161,19 @@ describe("forgeries and mismatches are refused", () => {
     expect(await reason(token)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("does not trust") });
   });
 
+  it("alg none, and a key embedded in the header (jwk) or pointed to (jku), never verify", async () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const iat = Math.floor(now().getTime() / 1000);
+    const body = b64({ iss: a.issuer, aud: "claimgate-api", sub: "x", iat, exp: iat + 300, ...KEYCLOAK_CLAIMS });
+    const none = `${b64({ alg: "none", typ: "at+jwt" })}.${body}.`;
+    expect(await reason(none)).toMatchObject({ reason: "TOKEN_INVALID" });
+    const attacker = await newRsaKey("attacker");
+    for (const extra of [{ jwk: attacker.publicJwk }, { jku: `${b.issuer}/jwks` }]) {
+      const token = await a.sign(KEYCLOAK_CLAIMS, { now: now(), key: attacker, header: extra });
+      expect(await reason(token)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("not signed by a key its issuer publishes") });
+    }
+  });
+
   it("a flood of random kids costs the provider at most one fetch per cooldown", async () => {
     t.clock.advance(COOLDOWN + 1);
     const stranger = await newRsaKey();
@@ -182,6 +195,19 @@ describe("forgeries and mismatches are refused", () => {
 });
 
 describe("remote keys over time", () => {
+  it("honours the JWKS Cache-Control max-age (120 s here): no fetch before, one background fetch after", async () => {
+    t.clock.advance(COOLDOWN + 1);
+    await reason(await a.sign(KEYCLOAK_CLAIMS, { now: now(), kid: "unknown-to-force-a-fetch" }));
+    const before = a.jwksRequests;
+    t.clock.advance(100);
+    expect(await reason(await a.sign(KEYCLOAK_CLAIMS, { now: now() }))).toBeNull();
+    expect(a.jwksRequests).toBe(before);
+    t.clock.advance(30);
+    expect(await reason(await a.sign(KEYCLOAK_CLAIMS, { now: now() }))).toBeNull();
+    // The refresh runs in the background: the token did not wait for it.
+    await expect.poll(() => a.jwksRequests, { timeout: 5000 }).toBe(before + 1);
+  });
+
   it("picks up a key the provider rotated in", async () => {
     t.clock.advance(COOLDOWN + 1);
     await a.rotate({ retire: true });
@@ -207,6 +233,22 @@ describe("remote keys over time", () => {
 });
 
 describe("readiness and startup", () => {
+  it("a provider that never answers costs a request at most JWKS_TIMEOUT", async () => {
+    const stuck = await startOidcProvider({ path: "/realms/stuck" });
+    stuck.hang = true;
+    const server = await startTestServer({ TRUSTED_ISSUERS: JSON.stringify([{ issuer: stuck.issuer, audiences: ["x"] }]), JWKS_TIMEOUT: "1s" });
+    try {
+      const token = await stuck.sign({}, { now: server.clock(), aud: "x" });
+      const started = Date.now();
+      const { body } = await server.gql(VIEWER, { token });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(body.data!["viewer"].tokenError.message).toMatch(/could not be fetched \(the provider did not answer in time\)/);
+    } finally {
+      await server.stop();
+      await stuck.close();
+    }
+  });
+
   it("/readyz names an issuer whose keys could never be loaded, and recovers when they load", async () => {
     const late = await startOidcProvider({ path: "/realms/late" });
     late.down = true;

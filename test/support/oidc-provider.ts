@@ -19,6 +19,8 @@ export interface SignOptions {
   kid?: string;
   /** @default 300 */
   ttlSeconds?: number;
+  /** Further protected header parameters (jwk, jku, …). */
+  header?: Record<string, unknown>;
   /** The instant to sign at (the server's test clock). */
   now: Date;
 }
@@ -36,6 +38,8 @@ export interface TestOidcProvider {
   readonly keys: readonly Key[];
   /** While true, discovery and JWKS answer 503. */
   down: boolean;
+  /** While true, discovery and JWKS never answer (the connection stays open). */
+  hang: boolean;
   /** Cache-Control sent with the JWKS. */
   cacheControl: string;
   /** Adds a new key (signing from now on); with `retire`, the older keys disappear from the JWKS. */
@@ -57,6 +61,7 @@ export async function startOidcProvider(options: { path?: string } = {}): Promis
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
     };
+    if (provider.hang) return;
     if (req.url === `${base}/.well-known/openid-configuration`) {
       discoveryRequests++;
       if (provider.down) return send(503, { error: "down" });
@@ -86,6 +91,7 @@ export async function startOidcProvider(options: { path?: string } = {}): Promis
     },
     keys,
     down: false,
+    hang: false,
     cacheControl: "public, max-age=120",
     async rotate(rotateOptions = {}) {
       const key = await newRsaKey();
@@ -96,7 +102,7 @@ export async function startOidcProvider(options: { path?: string } = {}): Promis
     async sign(claims, signOptions) {
       const key = signOptions.key ?? keys[keys.length - 1]!;
       const iat = Math.floor(signOptions.now.getTime() / 1000);
-      const header: Record<string, unknown> = { alg: "RS256", kid: signOptions.kid ?? key.kid };
+      const header: Record<string, unknown> = { alg: "RS256", kid: signOptions.kid ?? key.kid, ...signOptions.header };
       if (signOptions.typ !== null) header["typ"] = signOptions.typ ?? "at+jwt";
       const jwt = new SignJWT({ jti: randomUUID(), ...claims }).setProtectedHeader(header as { alg: string }).setIssuer(signOptions.iss ?? issuer);
       if (signOptions.aud !== null) jwt.setAudience(signOptions.aud ?? "claimgate-api");
@@ -106,7 +112,11 @@ export async function startOidcProvider(options: { path?: string } = {}): Promis
         .setExpirationTime(iat + (signOptions.ttlSeconds ?? 300))
         .sign(key.privateKey);
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return provider;
 }
