@@ -3,6 +3,10 @@ import { mapClaims, prepareExternalIssuer } from "../../src/auth/external-token.
 import { RemoteKeySet } from "../../src/auth/remote-key-set.js";
 import { ConfigError } from "../../src/config/config-error.js";
 import { parseConfig } from "../../src/config/parse-config.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseTrustedIssuers } from "../../src/config/trusted-issuers.js";
 
 const parse = (value: unknown) => {
@@ -74,6 +78,19 @@ describe("TRUSTED_ISSUERS", () => {
     expect(() => parseConfig({ TRUSTED_ISSUERS: twice })).toThrow(/lists the issuer "https:\/\/a" twice/);
     const ours = JSON.stringify([{ issuer: "https://me", audiences: ["x"] }]);
     expect(() => parseConfig({ TRUSTED_ISSUERS: ours, JWT_ISSUER: "https://me" })).toThrow(ConfigError);
+  });
+
+  it("TRUSTED_ISSUERS_FILE is read into TRUSTED_ISSUERS; both at once are refused", () => {
+    const dir = mkdtempSync(join(tmpdir(), "claimgate-issuers-"));
+    try {
+      const file = join(dir, "issuers.json");
+      writeFileSync(file, JSON.stringify([{ issuer: "https://idp.example.com", audiences: ["api"] }]));
+      expect(loadConfig({ TRUSTED_ISSUERS_FILE: file, TRUSTED_ISSUERS: "" }).trustedIssuers.map((issuer) => issuer.issuer)).toEqual(["https://idp.example.com"]);
+      expect(() => loadConfig({ TRUSTED_ISSUERS_FILE: file, TRUSTED_ISSUERS: "[]" })).toThrow(/either TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE/);
+      expect(() => loadConfig({ TRUSTED_ISSUERS_FILE: join(dir, "missing.json"), TRUSTED_ISSUERS: "" })).toThrow(/cannot be read: ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reads the remote key policy, with bounds checked", () => {
