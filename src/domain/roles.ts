@@ -175,12 +175,15 @@ export async function rolesOf(db: Database, userId: string): Promise<string[]> {
 export async function tokenClaimsOf(db: Database, user: Pick<User, "id" | "claims">): Promise<UserClaims> {
   const own = decodeStoredClaims(user.claims);
   const primaryName = typeof own["role"] === "string" ? own["role"] : null;
-  const [grants, primary] = await Promise.all([
-    db.userRole.findMany({ where: { userId: user.id }, orderBy: { grantedAt: "asc" }, select: { role: true } }),
-    primaryName === null ? null : db.role.findUnique({ where: { name: primaryName } }),
-  ]);
-  const rows = [...(primary ? [primary] : []), ...grants.map((grant) => grant.role).filter((role) => role.id !== primary?.id)];
-  return expandRoleClaims(own, rows.map(toGrantedRole));
+  // One statement on every login and refresh: the roles granted (in grant order) and the one the user's own role claim names.
+  const rows = await db.$queryRaw<{ name: string; permissions: string; claims: string }[]>`
+    SELECT r."name", r."permissions", r."claims"
+    FROM "Role" r LEFT JOIN "UserRole" ur ON ur."roleId" = r."id" AND ur."userId" = ${user.id}
+    WHERE ur."userId" IS NOT NULL OR r."name" = ${primaryName}
+    ORDER BY ur."grantedAt", r."name"`;
+  if (rows.length === 0) return expandRoleClaims(own, []);
+  const ordered = [...rows.filter((row) => row.name === primaryName), ...rows.filter((row) => row.name !== primaryName)];
+  return expandRoleClaims(own, ordered.map(toGrantedRole));
 }
 
 /** Every role as token expansion needs it, with when it last changed. */
@@ -189,7 +192,7 @@ export async function allGrantedRoles(db: Database): Promise<(GrantedRole & { re
   return rows.map((role) => ({ ...toGrantedRole(role), updatedAt: role.updatedAt }));
 }
 
-const toGrantedRole = (role: Role): GrantedRole => ({ name: role.name, permissions: parseArray(role.permissions), claims: decodeStoredClaims(role.claims) });
+const toGrantedRole = (role: Pick<Role, "name" | "permissions" | "claims">): GrantedRole => ({ name: role.name, permissions: parseArray(role.permissions), claims: decodeStoredClaims(role.claims) });
 
 const CLI: AuditActor = { kind: "cli", id: null };
 
