@@ -116,7 +116,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     db,
     sessions,
     accounts,
-    roles: createRoleAdmin({ db, revoked: revokedSessions, clock }),
+    roles: createRoleAdmin({ db, revoked: revokedSessions, clock, ...(roleCatalog ? { onRolesChanged: () => roleCatalog.sync() } : {}) }),
     clock,
     authenticator,
     keys,

@@ -30,7 +30,14 @@ beforeAll(async () => {
         },
       },
       { issuer: b.issuer, audiences: ["claimgate-api"], jwksUri: b.jwksUri },
-      { issuer: cognito.issuer, audiences: ["app-client-1"], audienceClaim: "client_id", typ: [null], claims: { roles: "cognito:groups" } },
+      {
+        issuer: cognito.issuer,
+        audiences: ["app-client-1"],
+        audienceClaim: "client_id",
+        typ: [null],
+        requiredClaims: ["token_use"],
+        claims: { roles: "cognito:groups" },
+      },
     ]),
     JWKS_COOLDOWN: `${COOLDOWN}s`,
     JWKS_MIN_CACHE: "60s",
@@ -102,15 +109,20 @@ describe("a trusted provider's token", () => {
 
 describe("provider claim shapes", () => {
   it("Cognito: no aud (client_id instead), no typ header, groups under a colon name", async () => {
-    const token = await cognito.sign({ client_id: "app-client-1", "cognito:groups": ["admin"], scope: "posts:read" }, { now: now(), aud: null, typ: null });
+    const token = await cognito.sign({ client_id: "app-client-1", token_use: "access", "cognito:groups": ["admin"], scope: "posts:read" }, { now: now(), aud: null, typ: null });
     const { body } = await t.gql(VIEWER, { token });
     expect(body.data!["viewer"]).toMatchObject({ authenticated: true, claims: expect.objectContaining({ roles: ["admin"] }) });
     const posts = await t.gql("{ posts { id } }", { token });
     expect(posts.body.errors?.[0]?.extensions?.["code"]).toBe("FORBIDDEN");
-    const wrongClient = await cognito.sign({ client_id: "app-client-2" }, { now: now(), aud: null, typ: null });
+    const wrongClient = await cognito.sign({ client_id: "app-client-2", token_use: "access" }, { now: now(), aud: null, typ: null });
     expect(await reason(wrongClient)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("client_id") });
-    const typed = await cognito.sign({ client_id: "app-client-1" }, { now: now(), aud: null, typ: "at+jwt" });
+    const typed = await cognito.sign({ client_id: "app-client-1", token_use: "access" }, { now: now(), aud: null, typ: "at+jwt" });
     expect(await reason(typed)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("typ") });
+    // An ID token (aud = the client, no client_id, no token_use of its own here) is not an access token.
+    const idToken = await cognito.sign({}, { now: now(), aud: "app-client-1", typ: null });
+    expect(await reason(idToken)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringMatching(/client_id|token_use/) });
+    const withoutUse = await cognito.sign({ client_id: "app-client-1" }, { now: now(), aud: null, typ: null });
+    expect(await reason(withoutUse)).toMatchObject({ reason: "TOKEN_INVALID", message: expect.stringContaining("token_use") });
   });
 });
 
