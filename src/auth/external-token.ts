@@ -90,7 +90,10 @@ export async function verifyExternalToken(token: string, issuer: ExternalIssuer,
     }
     return { claims: mapClaims(payload, issuer) as VerifiedAccessToken["claims"], kid, issuer: config.issuer };
   } catch (error) {
-    throw toVerificationError(error);
+    const refusal = toVerificationError(error);
+    // Our own refusals point at the refresh mutation; a provider's token is renewed at the provider.
+    if (refusal.reason !== "TOKEN_EXPIRED") throw refusal;
+    throw new TokenVerificationError("TOKEN_EXPIRED", refusal.message.replace("with the refresh mutation", "from its identity provider"));
   }
 }
 
