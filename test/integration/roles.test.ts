@@ -127,7 +127,8 @@ describe("changing roles reaches tokens", () => {
   });
 });
 
-describe("claimgate role", () => {
+// Each CLI run is a new Node process (tsx, config, database): on a busy two-core machine seven of them take a while.
+describe("claimgate role", { timeout: 120_000 }, () => {
   it("create, grant, list, update and revoke from another process reach the server's tokens within the sync interval", async () => {
     expect(await cli(["role", "create", "auditor", "--permission", "audit:read", "-p", "posts:read", "--description", "Reads the audit log"])).toMatchObject({
       code: 0,
