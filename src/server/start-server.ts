@@ -76,7 +76,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const schema = buildSchema(undefined, { onWouldDeny: wouldDeny.listener });
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
-  const { authenticator, keys, close, revokedSessionCount, claimsChangedCount, ...contextServices } = services;
+  const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, ...contextServices } = services;
+
+  // Warm the issuers' key caches without delaying startup: a provider that is down must not stop our own tokens.
+  for (const external of externalIssuers.values()) void external.keys.ensureLoaded();
 
   const app = express();
   app.disable("x-powered-by");
@@ -124,6 +127,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     db: services.db,
     expectedMigrations: (await readMigrationList(MIGRATIONS_DIR)).migrationDirectories.map((directory) => directory.path),
     jwks: keys.jwks,
+    issuerKeys: [...externalIssuers.values()].map((external) => external.keys),
     cacheStats: () => authenticator.cacheStats(),
     revokedSessionCount,
     claimsChangedCount,
