@@ -22,6 +22,8 @@ export interface SeedDemoDataOptions {
   verifyPassword: (storedHash: string, password: string) => Promise<boolean>;
   /** Forgets an address's failed logins (the throttle's own keys); returns how many counters went. */
   forgetFailedLogins: (email: string) => Promise<number>;
+  /** The server's clock, so seeded times (role grants, verification) agree with the rest. @default () => new Date() */
+  clock?: () => Date;
 }
 
 export interface DemoSeedReport {
@@ -39,6 +41,7 @@ export interface DemoSeedReport {
  */
 export async function seedDemoData(options: SeedDemoDataOptions): Promise<DemoSeedReport> {
   const { db } = options;
+  const now = options.clock ?? (() => new Date());
   const emails = DEMO_USERS.map((user) => user.email);
   const existing = await db.user.findMany({ where: { email: { in: emails } } });
   if (existing.length === 0) return { created: await createDemoData(options), restored: [] };
@@ -52,7 +55,7 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<DemoSe
       // Deleted (deleting anonymises the email): a new account under the documented email.
       user =
         (await db.user
-          .create({ data: { email: demo.email, passwordHash: await options.hashPassword(demo.password), emailVerifiedAt: new Date() } })
+          .create({ data: { email: demo.email, passwordHash: await options.hashPassword(demo.password), emailVerifiedAt: now() } })
           .catch((error: { code?: string }) => (error.code === "P2002" ? null : Promise.reject(error)))) ?? undefined;
       if (user) changes.push("recreated");
     } else {
@@ -60,7 +63,7 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<DemoSe
       // ends what the old one started (credentialEpoch).
       const data: { claims?: string; disabledAt?: null; passwordHash?: string; claimsVersion?: { increment: 1 }; claimsChangedAt?: Date; credentialEpoch?: { increment: 1 } } = {};
       if (!hasNoOwnClaims(user.claims)) {
-        Object.assign(data, { claims: "{}", claimsVersion: { increment: 1 }, claimsChangedAt: new Date() });
+        Object.assign(data, { claims: "{}", claimsVersion: { increment: 1 }, claimsChangedAt: now() });
         changes.push("claims");
       }
       if (user.disabledAt !== null) {
@@ -73,7 +76,8 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<DemoSe
       }
       if (Object.keys(data).length > 0) await db.user.update({ where: { id: user.id }, data });
     }
-    if (user && (await restoreRoles(db, user, demo.roles, roles))) changes.push("roles");
+    const rolesChanged = user ? await restoreRoles(db, user, demo.roles, roles, now()) : false;
+    if (rolesChanged && !changes.includes("recreated")) changes.push("roles");
     // Failed-login records for the account, alone and per client address.
     const count = await options.forgetFailedLogins(demo.email);
     if (count > 0) changes.push("failed logins forgotten");
@@ -108,14 +112,14 @@ async function ensureDemoRoles(db: Database): Promise<Map<string, Role>> {
 }
 
 /** Gives the account exactly its documented roles; returns whether anything changed (its tokens then go stale). */
-async function restoreRoles(db: Database, user: User, names: readonly string[], roles: Map<string, Role>): Promise<boolean> {
+async function restoreRoles(db: Database, user: User, names: readonly string[], roles: Map<string, Role>, at: Date): Promise<boolean> {
   const wanted = new Set(names.map((name) => roles.get(name)!.id));
   const held = new Set((await db.userRole.findMany({ where: { userId: user.id }, select: { roleId: true } })).map((row) => row.roleId));
   if (wanted.size === held.size && [...wanted].every((id) => held.has(id))) return false;
   await db.$transaction([
     db.userRole.deleteMany({ where: { userId: user.id } }),
-    db.userRole.createMany({ data: [...wanted].map((roleId) => ({ userId: user.id, roleId })) }),
-    db.user.update({ where: { id: user.id }, data: { claimsVersion: { increment: 1 }, claimsChangedAt: new Date() } }),
+    db.userRole.createMany({ data: [...wanted].map((roleId) => ({ userId: user.id, roleId, grantedAt: at })) }),
+    db.user.update({ where: { id: user.id }, data: { claimsVersion: { increment: 1 }, claimsChangedAt: at } }),
   ]);
   return true;
 }
@@ -123,6 +127,7 @@ async function restoreRoles(db: Database, user: User, names: readonly string[], 
 /** One transaction for the accounts; returns false when another process created them first. */
 async function createDemoData(options: SeedDemoDataOptions): Promise<boolean> {
   const { db } = options;
+  const now = options.clock ?? (() => new Date());
   const hashes = await Promise.all(DEMO_USERS.map((user) => options.hashPassword(user.password)));
   const roles = await ensureDemoRoles(db);
   // A second process seeding the same new database at the same moment fails on the unique
@@ -130,14 +135,14 @@ async function createDemoData(options: SeedDemoDataOptions): Promise<boolean> {
   let created: User[];
   try {
     created = await db.$transaction(
-      DEMO_USERS.map((user, i) => db.user.create({ data: { email: user.email, passwordHash: hashes[i]!, emailVerifiedAt: new Date() } })),
+      DEMO_USERS.map((user, i) => db.user.create({ data: { email: user.email, passwordHash: hashes[i]!, emailVerifiedAt: now() } })),
     );
   } catch (error) {
     if ((error as { code?: string }).code === "P2002") return false;
     throw error;
   }
   await db.userRole.createMany({
-    data: DEMO_USERS.flatMap((user, i) => user.roles.map((name) => ({ userId: created[i]!.id, roleId: roles.get(name)!.id }))),
+    data: DEMO_USERS.flatMap((user, i) => user.roles.map((name) => ({ userId: created[i]!.id, roleId: roles.get(name)!.id, grantedAt: now() }))),
   });
   const [alice, bob] = created;
   await db.post.createMany({

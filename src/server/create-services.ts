@@ -107,7 +107,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   await configureSqlite(db);
   const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
   if (config.seedDemoUsers) {
-    const demo = await seedDemoData({ db, hashPassword, verifyPassword, forgetFailedLogins: (email) => throttle.unlock(email) });
+    const demo = await seedDemoData({ db, hashPassword, verifyPassword, forgetFailedLogins: (email) => throttle.unlock(email), clock });
     if (demo.restored.length > 0) {
       logger.info({ event: "demo_accounts_restored", restored: demo.restored }, `demo accounts restored as documented: ${demo.restored.join("; ")}`);
     }
