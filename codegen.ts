@@ -26,8 +26,8 @@ const config: CodegenConfig = {
         mappers: {
           User: "../../domain/users.js#UserView",
           Post: "../../db/generated/client.js#Post",
-          AuthPayload: "../../auth/sessions.js#IssuedTokens",
-          RegistrationPayload: "../../auth/accounts.js#RegistrationResult",
+          AuthPayload: "../refresh-token-delivery.js#DeliveredTokens",
+          RegistrationPayload: "../refresh-token-delivery.js#DeliveredRegistration",
           AuditEvent: "../../domain/audit-log.js#AuditEventView",
           Viewer: "../../auth/authenticate.js#Principal",
           Session: "../../auth/sessions.js#SessionView",

@@ -1,3 +1,4 @@
+import type { OriginPattern } from "./cors-origins.js";
 import type { KeyRingConfig } from "./key-specs.js";
 
 export type Environment = "development" | "production" | "test";
@@ -110,5 +111,10 @@ export interface Config {
   readonly trustProxy: boolean | number | string;
   /** Realm in `WWW-Authenticate` challenges. */
   readonly realm: string;
+  /**
+   * Pages allowed to call the API from a browser (CORS_ORIGINS), and the only origins cookie mode
+   * answers. @default development: http://localhost:*, http://127.0.0.1:*, https://studio.apollographql.com; production: none
+   */
+  readonly corsOrigins: readonly OriginPattern[];
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }

@@ -4,6 +4,7 @@ import { ConfigError } from "./config-error.js";
 import { parseDurationSeconds } from "./parse-duration.js";
 import { type KeyRingConfig, parseKeySpecs } from "./key-specs.js";
 import { weakSecretReason } from "./secret-strength.js";
+import { DEVELOPMENT_CORS_ORIGINS, parseCorsOrigins } from "./cors-origins.js";
 
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 
@@ -106,6 +107,9 @@ export function parseConfig(env: EnvironmentVariables): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
   }
 
+  // Development trusts pages served from this machine and Apollo's hosted Sandbox; production trusts no page until told.
+  const corsOrigins = parseCorsOrigins(read("CORS_ORIGINS") ?? (production ? "" : DEVELOPMENT_CORS_ORIGINS.join(",")), problems);
+
   const config: Config = {
     env: environment,
     host: read("HOST") ?? (production ? "0.0.0.0" : "127.0.0.1"),
@@ -161,6 +165,7 @@ export function parseConfig(env: EnvironmentVariables): Config {
     introspection: flag("INTROSPECTION", sandbox),
     trustProxy: parseTrustProxy(read("TRUST_PROXY")),
     realm: read("AUTH_REALM") ?? "claimgate",
+    corsOrigins: Object.freeze(corsOrigins),
     logLevel: logLevel as Config["logLevel"],
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -5,6 +5,7 @@ import { loadConfiguredKeyRing } from "../auth/configured-key-ring.js";
 import { ActionRateLimiter, LoginThrottle } from "../auth/login-throttle.js";
 import { hashPassword } from "../auth/passwords.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
+import { PostFeed } from "../domain/post-feed.js";
 import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
@@ -30,6 +31,8 @@ export interface CreateServicesOptions {
 export interface ServerServices extends Services {
   readonly authenticator: Authenticator;
   readonly keys: KeyRing;
+  /** Session ends and claim changes as this process learns of them (WebSocket connections follow them). */
+  readonly revokedSessions: RevokedSessions;
   revokedSessionCount(): number;
   claimsChangedCount(): number;
   /** Stops background work and closes the database. */
@@ -82,6 +85,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     authenticator,
     keys,
+    revokedSessions,
+    postFeed: new PostFeed(),
     revokedSessionCount: () => revokedSessions.size,
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
     async close() {

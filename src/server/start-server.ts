@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
@@ -28,12 +27,20 @@ import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
 import { createLogger, type Logger } from "./logger.js";
 import { SANDBOX_DOCUMENT } from "./sandbox-document.js";
+import { contextFactory } from "../graphql/create-context.js";
+import { describeAuthorization } from "../authz/apply-requires-claims.js";
+import { decodeStoredClaims } from "../domain/user-claims.js";
+import { corsMiddleware } from "./cors-middleware.js";
+import { refreshCookieJar } from "./refresh-cookie.js";
+import { attachGraphQLWebSocket, type PreExecutionCheck } from "./graphql-websocket.js";
 
 export interface StartServerOptions {
   config: Config;
   logger?: Logger;
   /** Injected so tests can move time. @default () => new Date() */
   clock?: () => Date;
+  /** The pre-execution authorization analysis, for operations over WebSocket (HTTP runs it as a plugin). */
+  preExecutionCheck?: PreExecutionCheck;
 }
 
 export interface RunningServer {
@@ -41,6 +48,8 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly services: Services;
+  /** Open authenticated WebSocket connections. */
+  socketCount(): number;
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -54,7 +63,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const schema = buildSchema();
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
-  const { authenticator, keys, close, revokedSessionCount, claimsChangedCount, ...contextServices } = services;
+  const { authenticator, keys, close, revokedSessionCount, claimsChangedCount, revokedSessions, ...contextServices } = services;
+  const createContext = contextFactory(authenticator, contextServices);
 
   const app = express();
   app.disable("x-powered-by");
@@ -71,7 +81,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     includeStacktraceInErrorResponses: development,
     hideSchemaDetailsFromClientErrors: !development,
     formatError: createErrorFormatter({ exposeInternals: development }),
-    csrfPrevention: true,
+    // A browser sends Authorization only after a CORS preflight, so a GET carrying it is no
+    // cross-site "simple request": urql's default GET for queries works once authenticated.
+    csrfPrevention: { requestHeaders: ["x-apollo-operation-name", "apollo-require-preflight", "authorization"] },
     // Array batching would let one request carry many login attempts.
     allowBatchedHttpRequests: false,
     validationRules: protection.validationRules,
@@ -93,6 +105,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ],
   });
   await apollo.start();
+  const socketGateway = attachGraphQLWebSocket({
+    httpServer,
+    path: GRAPHQL_PATH,
+    schema,
+    plan: describeAuthorization(schema),
+    createContext,
+    validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
+    formatError: createErrorFormatter({ exposeInternals: development }),
+    ...(options.preExecutionCheck ? { preExecutionCheck: options.preExecutionCheck } : {}),
+    revokedSessions,
+    loadClaims: async (userId) => {
+      const user = await services.db.user.findUnique({ where: { id: userId } });
+      return user === null || user.disabledAt !== null || user.deletedAt !== null ? null : decodeStoredClaims(user.claims);
+    },
+    clock,
+    clockToleranceSeconds: config.tokens.clockToleranceSeconds,
+    sweepIntervalMs: config.revocationSyncSeconds * 1000,
+    trustProxy: app.get("trust proxy fn"),
+    logger,
+  });
 
   mountOperationalRoutes(app, {
     db: services.db,
@@ -107,16 +140,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   // Links in mails point here while APP_URL is unset (development): serve the pages they open.
   if (config.mail.appUrl === null) mountAccountLinkPages(app, GRAPHQL_PATH);
+  const cookieOptions = { corsOrigins: config.corsOrigins, maxAgeSeconds: config.tokens.refreshTokenTtlSeconds };
   app.use(
     GRAPHQL_PATH,
+    ...corsMiddleware(config.corsOrigins),
     express.json({ limit: "100kb" }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        auth: await authenticator.authenticate(req.headers.authorization),
-        services: contextServices,
-        client: { ip: req.ip ?? null, userAgent: req.headers["user-agent"] ?? null },
-        requestId: randomUUID(),
-      }),
+      context: ({ req, res }) =>
+        createContext({
+          authorization: req.headers.authorization,
+          client: { ip: req.ip ?? null, userAgent: req.headers["user-agent"] ?? null },
+          refreshCookie: refreshCookieJar(req, res, cookieOptions),
+        }),
     }),
   );
   app.use((req, res) => {
@@ -131,6 +166,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   } catch (error) {
     // Port taken or not permitted: release what startup opened before reporting it.
+    await socketGateway.close();
     await apollo.stop();
     await close();
     throw error;
@@ -143,7 +179,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: `http://${host}:${port}${GRAPHQL_PATH}`,
     port,
     services: contextServices,
+    socketCount: () => socketGateway.connectionCount,
     async stop() {
+      await socketGateway.close();
       await apollo.stop();
       await close();
     },

@@ -23,6 +23,8 @@ export function createClaimgateClient(options: ClaimgateClientOptions) {
     async login(email: string, password: string) {
       const { data } = await client.mutate({ mutation: LoginDocument, variables: { email, password } });
       if (!data) throw new Error("login returned no data");
+      // Body mode (no Claimgate-Refresh-Token header): the refresh token is in the response.
+      if (!data.login.refreshToken) throw new Error("login returned no refresh token");
       store.set({ accessToken: data.login.accessToken, refreshToken: data.login.refreshToken });
       return data.login.user;
     },

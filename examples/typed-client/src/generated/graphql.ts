@@ -41,7 +41,8 @@ export type AuthPayload = {
   deviceToken?: Maybe<Scalars['String']['output']>;
   /** Seconds until the access token expires. */
   expiresIn: Scalars['Int']['output'];
-  refreshToken: Scalars['String']['output'];
+  /** Null in cookie mode (header Claimgate-Refresh-Token: cookie): the refresh token is then in an HttpOnly cookie. */
+  refreshToken?: Maybe<Scalars['String']['output']>;
   /** Always "Bearer". */
   tokenType: Scalars['String']['output'];
   user: User;
@@ -79,15 +80,21 @@ export type Mutation = {
    * previous login on this device returned: strangers' failed guesses then cannot lock you out.
    */
   login: AuthPayload;
-  /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
+  /**
+   * Ends the session the refresh token belongs to. Its refresh tokens stop working at once.
+   * Without the argument, the refresh token comes from the cookie of cookie mode, and the cookie is cleared.
+   */
   logout: Scalars['Boolean']['output'];
   /**
-   * Ends every session of the caller, this one included. Returns how many ended.
+   * Ends every session of the caller, this one included, and clears the cookie of cookie mode. Returns how many ended.
    *
    * Requires a valid access token.
    */
   logoutAll: Scalars['Int']['output'];
-  /** Exchanges a refresh token for new tokens. The presented refresh token stops working. */
+  /**
+   * Exchanges a refresh token for new tokens. The presented refresh token stops working.
+   * Without the argument, the refresh token comes from the cookie of cookie mode, and its successor goes there.
+   */
   refresh: AuthPayload;
   /**
    * Creates an account with no claims. With email verification on (the default) it answers
@@ -95,6 +102,11 @@ export type Mutation = {
    * registration (verifyEmail); with it off, REGISTERED with tokens.
    */
   register: RegistrationPayload;
+  /**
+   * Over WebSocket only: replaces the connection's access token with a newer one for the same
+   * user (sub), so its subscriptions continue past the old token's expiry. Over HTTP: BAD_REQUEST.
+   */
+  renewConnection: Scalars['Boolean']['output'];
   /** Mails a single-use password reset link if the address has an account. Always answers true. */
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with the token from a reset mail; every session of the account ends. */
@@ -152,18 +164,23 @@ export type MutationLoginArgs = {
 
 
 export type MutationLogoutArgs = {
-  refreshToken: Scalars['String']['input'];
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationRefreshArgs = {
-  refreshToken: Scalars['String']['input'];
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationRegisterArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationRenewConnectionArgs = {
+  accessToken: Scalars['String']['input'];
 };
 
 
@@ -329,6 +346,16 @@ export type Session = {
   userAgent?: Maybe<Scalars['String']['output']>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each post as it is published (createPost), for callers who may read posts.
+   *
+   * Requires claims: permissions=posts:read.
+   */
+  postPublished: Post;
+};
+
 export type TokenError = {
   __typename?: 'TokenError';
   message: Scalars['String']['output'];
@@ -369,14 +396,14 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { __typename?: 'Mutation', login: { __typename?: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number, user: { __typename?: 'User', id: string, email: string } } };
+export type LoginMutation = { __typename?: 'Mutation', login: { __typename?: 'AuthPayload', accessToken: string, refreshToken?: string | null, expiresIn: number, user: { __typename?: 'User', id: string, email: string } } };
 
 export type RefreshMutationVariables = Exact<{
   refreshToken: Scalars['String']['input'];
 }>;
 
 
-export type RefreshMutation = { __typename?: 'Mutation', refresh: { __typename?: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number } };
+export type RefreshMutation = { __typename?: 'Mutation', refresh: { __typename?: 'AuthPayload', accessToken: string, refreshToken?: string | null, expiresIn: number } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
