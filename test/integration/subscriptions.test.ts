@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postGraphQL, startServerProcess } from "../support/server-process.js";
+import { openSocket, type TestSocket } from "../support/socket-client.js";
+import { ALICE, BOB, startTestServer, type TestServer } from "../support/test-server.js";
+
+let server: TestServer;
+const sockets: TestSocket[] = [];
+const open = (token?: string) => {
+  const socket = openSocket(server.url, token);
+  sockets.push(socket);
+  return socket;
+};
+
+beforeAll(async () => {
+  server = await startTestServer({ REVOCATION_SYNC_INTERVAL: "1s" });
+});
+afterAll(async () => {
+  await Promise.all(sockets.map((socket) => socket.dispose()));
+  await server?.stop();
+});
+
+const POST_PUBLISHED = `subscription { postPublished { id title authorId } }`;
+const CREATE_POST = `mutation ($title: String!) { createPost(input: { title: $title, body: "b" }) { id } }`;
+
+/** Resolves once this process's feed has `count` listeners: the subscription is in place. */
+async function listening(count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (server.server.services.postFeed.subscriberCount < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} subscribers`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function publish(title: string): Promise<string> {
+  const alice = await server.login(ALICE.email, ALICE.password);
+  const { body } = await server.gql(CREATE_POST, { token: alice.accessToken, variables: { title } });
+  return body.data!["createPost"].id;
+}
+
+describe("subscriptions over WebSocket", () => {
+  it("a reader receives each post createPost publishes", async () => {
+    const bob = await server.login(BOB.email, BOB.password);
+    const socket = open(bob.accessToken);
+    const before = server.server.services.postFeed.subscriberCount;
+    const received = socket.subscribe(POST_PUBLISHED);
+    await listening(before + 1);
+    const id = await publish("live one");
+    expect((await received.next()).data.postPublished).toMatchObject({ id, title: "live one" });
+    received.stop();
+  });
+
+  it("without a token the guarded subscription answers UNAUTHENTICATED; with a rejected token the socket closes 4401", async () => {
+    const anonymous = open();
+    // A subscription refused when it starts gets one result with the error, then completes (graphql-ws).
+    const refused = anonymous.subscribe(POST_PUBLISHED);
+    expect((await refused.next()).errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "MISSING_TOKEN" });
+    expect(await refused.done).toBeNull();
+    const rejected = open("not-a-token");
+    expect((await rejected.closed).code).toBe(4401);
+  });
+
+  it("the HTTP gates apply: queries and ordinary mutations are refused, limits hold", async () => {
+    const bob = await server.login(BOB.email, BOB.password);
+    const socket = open(bob.accessToken);
+    const query = (await socket.subscribe(`{ viewer { authenticated } }`).done) as any[];
+    expect(query[0].extensions.code).toBe("BAD_REQUEST");
+    const login = (await socket.subscribe(`mutation { login(email: "a@b.c", password: "x") { accessToken } }`).done) as any[];
+    expect(login[0].extensions.code).toBe("BAD_REQUEST");
+    const twoOperations = `subscription A { postPublished { id } } subscription B { postPublished { title } }`;
+    const ambiguous = (await socket.subscribe(twoOperations).done) as any[];
+    expect(ambiguous[0].extensions.code).toBe("BAD_REQUEST");
+    const tooManyTokens = `subscription { postPublished { ${"id ".repeat(1200)} } }`;
+    const parsed = (await socket.subscribe(tooManyTokens).done) as any[];
+    expect(parsed[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+    const aliases = `subscription { postPublished { ${Array.from({ length: 20 }, (_, i) => `a${i}: id`).join(" ")} } }`;
+    const limited = (await socket.subscribe(aliases).done) as any[];
+    expect(limited[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+
+  it("logout closes the session's sockets with 4401 at once", async () => {
+    const bob = await server.login(BOB.email, BOB.password);
+    const socket = open(bob.accessToken);
+    await socket.connected;
+    await server.gql(`mutation ($t: String) { logout(refreshToken: $t) }`, { variables: { t: bob.refreshToken } });
+    expect(await socket.closed).toMatchObject({ code: 4401, reason: "Session ended" });
+  });
+
+  it("an expired token closes the socket with 4401 within the sync interval", async () => {
+    const bob = await server.login(BOB.email, BOB.password);
+    const socket = open(bob.accessToken);
+    await socket.connected;
+    server.clock.advance(16 * 60);
+    try {
+      expect(await socket.closed).toMatchObject({ code: 4401, reason: "Token expired" });
+    } finally {
+      // Later tests share the database with a process on real time.
+      server.clock.advance(-16 * 60);
+    }
+  });
+
+  it("renewConnection replaces the token without reconnecting: subscriptions continue past the old expiry", async () => {
+    const bob = await server.login(BOB.email, BOB.password);
+    const socket = open(bob.accessToken);
+    const before = server.server.services.postFeed.subscriberCount;
+    const received = socket.subscribe(POST_PUBLISHED);
+    await listening(before + 1);
+    server.clock.advance(10 * 60);
+    const refreshed = await server.gql(`mutation ($t: String) { refresh(refreshToken: $t) { accessToken } }`, { variables: { t: bob.refreshToken } });
+    const renewed = await socket.request(`mutation ($t: String!) { renewConnection(accessToken: $t) }`, { t: refreshed.body.data!["refresh"].accessToken });
+    expect(renewed.data).toEqual({ renewConnection: true });
+    server.clock.advance(10 * 60); // the first token has expired; the second has not
+    const id = await publish("after renewal");
+    expect((await received.next()).data.postPublished.id).toBe(id);
+    let closed = false;
+    void socket.closed.then(() => (closed = true));
+    expect(closed).toBe(false);
+
+    const alice = await server.login(ALICE.email, ALICE.password);
+    const foreign = await socket.request(`mutation ($t: String!) { renewConnection(accessToken: $t) }`, { t: alice.accessToken });
+    expect(foreign.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", reason: "SUBJECT_MISMATCH" });
+    const garbage = await socket.request(`mutation ($t: String!) { renewConnection(accessToken: $t) }`, { t: "garbage" });
+    expect(garbage.errors![0].extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" });
+    received.stop();
+    server.clock.advance(-20 * 60);
+  });
+
+  it("losing the claim a subscription needs ends it with FORBIDDEN, then the socket closes 4403", async () => {
+    const carol = { email: "carol-ws@example.com", password: "carol-password-123" };
+    const registered = await server.gql(
+      `mutation ($e: String!, $p: String!) { register(email: $e, password: $p) { auth { user { id } } } }`,
+      { variables: { e: carol.email, p: carol.password } },
+    );
+    const carolId = registered.body.data!["register"].auth.user.id;
+    const admin = await server.login(ALICE.email, ALICE.password);
+    const setClaims = (claims: object) =>
+      server.gql(`mutation ($id: ID!, $c: JSON!) { setUserClaims(userId: $id, claims: $c) { id } }`, {
+        token: admin.accessToken,
+        variables: { id: carolId, c: claims },
+      });
+    await setClaims({ permissions: ["posts:read"] });
+    const { accessToken } = await server.login(carol.email, carol.password);
+    const socket = open(accessToken);
+    const before = server.server.services.postFeed.subscriberCount;
+    const received = socket.subscribe(POST_PUBLISHED);
+    await listening(before + 1);
+    await setClaims({ permissions: [] });
+    const outcome = await received.next();
+    expect(outcome.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "MISSING_CLAIMS" });
+    expect((await socket.closed).code).toBe(4403);
+  });
+
+  it("a revocation made by another process sharing the database closes the socket within REVOCATION_SYNC_INTERVAL", async () => {
+    const other = await startServerProcess({ ...server.env, PORT: "0", LOG_LEVEL: "info", SEED_DEMO_USERS: "false" });
+    try {
+      const bob = await server.login(BOB.email, BOB.password);
+      const socket = open(bob.accessToken);
+      await socket.connected;
+      const started = Date.now();
+      const { body } = await postGraphQL(other.url, `mutation ($t: String) { logout(refreshToken: $t) }`, { variables: { t: bob.refreshToken } });
+      expect(body.data).toEqual({ logout: true });
+      expect(await socket.closed).toMatchObject({ code: 4401, reason: "Session ended" });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await other.stop();
+    }
+  }, 90_000);
+});
