@@ -12,6 +12,14 @@ const config: CodegenConfig = {
       presetConfig: { fragmentMasking: false },
       config: { useTypeImports: true, enumsAsTypes: true, emitLegacyCommonJSImports: false, scalars: { JSON: "unknown", DateTime: "string" } },
     },
+    // The browser example (examples/web): the same preset for the page's documents.
+    "examples/web/src/generated/": {
+      schema: "src/graphql/generated/served-schema.graphql",
+      documents: ["examples/web/src/**/*.ts", "!examples/web/src/generated/**"],
+      preset: "client",
+      presetConfig: { fragmentMasking: false },
+      config: { useTypeImports: true, enumsAsTypes: true, emitLegacyCommonJSImports: false, scalars: { JSON: "unknown", DateTime: "string" } },
+    },
     "src/graphql/generated/resolvers-types.ts": {
       schema: "schema.graphql",
       plugins: ["typescript", "typescript-resolvers"],
