@@ -9,7 +9,6 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { Config } from "../config/config.js";
@@ -31,6 +30,8 @@ import { contextFactory } from "../graphql/create-context.js";
 import { describeAuthorization } from "../authz/apply-requires-claims.js";
 import { decodeStoredClaims } from "../domain/user-claims.js";
 import { corsMiddleware } from "./cors-middleware.js";
+import { landingPage } from "./landing-page.js";
+import { DEMO_USERS } from "../db/seed-demo-data.js";
 import { refreshCookieJar } from "./refresh-cookie.js";
 import { attachGraphQLWebSocket, type PreExecutionCheck } from "./graphql-websocket.js";
 
@@ -99,9 +100,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ApolloServerPluginDrainHttpServer({ httpServer }),
       httpStatusPlugin({ realm: config.realm }),
       requestLogPlugin(logger),
-      config.sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, document: SANDBOX_DOCUMENT, footer: false })
-        : ApolloServerPluginLandingPageDisabled(),
+      // landing-page.ts serves browsers: it helps even when Apollo's CDN cannot be reached.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -140,6 +140,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   // Links in mails point here while APP_URL is unset (development): serve the pages they open.
   if (config.mail.appUrl === null) mountAccountLinkPages(app, GRAPHQL_PATH);
+  app.get(
+    GRAPHQL_PATH,
+    landingPage({
+      endpoint: (requestOrigin) => `${requestOrigin}${GRAPHQL_PATH}`,
+      development,
+      sandbox: config.sandbox,
+      demoLogins: config.seedDemoUsers ? DEMO_USERS : [],
+      sandboxDocument: SANDBOX_DOCUMENT,
+    }),
+  );
   const cookieOptions = { corsOrigins: config.corsOrigins, maxAgeSeconds: config.tokens.refreshTokenTtlSeconds };
   app.use(
     GRAPHQL_PATH,
