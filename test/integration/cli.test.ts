@@ -118,7 +118,7 @@ describe("claimgate CLI", () => {
     expect(table.stdout).toMatch(/Query\.me\s+any valid access token/);
     expect(table.stdout).toMatch(/Query\.drafts\s+sub=\{authorId\}/);
     expect(table.stdout).toContain(
-      "Callable by anyone: Mutation.login, Mutation.logout, Mutation.refresh, Mutation.register, Mutation.requestPasswordReset, Mutation.resetPassword, Mutation.verifyEmail, Query.viewer",
+      "Callable by anyone: Mutation.login, Mutation.logout, Mutation.refresh, Mutation.register, Mutation.renewConnection, Mutation.requestPasswordReset, Mutation.resetPassword, Mutation.verifyEmail, Query.viewer",
     );
 
     const markdown = await cli(["authz", "report", "--markdown"]);
