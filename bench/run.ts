@@ -10,6 +10,7 @@ import { benchExecute } from "./execute-bench.js";
 import { benchHttp } from "./http-bench.js";
 import { table } from "./stats.js";
 import { benchTokens } from "./token-bench.js";
+import { benchSockets } from "./socket-bench.js";
 
 const quick = process.argv.includes("--quick");
 const started = Date.now();
@@ -27,12 +28,14 @@ const WHY: Record<string, string> = {
 };
 
 
-log("1/3 in-process execute (101 checks)…");
+log("1/4 in-process execute (101 checks)…");
 const execute = await benchExecute({ rounds: quick ? 3 : 15, opsPerRound: quick ? 100 : 300 });
-log("2/3 token to principal…");
+log("2/4 token to principal…");
 const tokens = await benchTokens({ iterations: quick ? 500 : 2000, rounds: quick ? 2 : 5 });
-log("3/3 HTTP, login and refresh (spawns two servers)…");
+log("3/4 HTTP, login and refresh (spawns two servers)…");
 const http = await benchHttp({ rounds: quick ? 2 : 6, requestsPerRound: quick ? 200 : 500, concurrency: 8 });
+log("4/4 WebSocket: idle sockets and closing a revoked session's sockets…");
+const sockets = await benchSockets({ sockets: quick ? 200 : 1000 });
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const commit = (() => {
@@ -50,6 +53,7 @@ const report = [
   section("2. Token to principal", tokens.table),
   section("3. Over HTTP: authenticated query", http.http),
   section("4. Login and refresh on SQLite", http.auth),
+  section("5. WebSocket connections", sockets.table),
 ].join("\n");
 
 process.stdout.write(`${report}\n`);
