@@ -28,6 +28,7 @@ import { REGISTERED_CLAIM_NAMES } from "../domain/registered-claims.js";
 import type { AuthenticatedConnection, CreateContext } from "../graphql/create-context.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { clientAddress, type TrustProxy } from "./client-address.js";
+import { matchOrigin, type OriginPattern } from "../config/cors-origins.js";
 import type { Logger } from "./logger.js";
 
 /** Close codes the server uses beyond graphql-ws's own. */
@@ -69,6 +70,8 @@ export interface GraphQLWebSocketOptions {
   /** How often every connection's token expiry and revocations from other processes are checked. */
   sweepIntervalMs: number;
   trustProxy: TrustProxy;
+  /** Browser pages on other origins are refused at the upgrade. */
+  corsOrigins: readonly OriginPattern[];
   logger: Logger;
 }
 
@@ -94,7 +97,14 @@ interface LiveSubscription {
  */
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
   const { logger, clock } = options;
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const wsServer = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    // Browsers do not apply CORS to WebSocket: refuse pages on origins CORS_ORIGINS does not allow.
+    // Clients that are not browsers send no Origin. (No cookie authenticates a socket, so this is
+    // consistency, not the only defence: a connection needs an access token to do anything guarded.)
+    verifyClient: ({ origin }: { origin?: string }) => origin === undefined || matchOrigin(options.corsOrigins, origin) !== "refused",
+  });
   const connections = new Set<Connection>();
   const bySession = new Map<string, Set<Connection>>();
   const bySubject = new Map<string, Set<Connection>>();
@@ -151,6 +161,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
       if (auth.claims.sub !== current.sub) {
         throw new DomainError("FORBIDDEN", "SUBJECT_MISMATCH", "The new access token belongs to another user; open a new connection for them.");
       }
+      // Closed while the token was being verified (its session ended): nothing to renew.
+      if (this.closed) return;
       this.track(false);
       this.principal = auth;
       this.track(true);
@@ -297,7 +309,14 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
         }
         operationContexts.set(context, state);
         logger.info(
-          { event: "socket_operation", requestId: context.requestId, operationName: payload.operationName ?? null, operation: operation.operation, subject: connection.claims?.sub },
+          {
+            event: "socket_operation",
+            requestId: context.requestId,
+            operationName: payload.operationName ?? null,
+            operation: operation.operation,
+            subject: connection.claims?.sub,
+            ip: context.client.ip,
+          },
           "websocket operation",
         );
         const args: ExecutionArgs = { schema: options.schema, document, operationName: payload.operationName ?? null, variableValues: variables, contextValue: context };

@@ -124,6 +124,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     clockToleranceSeconds: config.tokens.clockToleranceSeconds,
     sweepIntervalMs: config.revocationSyncSeconds * 1000,
     trustProxy: app.get("trust proxy fn"),
+    corsOrigins: config.corsOrigins,
     logger,
   });
 

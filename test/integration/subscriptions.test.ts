@@ -1,4 +1,7 @@
+import { once } from "node:events";
+import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { postGraphQL, startServerProcess } from "../support/server-process.js";
 import { openSocket, type TestSocket } from "../support/socket-client.js";
 import { ALICE, BOB, startTestServer, type TestServer } from "../support/test-server.js";
@@ -75,6 +78,37 @@ describe("subscriptions over WebSocket", () => {
     const aliases = `subscription { postPublished { ${Array.from({ length: 20 }, (_, i) => `a${i}: id`).join(" ")} } }`;
     const limited = (await socket.subscribe(aliases).done) as any[];
     expect(limited[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+
+  it("a browser page on an origin CORS_ORIGINS does not allow cannot open a socket; clients without Origin can", async () => {
+    const ws = server.url.replace(/^http/, "ws");
+    const refused = new WebSocket(ws, "graphql-transport-ws", { origin: "https://evil.example" });
+    refused.on("error", () => {});
+    const [, response] = (await once(refused, "unexpected-response")) as [unknown, IncomingMessage];
+    expect(response.statusCode).toBe(401);
+    refused.terminate();
+    const allowed = new WebSocket(ws, "graphql-transport-ws", { origin: "http://localhost:5173" });
+    await once(allowed, "open");
+    allowed.close();
+  });
+
+  it("behind a trusted proxy the client address comes from X-Forwarded-For (TRUST_PROXY), as over HTTP", async () => {
+    const logs: string[] = [];
+    const proxied = await startTestServer({ TRUST_PROXY: "loopback" }, { logs });
+    try {
+      const { accessToken } = await proxied.login(BOB.email, BOB.password);
+      const socket = new WebSocket(proxied.url.replace(/^http/, "ws"), "graphql-transport-ws", { headers: { "x-forwarded-for": "203.0.113.7" } });
+      await once(socket, "open");
+      socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${accessToken}` } }));
+      await once(socket, "message");
+      socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: POST_PUBLISHED } }));
+      const deadline = Date.now() + 10_000;
+      while (!logs.some((line) => line.includes('"socket_operation"')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(JSON.parse(logs.find((line) => line.includes('"socket_operation"'))!)).toMatchObject({ ip: "203.0.113.7", requestId: expect.any(String) });
+      socket.close();
+    } finally {
+      await proxied.stop();
+    }
   });
 
   it("logout closes the session's sockets with 4401 at once", async () => {
