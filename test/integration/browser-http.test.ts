@@ -153,6 +153,17 @@ describe("cookie mode", () => {
     expect(again.body.data.refresh.accessToken).toEqual(expect.any(String));
   });
 
+  it("10 concurrent refreshes with one cookie (tabs of one browser) all get the same successor cookie; the session survives", async () => {
+    const login = await post(LOGIN, { origin: PAGE, cookieMode: true, variables: ALICE });
+    const cookie = `${REFRESH_COOKIE_NAME}=${setCookie(login.response)!.value}`;
+    const results = await Promise.all(Array.from({ length: 10 }, () => post(`mutation { refresh { accessToken } }`, { origin: PAGE, cookie })));
+    for (const { body } of results) expect(body.data?.refresh.accessToken).toEqual(expect.any(String));
+    const successors = new Set(results.map(({ response }) => setCookie(response)!.value));
+    expect(successors.size).toBe(1);
+    const next = await post(`mutation { refresh { accessToken } }`, { origin: PAGE, cookie: `${REFRESH_COOKIE_NAME}=${[...successors][0]}` });
+    expect(next.body.data.refresh.accessToken).toEqual(expect.any(String));
+  });
+
   it("a cookie-authenticated request from an unlisted origin, or with no origin, is refused", async () => {
     const login = await post(LOGIN, { origin: PAGE, cookieMode: true, variables: ALICE });
     const cookie = `${REFRESH_COOKIE_NAME}=${setCookie(login.response)!.value}`;
