@@ -142,12 +142,16 @@ describe("subscriptions over WebSocket", () => {
     const refreshed = await server.gql(`mutation ($t: String) { refresh(refreshToken: $t) { accessToken } }`, { variables: { t: bob.refreshToken } });
     const renewed = await socket.request(`mutation ($t: String!) { renewConnection(accessToken: $t) }`, { t: refreshed.body.data!["refresh"].accessToken });
     expect(renewed.data).toEqual({ renewConnection: true });
-    server.clock.advance(10 * 60); // the first token has expired; the second has not
-    const id = await publish("after renewal");
-    expect((await received.next()).data.postPublished.id).toBe(id);
+    // A control socket keeps the first token: once it closes, a sweep has judged both sockets.
+    const control = open(bob.accessToken);
+    await control.connected;
     let closed = false;
     void socket.closed.then(() => (closed = true));
+    server.clock.advance(10 * 60); // the first token has expired; the second has not
+    expect(await control.closed).toMatchObject({ code: 4401, reason: "Token expired" });
     expect(closed).toBe(false);
+    const id = await publish("after renewal");
+    expect((await received.next()).data.postPublished.id).toBe(id);
 
     const alice = await server.login(ALICE.email, ALICE.password);
     const foreign = await socket.request(`mutation ($t: String!) { renewConnection(accessToken: $t) }`, { t: alice.accessToken });
