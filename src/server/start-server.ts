@@ -31,6 +31,7 @@ import { describeAuthorization } from "../authz/apply-requires-claims.js";
 import { decodeStoredClaims } from "../domain/user-claims.js";
 import { corsMiddleware } from "./cors-middleware.js";
 import { landingPage } from "./landing-page.js";
+import { subscriptionsOverHttpPlugin } from "./subscriptions-over-http.js";
 import { DEMO_USERS } from "../db/seed-demo-data.js";
 import { refreshCookieJar } from "./refresh-cookie.js";
 import { attachGraphQLWebSocket, type PreExecutionCheck } from "./graphql-websocket.js";
@@ -98,6 +99,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ApolloServerPluginInlineTraceDisabled(),
       ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      subscriptionsOverHttpPlugin(GRAPHQL_PATH),
       httpStatusPlugin({ realm: config.realm }),
       requestLogPlugin(logger),
       // landing-page.ts serves browsers: it helps even when Apollo's CDN cannot be reached.

@@ -111,6 +111,14 @@ describe("subscriptions over WebSocket", () => {
     }
   });
 
+  it("a subscription sent over HTTP is refused with BAD_REQUEST naming WebSocket", async () => {
+    const bob = await server.login(BOB.email, BOB.password);
+    const response = await server.gql(POST_PUBLISHED, { token: bob.accessToken });
+    expect(response.status).toBe(400);
+    expect(response.body.errors![0]!.extensions).toMatchObject({ code: "BAD_REQUEST", reason: "WEBSOCKET_ONLY" });
+    expect(response.body.errors![0]!.message).toContain("WebSocket");
+  });
+
   it("logout closes the session's sockets with 4401 at once", async () => {
     const bob = await server.login(BOB.email, BOB.password);
     const socket = open(bob.accessToken);
