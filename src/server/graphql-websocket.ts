@@ -285,7 +285,9 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
         const context = await options.createContext({ authorization: undefined, client: ctx.extra.client ?? {}, refreshCookie: null }, connection);
         const variables = payload.variables ?? null;
         if (options.preExecutionCheck) {
-          const refused = await options.preExecutionCheck({ schema: options.schema, document, operationName: payload.operationName, variables, context });
+          // The operation's own name when the client sent none (graphql-ws's client usually does not).
+          const operationName = payload.operationName ?? operation.name?.value ?? null;
+          const refused = await options.preExecutionCheck({ schema: options.schema, document, operationName, variables, context });
           if (refused.length > 0) return refused;
         }
         let endWith!: (error: GraphQLError) => void;

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GraphQLError } from "graphql";
 import WebSocket from "ws";
 import { postGraphQL, startServerProcess } from "../support/server-process.js";
 import { openSocket, type TestSocket } from "../support/socket-client.js";
@@ -117,6 +118,26 @@ describe("subscriptions over WebSocket", () => {
     expect(response.status).toBe(400);
     expect(response.body.errors![0]!.extensions).toMatchObject({ code: "BAD_REQUEST", reason: "WEBSOCKET_ONLY" });
     expect(response.body.errors![0]!.message).toContain("WebSocket");
+  });
+
+  it("the pre-execution authorization hook sees every socket operation with its context and can refuse it", async () => {
+    const seen: { operationName: string | null | undefined; subject: unknown }[] = [];
+    const guarded = await startTestServer({}, {
+      preExecutionCheck: ({ operationName, context }) => {
+        seen.push({ operationName, subject: context.auth.claims?.sub });
+        return operationName === "Refused" ? [new GraphQLError("refused before execution", { extensions: { code: "FORBIDDEN", reason: "PRE_EXECUTION" } })] : [];
+      },
+    });
+    try {
+      const bob = await guarded.login(BOB.email, BOB.password);
+      const socket = openSocket(guarded.url, bob.accessToken);
+      const refused = (await socket.subscribe(`subscription Refused { postPublished { id } }`).done) as any[];
+      expect(refused[0].extensions).toMatchObject({ code: "FORBIDDEN", reason: "PRE_EXECUTION" });
+      expect(seen).toEqual([{ operationName: "Refused", subject: bob.user.id }]);
+      await socket.dispose();
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it("logout closes the session's sockets with 4401 at once", async () => {
