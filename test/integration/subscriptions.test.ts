@@ -216,7 +216,7 @@ describe("subscriptions over WebSocket", () => {
     expect((await socket.closed).code).toBe(4403);
   });
 
-  it("a revocation made by another process sharing the database closes the socket within REVOCATION_SYNC_INTERVAL", async () => {
+  it("another process sharing the database: its revocation closes the socket (4401), its claim change ends the subscription (FORBIDDEN, 4403)", async () => {
     const other = await startServerProcess({ ...server.env, PORT: "0", LOG_LEVEL: "info", SEED_DEMO_USERS: "false" });
     try {
       const bob = await server.login(BOB.email, BOB.password);
@@ -227,6 +227,25 @@ describe("subscriptions over WebSocket", () => {
       expect(body.data).toEqual({ logout: true });
       expect(await socket.closed).toMatchObject({ code: 4401, reason: "Session ended" });
       expect(Date.now() - started).toBeLessThan(5_000);
+
+      // A claim change made there ends the subscriptions here that need the lost claim.
+      const dave = { email: "dave-ws@example.com", password: "dave-password-123" };
+      const registered = await server.gql(`mutation ($e: String!, $p: String!) { register(email: $e, password: $p) { auth { user { id } } } }`, {
+        variables: { e: dave.email, p: dave.password },
+      });
+      const daveId = registered.body.data!["register"].auth.user.id;
+      const admin = (await postGraphQL(other.url, `mutation { login(email: "alice@example.com", password: "alice-password-123") { accessToken } }`)).body.data.login;
+      const setClaims = (claims: object) =>
+        postGraphQL(other.url, `mutation ($id: ID!, $c: JSON!) { setUserClaims(userId: $id, claims: $c) { id } }`, { token: admin.accessToken, variables: { id: daveId, c: claims } });
+      await setClaims({ permissions: ["posts:read"] });
+      const daveLogin = await server.login(dave.email, dave.password);
+      const daveSocket = open(daveLogin.accessToken);
+      const before = server.server.services.postFeed.subscriberCount;
+      const received = daveSocket.subscribe(POST_PUBLISHED);
+      await listening(before + 1);
+      await setClaims({ permissions: [] });
+      expect((await received.next()).errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "MISSING_CLAIMS" });
+      expect((await daveSocket.closed).code).toBe(4403);
     } finally {
       await other.stop();
     }
