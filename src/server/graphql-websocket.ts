@@ -16,28 +16,12 @@ import {
   validate,
   type ValidationRule,
 } from "graphql";
-import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { Principal } from "../auth/authenticate.js";
-import type { RevokedSessions } from "../auth/revoked-sessions.js";
-import type { AuthorizationPlan } from "../authz/authorization-plan.js";
-import { ForbiddenError } from "../authz/authorization-errors.js";
-import { DomainError } from "../domain/domain-error.js";
-import { REGISTERED_CLAIM_NAMES } from "../domain/registered-claims.js";
-import type { AuthenticatedConnection, CreateContext } from "../graphql/create-context.js";
+import { type LiveConnection, SOCKET_CLOSE, SocketConnections, type SocketConnectionsOptions } from "./socket-connections.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { clientAddress, type TrustProxy } from "./client-address.js";
 import { matchOrigin, type OriginPattern } from "../config/cors-origins.js";
-import type { Logger } from "./logger.js";
-
-/** Close codes the server uses beyond graphql-ws's own. */
-export const SOCKET_CLOSE = {
-  /** The token expired or its session ended: get a new token (refresh or log in), then reconnect. graphql-ws's client does not retry it. */
-  UNAUTHORIZED: 4401,
-  /** Nothing the caller subscribed to is allowed any more. graphql-ws's client retries it (CloseCode.Forbidden). */
-  FORBIDDEN: CloseCode.Forbidden,
-} as const;
 
 /**
  * Where the pre-execution authorization analysis plugs in: it sees each operation before it
@@ -51,42 +35,22 @@ export type PreExecutionCheck = (operation: {
   context: GraphQLContext;
 }) => readonly GraphQLError[] | Promise<readonly GraphQLError[]>;
 
-export interface GraphQLWebSocketOptions {
+export interface GraphQLWebSocketOptions extends SocketConnectionsOptions {
   httpServer: Server;
   path: string;
   schema: GraphQLSchema;
-  plan: AuthorizationPlan;
-  createContext: CreateContext;
   /** The same rules as over HTTP: GraphQL Armor's limits and the one-credential-field rule. */
   validationRules: readonly ValidationRule[];
   parseOptions: ParseOptions;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   preExecutionCheck?: PreExecutionCheck;
-  revokedSessions: RevokedSessions;
-  /** Reads the user's current claims, or null when the account is gone or disabled. */
-  loadClaims: (userId: string) => Promise<Record<string, unknown> | null>;
-  clock: () => Date;
-  clockToleranceSeconds: number;
-  /** How often every connection's token expiry and revocations from other processes are checked. */
-  sweepIntervalMs: number;
   trustProxy: TrustProxy;
   /** Browser pages on other origins are refused at the upgrade. */
   corsOrigins: readonly OriginPattern[];
-  logger: Logger;
 }
-
-type TokenClaims = NonNullable<Principal["claims"]>;
 
 /** Operations allowed over the socket besides subscriptions. */
 const SOCKET_MUTATIONS = new Set(["renewConnection"]);
-
-interface LiveSubscription {
-  readonly requestId: string;
-  readonly fieldName: string;
-  readonly args: Record<string, unknown>;
-  /** Ends the subscription with this error as its last result. */
-  end(error: GraphQLError): void;
-}
 
 /**
  * GraphQL over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on the GraphQL path.
@@ -96,7 +60,7 @@ interface LiveSubscription {
  * `renewConnection` replaces the token without reconnecting.
  */
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
-  const { logger, clock } = options;
+  const { logger } = options;
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: options.path,
@@ -105,128 +69,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
     // consistency, not the only defence: a connection needs an access token to do anything guarded.)
     verifyClient: ({ origin }: { origin?: string }) => origin === undefined || matchOrigin(options.corsOrigins, origin) !== "refused",
   });
-  const connections = new Set<Connection>();
-  const bySession = new Map<string, Set<Connection>>();
-  const bySubject = new Map<string, Set<Connection>>();
-  const index = (map: Map<string, Set<Connection>>, key: string | undefined, connection: Connection, add: boolean) => {
-    if (key === undefined) return;
-    let set = map.get(key);
-    if (add) {
-      if (!set) map.set(key, (set = new Set()));
-      set.add(connection);
-    } else if (set) {
-      set.delete(connection);
-      if (set.size === 0) map.delete(key);
-    }
-  };
+  const connections = new SocketConnections(options);
 
-  class Connection implements AuthenticatedConnection {
-    principal: Principal;
-    readonly subscriptions = new Map<string, LiveSubscription>();
-    closed = false;
-
-    constructor(
-      readonly socket: WebSocket,
-      principal: Principal,
-    ) {
-      this.principal = principal;
-    }
-
-    get claims(): TokenClaims | null {
-      return this.principal.claims ?? null;
-    }
-
-    track(add: boolean): void {
-      index(bySession, this.claims?.sid, this, add);
-      index(bySubject, this.claims?.sub, this, add);
-      if (add) connections.add(this);
-      else connections.delete(this);
-    }
-
-    close(code: number, reason: string): void {
-      if (this.closed) return;
-      this.closed = true;
-      this.track(false);
-      logger.info({ event: "socket_closed", code, reason, subject: this.claims?.sub }, "websocket closed by the server");
-      this.socket.close(code, reason);
-    }
-
-    async renew(accessToken: string): Promise<void> {
-      const current = this.claims;
-      if (current === null) throw new DomainError("UNAUTHENTICATED", "MISSING_TOKEN", "This connection has no token to renew; reconnect with one.");
-      const { auth } = await options.createContext({ authorization: `Bearer ${accessToken}`, client: {}, refreshCookie: null });
-      if (auth.claims == null) {
-        throw new DomainError("UNAUTHENTICATED", auth.error?.reason ?? "TOKEN_INVALID", auth.error?.message ?? "The access token is invalid.");
-      }
-      if (auth.claims.sub !== current.sub) {
-        throw new DomainError("FORBIDDEN", "SUBJECT_MISMATCH", "The new access token belongs to another user; open a new connection for them.");
-      }
-      // Closed while the token was being verified (its session ended): nothing to renew.
-      if (this.closed) return;
-      this.track(false);
-      this.principal = auth;
-      this.track(true);
-    }
-
-    /** Expired, or its session ended in another process: checked on every sweep. */
-    checkToken(nowSeconds: number): void {
-      const claims = this.claims;
-      if (claims === null) return;
-      if (options.revokedSessions.has(claims.sid)) this.close(SOCKET_CLOSE.UNAUTHORIZED, "Session ended");
-      else if (claims.exp + options.clockToleranceSeconds <= nowSeconds) this.close(SOCKET_CLOSE.UNAUTHORIZED, "Token expired");
-      else {
-        const floor = options.revokedSessions.claimsVersionOf(claims.sub);
-        if (floor !== undefined && (claims.cv ?? 0) < floor) void this.claimsChanged(floor);
-      }
-    }
-
-    /**
-     * The user's claims changed: the connection continues with their current claims (the
-     * server's own record, as a refresh would issue them); subscriptions they no longer allow
-     * end with FORBIDDEN, and a connection left with none closes with 4403.
-     */
-    async claimsChanged(version: number): Promise<void> {
-      const before = this.claims;
-      if (before === null || (before.cv ?? 0) >= version) return;
-      const own = await options.loadClaims(before.sub);
-      if (this.closed) return;
-      if (own === null) return this.close(SOCKET_CLOSE.UNAUTHORIZED, "Session ended");
-      const registered = Object.fromEntries(Object.entries(before).filter(([name]) => REGISTERED_CLAIM_NAMES.has(name)));
-      const claims = Object.freeze({ ...own, ...registered, cv: version }) as TokenClaims;
-      this.principal = Object.freeze({ claims, error: null });
-      let ended = 0;
-      for (const [id, subscription] of this.subscriptions) {
-        const guard = options.plan.guards.get(`Subscription.${subscription.fieldName}`);
-        if (!guard || guard.requirements.holds(claims, subscription.args)) continue;
-        this.subscriptions.delete(id);
-        ended += 1;
-        subscription.end(ForbiddenError.missingClaims(guard.requirements.unmet(claims, subscription.args) ?? []));
-      }
-      if (ended > 0 && this.subscriptions.size === 0) {
-        // Let the FORBIDDEN results go out before the close frame.
-        setImmediate(() => this.close(SOCKET_CLOSE.FORBIDDEN, "Forbidden: no subscription is allowed any more"));
-      }
-    }
-  }
-
-  const stopListening = options.revokedSessions.listen({
-    sessionsRevoked(sessionIds) {
-      for (const id of sessionIds) for (const connection of [...(bySession.get(id) ?? [])]) connection.close(SOCKET_CLOSE.UNAUTHORIZED, "Session ended");
-    },
-    claimsChanged(userId, version) {
-      for (const connection of bySubject.get(userId) ?? []) {
-        connection.claimsChanged(version).catch((error: unknown) => logger.error({ event: "socket_claims_reload_failed", err: error }, "could not reload claims"));
-      }
-    },
-  });
-  const sweep = setInterval(() => {
-    const now = Math.floor(clock().getTime() / 1000);
-    for (const connection of [...connections]) connection.checkToken(now);
-  }, options.sweepIntervalMs);
-  sweep.unref();
-
-  type Extra = { socket: WebSocket; request: IncomingMessage; connection?: Connection; client?: { ip: string | null; userAgent: string | null } };
-  const operationContexts = new WeakMap<object, { connection: Connection; subscription?: LiveSubscription; ended: Promise<GraphQLError>; endWith: (error: GraphQLError) => void }>();
+  type Extra = { socket: WebSocket; request: IncomingMessage; connection?: LiveConnection; client?: { ip: string | null; userAgent: string | null } };
+  const operationContexts = new WeakMap<object, { ended: Promise<GraphQLError> }>();
 
   const format = (error: GraphQLError): GraphQLFormattedError => {
     const formatted = error.toJSON();
@@ -252,18 +98,12 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
           ctx.extra.socket.close(SOCKET_CLOSE.UNAUTHORIZED, `${auth.error.reason}: ${auth.error.message}`.slice(0, 120));
           return false;
         }
-        const connection = new Connection(ctx.extra.socket, auth);
-        connection.track(true);
-        ctx.extra.connection = connection;
+        ctx.extra.connection = connections.open(ctx.extra.socket, auth);
         ctx.extra.client = client;
         return true;
       },
       onClose(ctx) {
-        const connection = ctx.extra.connection;
-        if (connection) {
-          connection.closed = true;
-          connection.track(false);
-        }
+        ctx.extra.connection?.forget();
       },
       async onSubscribe(ctx, id, payload) {
         const connection = ctx.extra.connection!;
@@ -292,7 +132,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
         }
         let endWith!: (error: GraphQLError) => void;
         const ended = new Promise<GraphQLError>((resolve) => (endWith = resolve));
-        const state: { connection: Connection; subscription?: LiveSubscription; ended: Promise<GraphQLError>; endWith: (error: GraphQLError) => void } = { connection, ended, endWith };
+        const state = { ended };
         if (operation.operation === "subscription") {
           const field = operation.selectionSet.selections[0];
           const root = options.schema.getSubscriptionType()!;
@@ -304,9 +144,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
             } catch {
               args = {};
             }
-            const subscription: LiveSubscription = { requestId: context.requestId, fieldName: field.name.value, args, end: endWith };
-            state.subscription = subscription;
-            connection.subscriptions.set(id, subscription);
+            connection.subscriptions.set(id, { fieldName: field.name.value, args, end: endWith });
           }
         }
         operationContexts.set(context, state);
@@ -363,8 +201,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
       return connections.size;
     },
     async close(): Promise<void> {
-      stopListening();
-      clearInterval(sweep);
+      connections.stop();
       for (const client of wsServer.clients) client.close(1001, "Server shutting down");
       await disposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
