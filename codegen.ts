@@ -1,5 +1,23 @@
 // GraphQL Code Generator, both directions, from schema.graphql. Run `npm run generate`.
+import { readFileSync } from "node:fs";
 import type { CodegenConfig } from "@graphql-codegen/cli";
+
+// A GraphQL type named like a Prisma model resolves from that model's row unless mapped below:
+// a new model needs no entry here. Map a type explicitly when its resolvers receive something
+// else (a view without secrets, a domain object).
+const PRISMA_MODELS = [...readFileSync("prisma/schema.prisma", "utf8").matchAll(/^model\s+(\w+)\s*\{/gm)].map((match) => match[1]!);
+const GRAPHQL_TYPES = new Set([...readFileSync("schema.graphql", "utf8").matchAll(/^(?:extend\s+)?type\s+(\w+)/gm)].map((match) => match[1]!));
+const EXPLICIT_MAPPERS: Record<string, string> = {
+  User: "../../domain/users.js#UserView",
+  AuthPayload: "../refresh-token-delivery.js#DeliveredTokens",
+  Viewer: "../../auth/authenticate.js#Principal",
+  Session: "../../auth/sessions.js#SessionView",
+  RegistrationPayload: "../refresh-token-delivery.js#DeliveredRegistration",
+  AuditEvent: "../../domain/audit-log.js#AuditEventView",
+};
+const MODEL_MAPPERS = Object.fromEntries(
+  PRISMA_MODELS.filter((model) => GRAPHQL_TYPES.has(model)).map((model) => [model, `../../db/generated/client.js#${model}`]),
+);
 
 const config: CodegenConfig = {
   generates: {
@@ -31,15 +49,7 @@ const config: CodegenConfig = {
         contextType: "../context.js#GraphQLContext",
         scalars: { JSON: "unknown", DateTime: "Date" },
         mapperTypeSuffix: "Model",
-        mappers: {
-          User: "../../domain/users.js#UserView",
-          Post: "../../db/generated/client.js#Post",
-          AuthPayload: "../refresh-token-delivery.js#DeliveredTokens",
-          RegistrationPayload: "../refresh-token-delivery.js#DeliveredRegistration",
-          AuditEvent: "../../domain/audit-log.js#AuditEventView",
-          Viewer: "../../auth/authenticate.js#Principal",
-          Session: "../../auth/sessions.js#SessionView",
-        },
+        mappers: { ...MODEL_MAPPERS, ...EXPLICIT_MAPPERS },
       },
     },
   },

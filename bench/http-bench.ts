@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword, verifyPassword } from "../src/auth/passwords.js";
@@ -19,6 +20,15 @@ interface Child {
   /** CPU seconds the process has used so far (user + system). */
   cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** A port nobody listens on now: fixed ports collide with other checkouts benchmarking on the same machine. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function spawnServer(entry: string, env: Record<string, string>, port: number): Promise<Child> {
@@ -94,7 +104,7 @@ export async function benchHttp(options: { rounds: number; requestsPerRound: num
     LOGIN_ACCOUNT_FAILURES: "1000",
     LOGIN_IP_FAILURES: "100000",
   };
-  const real = await spawnServer("src/main.ts", env, 4791);
+  const real = await spawnServer("src/main.ts", env, await freePort());
   let bare: Child | undefined;
   try {
     const login = await post(real.url, `mutation { login(email: "alice@example.com", password: "alice-password-123") { accessToken } }`);
@@ -102,7 +112,7 @@ export async function benchHttp(options: { rounds: number; requestsPerRound: num
     for (let i = 0; i < 98; i++) {
       await post(real.url, `mutation ($t: String!) { createPost(input: { title: $t, body: "…", secretNote: "n" }) { id } }`, { t: `Post ${i}` }, token);
     }
-    bare = await spawnServer("bench/bare-server.ts", { ...env, SEED_DEMO_USERS: "false" }, 4792);
+    bare = await spawnServer("bench/bare-server.ts", { ...env, SEED_DEMO_USERS: "false" }, await freePort());
     const check = await post(real.url, QUERY, undefined, token);
     if (check.errors || check.data.posts.length !== 100) throw new Error("the authenticated query must return 100 posts with no error");
 

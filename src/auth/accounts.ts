@@ -1,7 +1,7 @@
 import type { AccountMailConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { User } from "../db/generated/client.js";
-import { type AuditActor, auditWrite } from "../domain/audit-log.js";
+import { type AuditActor, type AuditEntry, auditWrite } from "../domain/audit-log.js";
 import { DomainError } from "../domain/domain-error.js";
 import { normaliseEmail, parseEmail } from "../domain/email.js";
 import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from "../domain/password-policy.js";
@@ -71,10 +71,16 @@ export interface AccountService {
   delete(actor: AuditActor, userId: string): Promise<number>;
   /** Ends every session of a user (an administrator's sweep); returns how many ended. */
   revokeUserSessions(actor: AuditActor, userId: string): Promise<number>;
+  /** Ends every session of the caller, audited; returns how many ended. */
+  logoutAll(userId: string): Promise<number>;
   /** Lifts the login locks of an address; returns how many counters were cleared. */
   unlock(actor: AuditActor, email: string): Promise<number>;
 }
 
+const emailTokenInvalid = () =>
+  new DomainError("BAD_USER_INPUT", "EMAIL_TOKEN_INVALID", "This link is not valid: it was already used, replaced by a newer one, or mistyped. Ask for a new one.", {
+    field: "token",
+  });
 const invalidCredentials = () =>
   new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The email or password is incorrect.");
 
@@ -89,9 +95,22 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
    * account or not, and a slow mail server never holds a request. A failure is logged.
    */
   function sendLater(build: () => Promise<OutgoingMail | null>): void {
+    let purpose = "account mail";
     void build()
-      .then((outgoing) => outgoing && options.mailer.send(outgoing).then(() => events({ event: "mail_sent", purpose: outgoing.purpose })))
-      .catch((error: unknown) => options.onMailError?.(error, { purpose: "account mail" }));
+      .then(async (outgoing) => {
+        if (!outgoing) return;
+        purpose = outgoing.purpose;
+        await options.mailer.send(outgoing);
+        events({ event: "mail_sent", purpose });
+      })
+      .catch((error: unknown) => options.onMailError?.(error, { purpose }));
+  }
+
+  /** An audit event written in the transaction of the change it records, and logged once that committed. */
+  async function withAudit<T>(entry: AuditEntry, change: (write: ReturnType<typeof auditWrite>) => Promise<T>): Promise<T> {
+    const result = await change(auditWrite(db, entry));
+    events({ event: "account_changed", action: entry.action, actorKind: entry.actor.kind, actorId: entry.actor.id, targetUserId: entry.targetUserId });
+    return result;
   }
 
   async function startVerification(user: Pick<User, "id" | "email">, passwordHash: string): Promise<OutgoingMail> {
@@ -124,9 +143,11 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       } else {
         sendLater(async () => {
           const existing = await db.user.findUnique({ where: { email } });
-          if (!existing) return null;
-          // Not yet verified: whoever owns the mailbox gets a link for this registration's password.
-          return existing.emailVerifiedAt === null ? startVerification(existing, passwordHash) : alreadyRegisteredMail({ to: email, appUrl: appUrl() });
+          if (!existing || !(await rateLimiter.allowMailTo(email))) return null;
+          // The first registration's link stays the only one: a second registrant never gets a link
+          // with a password of their choosing into the owner's mailbox. Whoever owns the mailbox
+          // can take the address over with a password reset.
+          return alreadyRegisteredMail({ to: email, appUrl: appUrl(), pending: existing.passwordHash === NO_PASSWORD });
         });
       }
       return { status: "VERIFICATION_SENT", auth: null };
@@ -140,11 +161,15 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       await emailTokens.retire(used.userId, "verify_email", now);
       const before = await requireUser(db, used.userId);
       if (before.disabledAt !== null) throw accountDisabled();
+      // An address verified meanwhile (another link, a password reset) keeps the password it has.
+      if (before.emailVerifiedAt !== null || before.passwordHash !== NO_PASSWORD) throw emailTokenInvalid();
       // Setting the password is a credential change like any other: sessions from before end.
-      await sessions.revokeAll(used.userId, "password_reset", {
-        userData: { emailVerifiedAt: before.emailVerifiedAt ?? now, ...(used.passwordHash ? { passwordHash: used.passwordHash } : {}) },
-        alsoRun: [auditWrite(db, { actor: { kind: "user", id: used.userId }, action: "email_verified", targetUserId: used.userId, at: now })],
-      });
+      await withAudit({ actor: { kind: "user", id: used.userId }, action: "email_verified", targetUserId: used.userId, at: now }, (write) =>
+        sessions.revokeAll(used.userId, "password_reset", {
+          userData: { emailVerifiedAt: now, ...(used.passwordHash ? { passwordHash: used.passwordHash } : {}) },
+          alsoRun: [write],
+        }),
+      );
       const user = await requireUser(db, used.userId);
       const tokens = await sessions.start(user, client);
       events({ event: "email_verified", userId: user.id });
@@ -163,7 +188,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       // once, only the configured number are verified. The answer is the same whether or not the
       // account exists, since the counters key on the address, not the account.
       const reservation = await throttle.reserve({ email, ip, deviceId }).catch((error: unknown) => {
-        events({ event: "login_failed", reason: "LOGIN_THROTTLED", ip });
+        if (error instanceof DomainError) events({ event: "login_failed", reason: error.reason, ip });
         throw error;
       });
       const matches = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummyHash(password);
@@ -176,11 +201,17 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         events({ event: "login_failed", reason: "ACCOUNT_DISABLED", ip });
         throw accountDisabled();
       }
-      // Hashes made with weaker parameters than today's are upgraded while the password is at hand.
-      const current = needsRehash(user.passwordHash)
-        ? await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } })
-        : user;
-      const tokens = await sessions.start(current, client);
+      // Hashes made with weaker parameters than today's are upgraded while the password is at hand,
+      // only if neither hash nor epoch changed meanwhile (a password change racing this login wins).
+      if (needsRehash(user.passwordHash)) {
+        const upgraded = await db.user.updateMany({
+          where: { id: user.id, passwordHash: user.passwordHash, credentialEpoch: user.credentialEpoch },
+          data: { passwordHash: await hashPassword(password) },
+        });
+        if (upgraded.count === 0) throw invalidCredentials();
+      }
+      // The user as read before the password check: start() refuses if its epoch is stale by now.
+      const tokens = await sessions.start(user, client);
       events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip });
       const issued = await issueDeviceToken({ ...options.devices, identity: { userId: user.id, deviceId: deviceId ?? newDeviceId() }, now });
       return { ...tokens, deviceToken: issued };
@@ -192,6 +223,9 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       sendLater(async () => {
         const user = await db.user.findUnique({ where: { email } });
         if (!user || user.deletedAt !== null || user.disabledAt !== null) return null;
+        if (!(await rateLimiter.allowMailTo(email))) return null;
+        // A newer link replaces older ones, as the refusal message of a used-up link says.
+        await emailTokens.retire(user.id, "reset_password", clock());
         const token = await emailTokens.issue({ userId: user.id, purpose: "reset_password", ttlSeconds: mail.passwordResetTtlSeconds, now: clock() });
         return passwordResetMail({ to: user.email, appUrl: appUrl(), token, ttlSeconds: mail.passwordResetTtlSeconds });
       });
@@ -206,19 +240,22 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       const now = clock();
       const used = await emailTokens.consume(token, "reset_password", now);
       const user = await requireUser(db, used.userId);
+      // Every other link of the account dies with the reset: older reset links and pending verifications.
       await emailTokens.retire(user.id, "reset_password", now);
+      await emailTokens.retire(user.id, "verify_email", now);
       // The link proves the mailbox, so it also verifies the address.
-      await sessions.revokeAll(user.id, "password_reset", {
-        userData: { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now },
-        alsoRun: [auditWrite(db, { actor: { kind: "user", id: user.id }, action: "password_reset", targetUserId: user.id, at: now })],
-      });
+      await withAudit({ actor: { kind: "user", id: user.id }, action: "password_reset", targetUserId: user.id, at: now }, (write) =>
+        sessions.revokeAll(user.id, "password_reset", { userData: { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now }, alsoRun: [write] }),
+      );
       events({ event: "password_reset", userId: user.id });
       return true;
     },
 
     async changePassword({ userId, currentSessionId, currentPassword, newPassword, client }) {
       const user = await requireUser(db, userId);
-      const reservation = await throttle.reserve({ email: user.email, ip: client.ip });
+      // The caller is logged in: their session has its own counter, so strangers locking the
+      // account cannot stop the owner changing the password (the IP limits still apply).
+      const reservation = await throttle.reserve({ email: user.email, ip: client.ip, deviceId: currentSessionId ? `session-${currentSessionId}` : null });
       if (currentPassword.length > MAX_PASSWORD_LENGTH || !(await verifyPassword(user.passwordHash, currentPassword))) {
         throw new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The current password is incorrect.");
       }
@@ -226,66 +263,81 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       checkPasswordPolicy(newPassword);
       const passwordHash = await hashPassword(newPassword);
       const now = clock();
-      return sessions.revokeAll(userId, "password_changed", {
-        except: currentSessionId,
-        userData: { passwordHash },
-        alsoRun: [auditWrite(db, { actor: { kind: "user", id: userId }, action: "password_changed", targetUserId: userId, at: now })],
-      });
+      await emailTokens.retire(userId, "verify_email", now);
+      return withAudit({ actor: { kind: "user", id: userId }, action: "password_changed", targetUserId: userId, at: now }, (write) =>
+        sessions.revokeAll(userId, "password_changed", { except: currentSessionId, userData: { passwordHash }, alsoRun: [write] }),
+      );
     },
 
     async setClaims(actor, userId, claims) {
       const user = await setUserClaims(db, userId, claims, { actor, now: clock() });
       options.revoked.noteClaimsChanged(user.id, user.claimsVersion);
-      events({ event: "claims_changed", userId });
+      events({ event: "account_changed", action: "claims_changed", actorKind: actor.kind, actorId: actor.id, targetUserId: userId });
       return user;
     },
 
     async setDisabled(actor, userId, disabled) {
       const before = await requireUser(db, userId);
       const now = clock();
-      const audit = auditWrite(db, {
+      const entry: AuditEntry = {
         actor,
         action: disabled ? "account_disabled" : "account_enabled",
         targetUserId: userId,
         before: { disabled: before.disabledAt !== null },
         after: { disabled },
         at: now,
-      });
+      };
       if (!disabled) {
-        const [user] = await db.$transaction([db.user.update({ where: { id: userId }, data: { disabledAt: null } }), audit]);
+        const [user] = await withAudit(entry, (write) => db.$transaction([db.user.update({ where: { id: userId }, data: { disabledAt: null } }), write]));
         return { user, sessionsEnded: 0 };
       }
-      const sessionsEnded = await sessions.revokeAll(userId, "account_disabled", { userData: { disabledAt: before.disabledAt ?? now }, alsoRun: [audit] });
+      const sessionsEnded = await withAudit(entry, (write) =>
+        sessions.revokeAll(userId, "account_disabled", { userData: { disabledAt: before.disabledAt ?? now }, alsoRun: [write] }),
+      );
       return { user: await requireUser(db, userId), sessionsEnded };
     },
 
     async delete(actor, userId) {
       const before = await requireUser(db, userId);
       const now = clock();
+      const entry: AuditEntry = { actor, action: "account_deleted", targetUserId: userId, before: { claims: decodeStoredClaims(before.claims) }, at: now };
       // One transaction: the sessions end, the data goes and the tombstone is written together, or nothing happens.
-      return sessions.revokeAll(userId, "account_deleted", {
-        userData: { email: tombstoneEmail(userId), passwordHash: NO_PASSWORD, claims: "{}", disabledAt: before.disabledAt ?? now, deletedAt: now },
-        alsoRun: [
-          db.post.deleteMany({ where: { authorId: userId } }),
-          db.emailToken.deleteMany({ where: { userId } }),
-          auditWrite(db, { actor, action: "account_deleted", targetUserId: userId, before: { claims: decodeStoredClaims(before.claims) }, at: now }),
-        ],
+      return withAudit(entry, (write) =>
+        sessions.revokeAll(userId, "account_deleted", {
+          userData: { email: tombstoneEmail(userId), passwordHash: NO_PASSWORD, claims: "{}", disabledAt: before.disabledAt ?? now, deletedAt: now },
+          alsoRun: [
+            db.post.deleteMany({ where: { authorId: userId } }),
+            db.emailToken.deleteMany({ where: { userId } }),
+            // Personal data kept with ended sessions goes too; the sessions stay so their ends stay visible.
+            db.session.updateMany({ where: { userId }, data: { ip: null, userAgent: null } }),
+            write,
+          ],
+        }),
+      );
+    },
+
+    revokeUserSessions(actor, userId) {
+      return withAudit({ actor, action: "sessions_revoked", targetUserId: userId, at: clock() }, async (write) => {
+        await requireUser(db, userId);
+        return sessions.revokeAll(userId, "revoked_by_admin", { alsoRun: [write] });
       });
     },
 
-    async revokeUserSessions(actor, userId) {
-      await requireUser(db, userId);
-      return sessions.revokeAll(userId, "revoked_by_admin", {
-        alsoRun: [auditWrite(db, { actor, action: "sessions_revoked", targetUserId: userId, at: clock() })],
-      });
+    logoutAll(userId) {
+      return withAudit({ actor: { kind: "user", id: userId }, action: "sessions_revoked", targetUserId: userId, after: { scope: "all" }, at: clock() }, (write) =>
+        sessions.revokeAll(userId, "logout_all", { alsoRun: [write] }),
+      );
     },
 
     async unlock(actor, emailInput) {
       const email = normaliseEmail(emailInput);
-      const cleared = await throttle.unlock(email);
       const user = await db.user.findUnique({ where: { email }, select: { id: true } });
-      await auditWrite(db, { actor, action: "account_unlocked", targetUserId: user?.id ?? null, after: { email, countersCleared: cleared }, at: clock() });
-      return cleared;
+      // The address itself is not recorded: counters and the audit log keep no email.
+      return withAudit({ actor, action: "account_unlocked", targetUserId: user?.id ?? null, at: clock() }, async (write) => {
+        const cleared = await throttle.unlock(email);
+        await write;
+        return cleared;
+      });
     },
   };
 }

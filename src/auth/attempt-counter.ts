@@ -41,14 +41,16 @@ export class AttemptCounter {
       WHERE "key" = ${key} AND "failures" > 0`;
   }
 
-  /** Forgets a counter (an administrator unlocking an account). */
+  /** Forgets counters (an administrator unlocking an account); returns how many had reservations on record. */
   async clear(keys: { equals?: string[]; startsWith?: string[] }): Promise<number> {
     const where = [
       ...(keys.equals ?? []).map((key) => ({ key })),
       ...(keys.startsWith ?? []).map((prefix) => ({ key: { startsWith: prefix } })),
     ];
     if (where.length === 0) return 0;
-    const { count } = await this.#db.loginThrottle.deleteMany({ where: { OR: where } });
+    // Counters given back to zero by successful logins hold nothing: they go too, uncounted.
+    const { count } = await this.#db.loginThrottle.deleteMany({ where: { OR: where, failures: { gt: 0 } } });
+    await this.#db.loginThrottle.deleteMany({ where: { OR: where } });
     return count;
   }
 

@@ -9,7 +9,13 @@ export type AuthEvent =
   | { readonly event: "sessions_revoked"; readonly userId: string | null; readonly reason: string; readonly count: number }
   | { readonly event: "email_verified"; readonly userId: string }
   | { readonly event: "password_reset"; readonly userId: string }
-  | { readonly event: "claims_changed"; readonly userId: string }
+  | {
+      readonly event: "account_changed";
+      readonly action: string;
+      readonly actorKind: string;
+      readonly actorId: string | null;
+      readonly targetUserId: string | null;
+    }
   | { readonly event: "mail_sent"; readonly purpose: string };
 
 export type AuthEventSink = (event: AuthEvent) => void;

@@ -3,6 +3,7 @@ import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/domain-error.js";
 import { AttemptCounter } from "./attempt-counter.js";
 import { type AttemptPolicy, doublingLock } from "./attempt-state.js";
+import { emailKey, networkKey } from "./throttle-keys.js";
 
 export interface LoginThrottleOptions {
   db: Database;
@@ -82,21 +83,22 @@ export class LoginThrottle {
     };
   }
 
-  /** Lifts every lock on an account (all its IP pairs and devices too); returns how many counters were cleared. */
+  /** Lifts the account-wide lock and every account+IP lock of an address; returns how many counters were cleared. */
   unlock(email: string): Promise<number> {
-    return this.#counter.clear({ equals: [`account:${email}`], startsWith: [`pair:${email}|`] });
+    const account = emailKey(email);
+    return this.#counter.clear({ equals: [`account:${account}`], startsWith: [`pair:${account}|`] });
   }
 
   #slotsOf(subject: ThrottleSubject): Slot[] {
     // The IP first: a locked address costs the account's counters nothing.
     const slots: Slot[] = [];
+    const account = emailKey(subject.email);
     if (subject.ip) {
-      slots.push({ key: `ip:${subject.ip}`, policy: this.#ip });
-      slots.push({ key: `pair:${subject.email}|${subject.ip}`, policy: this.#pair });
+      const network = networkKey(subject.ip);
+      slots.push({ key: `ip:${network}`, policy: this.#ip });
+      slots.push({ key: `pair:${account}|${network}`, policy: this.#pair });
     }
-    slots.push(
-      subject.deviceId ? { key: `device:${subject.deviceId}`, policy: this.#account } : { key: `account:${subject.email}`, policy: this.#account },
-    );
+    slots.push(subject.deviceId ? { key: `device:${subject.deviceId}`, policy: this.#account } : { key: `account:${account}`, policy: this.#account });
     return slots;
   }
 }
@@ -116,6 +118,7 @@ export class ActionRateLimiter {
   readonly #counter: AttemptCounter;
   readonly #clock: () => Date;
   readonly #policies: Record<RateLimitedAction, AttemptPolicy>;
+  readonly #mailPolicy: AttemptPolicy;
 
   constructor(options: { db: Database; limits: AccountRateLimits; clock: () => Date }) {
     const { limits } = options;
@@ -128,12 +131,22 @@ export class ActionRateLimiter {
       password_reset: policyFor(limits.passwordReset),
       verify_email: policyFor(limits.verifyEmail),
     };
+    this.#mailPolicy = policyFor(limits.mailsPerAddress);
+  }
+
+  /**
+   * Whether one more account mail may go to this address in the window. Past the cap mails are
+   * dropped without a word to the requester (an error would tell them the address has an account),
+   * so nobody can flood a mailbox through claimgate.
+   */
+  async allowMailTo(email: string): Promise<boolean> {
+    return (await this.#counter.reserve(`mail-to:${emailKey(email)}`, this.#mailPolicy, this.#clock())).granted;
   }
 
   /** Throws TOO_MANY_REQUESTS (reason RATE_LIMITED, retryAfter in seconds) past the limit. */
   async consume(action: RateLimitedAction, ip: string | null | undefined): Promise<void> {
     if (!ip) return;
-    const reservation = await this.#counter.reserve(`${action}-ip:${ip}`, this.#policies[action], this.#clock());
+    const reservation = await this.#counter.reserve(`${action}-ip:${networkKey(ip)}`, this.#policies[action], this.#clock());
     if (!reservation.granted) {
       const retryAfter = reservation.retryAfterSeconds;
       throw new DomainError("TOO_MANY_REQUESTS", "RATE_LIMITED", `Too many requests from your address; try again in ${retryAfter} seconds.`, {

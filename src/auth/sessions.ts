@@ -276,7 +276,9 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     const outcome = await readRotationOutcome(db, tokenId, sessionId);
     if (outcome.sessionRevoked) throw INVALID();
     const sinceRotation = now.getTime() - (outcome.consumedAt?.getTime() ?? 0);
-    const justRotated = outcome.newestGeneration === generation + 1 && sinceRotation <= tokens.refreshReuseGraceSeconds * 1000;
+    // With no grace period every reuse is theft, even one racing the rotation (sinceRotation 0).
+    const justRotated =
+      tokens.refreshReuseGraceSeconds > 0 && outcome.newestGeneration === generation + 1 && sinceRotation <= tokens.refreshReuseGraceSeconds * 1000;
     if (justRotated) {
       const sameClient = (client.ip ?? null) === outcome.sessionIp && userAgentOf(client) === outcome.sessionUserAgent;
       const successor = sameClient && !outcome.newestConsumed && outcome.successorSealed ? openSuccessor(presented, outcome.successorSealed) : null;

@@ -1,9 +1,40 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, as the server does at startup.
 // Equivalent to `prisma migrate deploy`, without Prisma's native engine.
+import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
-import { migrateIfNeeded } from "../db/migrations.js";
+import { migrateIfNeeded, pendingMigrations } from "../db/migrations.js";
+import { sqliteFilePath } from "../db/sqlite-url.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
+import { isDatabaseInUse } from "../server/describe-startup-failure.js";
+import { databaseInUse } from "./database-in-use.js";
 
-const config = loadConfig();
-const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
-process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "the database is up to date\n");
+const inUse = (path: string) =>
+  `db:migrate: ${path} is open in a running claimgate server, and applying migrations needs the database to itself.\n` +
+  "Restart the server instead: it applies pending migrations when it starts (`npm run dev` restarts by itself when prisma/ changes).\n" +
+  "Or stop the server, run `npm run db:migrate`, and start it again.\n";
+
+try {
+  const config = loadConfig({ requireSigningKeys: false, requireMailer: false });
+  const options = { databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR };
+  const path = sqliteFilePath(config.databaseUrl);
+  const pending = await pendingMigrations(options);
+  if (pending.length === 0) {
+    process.stdout.write("the database is up to date\n");
+  } else if (databaseInUse(path)) {
+    process.stderr.write(inUse(path));
+    process.exitCode = 1;
+  } else {
+    // A server starting between the check and the migration still gets the same answer.
+    const applied = await migrateIfNeeded(options).catch((error: unknown) => {
+      if (!isDatabaseInUse(error)) throw error;
+      process.stderr.write(inUse(path));
+      process.exitCode = 1;
+      return [];
+    });
+    if (applied.length > 0) process.stdout.write(`applied: ${applied.join(", ")}\n`);
+  }
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`db:migrate: ${error.message}\n`);
+  process.exitCode = 1;
+}

@@ -47,6 +47,8 @@ export interface AccountRateLimits {
   readonly passwordReset: number;
   /** @default 30 */
   readonly verifyEmail: number;
+  /** Account mails (reset links, "already registered" notices) one address receives per window; more are dropped. @default 5 */
+  readonly mailsPerAddress: number;
   /** @default 3600 */
   readonly windowSeconds: number;
 }
@@ -83,6 +85,16 @@ export interface OperationLimits {
   readonly maxDirectives: number;
 }
 
+/** Node's HTTP server timeouts (see start-server.ts); Node's own defaults are 60 s, 300 s and 5 s. */
+export interface HttpTimeouts {
+  /** HTTP_HEADERS_TIMEOUT: a client must send all request headers within this. @default 15000 */
+  readonly headersMs: number;
+  /** HTTP_REQUEST_TIMEOUT: a client must send the whole request (headers and body) within this. @default 30000 */
+  readonly requestMs: number;
+  /** HTTP_KEEP_ALIVE_TIMEOUT: an idle keep-alive connection is closed after this; keep it above your load balancer's idle timeout. @default 65000 */
+  readonly keepAliveMs: number;
+}
+
 export interface Config {
   readonly env: Environment;
   readonly host: string;
@@ -91,6 +103,9 @@ export interface Config {
   readonly dataDir: string;
   /** SQLite URL, `file:` followed by a path. */
   readonly databaseUrl: string;
+  readonly httpTimeouts: HttpTimeouts;
+  /** DB_BUSY_TIMEOUT: how long a write waits for a lock another connection holds, then fails with SERVICE_UNAVAILABLE (503). @default 5000 */
+  readonly dbBusyTimeoutMs: number;
   readonly tokens: TokenConfig;
   readonly loginThrottle: LoginThrottlePolicy;
   /** How long a device token (issued at login) exempts its holder from the account-wide lock. @default 7776000 (90 days) */
@@ -117,4 +132,8 @@ export interface Config {
    */
   readonly corsOrigins: readonly OriginPattern[];
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. @default "auto" */
+  readonly logFormat: "auto" | "pretty" | "json";
+  /** Stack traces and internal messages in error responses (never in production). @default false */
+  readonly debugErrors: boolean;
 }

@@ -8,14 +8,29 @@ import { DEVELOPMENT_CORS_ORIGINS, parseCorsOrigins } from "./cors-origins.js";
 
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 
+export interface ParseConfigOptions {
+  /**
+   * Whether this process signs tokens. The server does; CLI commands that only touch accounts
+   * (such as creating the first administrator) do not, so production does not ask them for keys.
+   * @default true
+   */
+  readonly requireSigningKeys?: boolean;
+  /**
+   * Production needs SMTP_URL (and APP_URL) to send account mails; only a server sends them, so
+   * command-line tools pass false. @default true
+   */
+  readonly requireMailer?: boolean;
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const LOG_FORMATS = ["auto", "pretty", "json"] as const;
 const ENVIRONMENTS: readonly Environment[] = ["development", "production", "test"];
 
 /**
  * Turns environment variables into a validated, frozen Config.
  * Every problem is collected, so one failed start lists all of them.
  */
-export function parseConfig(env: EnvironmentVariables): Config {
+export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptions = {}): Config {
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -63,10 +78,27 @@ export function parseConfig(env: EnvironmentVariables): Config {
     problems.push(`DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db (got a URL with another scheme)`);
   }
 
+  const busyTimeoutText = read("DB_BUSY_TIMEOUT");
+  let dbBusyTimeoutMs = 5000;
+  if (busyTimeoutText !== undefined) {
+    const millis = /^\s*(\d+)\s*ms\s*$/.exec(busyTimeoutText);
+    const seconds = millis ? null : parseDurationSeconds(busyTimeoutText);
+    const value = millis ? Number(millis[1]) : seconds === null ? Number.NaN : seconds * 1000;
+    if (!Number.isSafeInteger(value) || value > 600_000) {
+      problems.push(`DB_BUSY_TIMEOUT must be a duration such as 5s or 2500ms, at most 10m (got "${busyTimeoutText}")`);
+    } else {
+      dbBusyTimeoutMs = value;
+    }
+  }
+
+  const httpHeadersSeconds = duration("HTTP_HEADERS_TIMEOUT", 15);
+  const httpRequestSeconds = duration("HTTP_REQUEST_TIMEOUT", 30);
+  if (httpHeadersSeconds > httpRequestSeconds) problems.push("HTTP_HEADERS_TIMEOUT cannot be longer than HTTP_REQUEST_TIMEOUT");
+
   const keyRing = parseKeyRing(read, problems);
-  if (keyRing === null && production) {
+  if (keyRing === null && production && options.requireSigningKeys !== false) {
     problems.push(
-      "JWT_SECRET (at least 32 random bytes, e.g. `openssl rand -base64 48`) or JWT_KEYS is required in production",
+      "JWT_KEYS_FILE (create one with `claimgate keys generate --out <file>`), JWT_KEYS or JWT_SECRET (at least 32 random bytes) is required in production",
     );
   }
 
@@ -84,14 +116,15 @@ export function parseConfig(env: EnvironmentVariables): Config {
   const requireEmailVerification = flag("REQUIRE_EMAIL_VERIFICATION", true);
   const smtpUrl = read("SMTP_URL") ?? null;
   if (smtpUrl !== null && !/^smtps?:\/\//.test(smtpUrl)) problems.push("SMTP_URL must start with smtp:// or smtps://");
-  if (production && requireEmailVerification && smtpUrl === null) {
+  const requireMailer = options.requireMailer !== false;
+  if (production && requireMailer && requireEmailVerification && smtpUrl === null) {
     problems.push(
       "SMTP_URL is required in production while REQUIRE_EMAIL_VERIFICATION is on (verification mails must reach people); set SMTP_URL, or REQUIRE_EMAIL_VERIFICATION=false",
     );
   }
   const appUrl = read("APP_URL") ?? null;
   if (appUrl !== null && !/^https?:\/\/[^/]/.test(appUrl)) problems.push(`APP_URL must be an http(s) URL (got "${appUrl}")`);
-  if (production && appUrl === null && smtpUrl !== null) {
+  if (production && requireMailer && appUrl === null && smtpUrl !== null) {
     problems.push("APP_URL is required in production with SMTP_URL: links in mails must point at your app");
   }
 
@@ -107,6 +140,13 @@ export function parseConfig(env: EnvironmentVariables): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
   }
 
+  const logFormat = read("LOG_FORMAT")?.toLowerCase() ?? "auto";
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(", ")} (got "${logFormat}")`);
+  }
+  const debugErrors = flag("DEBUG_ERRORS", false);
+  if (debugErrors && production) problems.push("DEBUG_ERRORS cannot be enabled in production: stack traces would reach clients");
+
   // Development trusts pages served from this machine and Apollo's hosted Sandbox; production trusts no page until told.
   const corsOrigins = parseCorsOrigins(read("CORS_ORIGINS") ?? (production ? "" : DEVELOPMENT_CORS_ORIGINS.join(",")), problems);
 
@@ -116,6 +156,12 @@ export function parseConfig(env: EnvironmentVariables): Config {
     port: integer("PORT", 4000, 0, 65535),
     dataDir,
     databaseUrl,
+    dbBusyTimeoutMs,
+    httpTimeouts: Object.freeze({
+      headersMs: httpHeadersSeconds * 1000,
+      requestMs: httpRequestSeconds * 1000,
+      keepAliveMs: duration("HTTP_KEEP_ALIVE_TIMEOUT", 65) * 1000,
+    }),
     tokens: Object.freeze({
       issuer: read("JWT_ISSUER") ?? "urn:claimgate:issuer",
       audience: read("JWT_AUDIENCE") ?? "urn:claimgate:api",
@@ -140,6 +186,7 @@ export function parseConfig(env: EnvironmentVariables): Config {
       register: integer("REGISTER_IP_LIMIT", 20, 1, 1_000_000),
       passwordReset: integer("PASSWORD_RESET_IP_LIMIT", 10, 1, 1_000_000),
       verifyEmail: integer("VERIFY_EMAIL_IP_LIMIT", 30, 1, 1_000_000),
+      mailsPerAddress: integer("MAILS_PER_ADDRESS", 5, 1, 1000),
       windowSeconds: duration("ACCOUNT_RATE_WINDOW", 3600),
     }),
     mail: Object.freeze({
@@ -167,6 +214,8 @@ export function parseConfig(env: EnvironmentVariables): Config {
     realm: read("AUTH_REALM") ?? "claimgate",
     corsOrigins: Object.freeze(corsOrigins),
     logLevel: logLevel as Config["logLevel"],
+    logFormat: logFormat as Config["logFormat"],
+    debugErrors,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -8,6 +8,7 @@ import Sqlite from "better-sqlite3";
 import { dirname, join } from "node:path";
 import type { MigrationList, SchemaFilter } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { openSchemaEngine } from "./schema-engine.js";
+import { ensurePrivateDatabaseFile } from "./private-files.js";
 import { sqliteFilePath } from "./sqlite-url.js";
 
 const LOCKFILE = "migration_lock.toml";
@@ -48,7 +49,8 @@ export interface ApplyMigrationsOptions {
 
 /** Applies every migration not yet recorded in `_prisma_migrations`; returns their names. */
 export async function applyMigrations(options: ApplyMigrationsOptions): Promise<string[]> {
-  await mkdir(dirname(sqliteFilePath(options.databaseUrl)), { recursive: true });
+  // Created private (0700 folder, 0600 file) by whoever gets here first: the server or `npm run db:migrate`.
+  await ensurePrivateDatabaseFile(options.databaseUrl);
   const { engine, close } = await openSchemaEngine({ databaseUrl: options.databaseUrl });
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({

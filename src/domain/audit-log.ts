@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Database } from "../db/database.js";
 import type { AuditEvent as AuditRow } from "../db/generated/client.js";
 import { badInput } from "./domain-error.js";
@@ -41,6 +42,19 @@ export interface AuditEventView {
   readonly after: unknown;
 }
 
+let lastMs = 0;
+let sequence = 0;
+/**
+ * Ids that sort in the order this process wrote them (the wall clock's milliseconds, then a
+ * counter), so events with the same `at` (a frozen clock, or one millisecond) list in order.
+ */
+function sortableId(): string {
+  const ms = Date.now();
+  sequence = ms === lastMs ? sequence + 1 : 0;
+  lastMs = ms;
+  return `${ms.toString(36).padStart(9, "0")}-${sequence.toString(36).padStart(4, "0")}-${randomBytes(6).toString("hex")}`;
+}
+
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
@@ -48,6 +62,7 @@ const parse = (text: string | null): unknown => (text === null ? null : JSON.par
 export function auditWrite(db: Database, entry: AuditEntry) {
   return db.auditEvent.create({
     data: {
+      id: sortableId(),
       at: entry.at,
       actorKind: entry.actor.kind,
       actorId: entry.actor.id,

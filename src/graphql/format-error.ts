@@ -1,6 +1,8 @@
 import { unwrapResolverError } from "@apollo/server/errors";
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { findDatabaseFault, type DatabaseFault } from "../db/database-fault.js";
 import { DomainError } from "../domain/domain-error.js";
+import { findClientMistake } from "./client-mistakes.js";
 
 /** Codes whose messages are written for clients and pass through unchanged. */
 const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
@@ -17,6 +19,16 @@ const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
 
+/** What a client is told for each database fault; the server logs the details. */
+const FAULT_MESSAGES: Record<DatabaseFault["kind"], string> = {
+  locked: "The database is busy (another connection holds its write lock); retry shortly.",
+  read_only: "The database cannot take writes right now (it is read-only); retry later.",
+  disk_full: "The database cannot take writes right now (its disk is full); retry later.",
+  io: "The database could not be read or written (I/O error); retry later.",
+  unavailable: "The database is unavailable; retry later.",
+  corrupt: "The database is damaged; retry later.",
+};
+
 export const INTERNAL_ERROR_MESSAGE = "Internal server error; the server logged the details under this request's id.";
 
 export interface FormatErrorOptions {
@@ -26,7 +38,9 @@ export interface FormatErrorOptions {
 
 /**
  * Gives every error a stable `extensions.code`: domain errors become client errors with their
- * reason, and anything unexpected is masked as INTERNAL_SERVER_ERROR outside development.
+ * reason, a database fault (locked, read-only, disk full, I/O) becomes SERVICE_UNAVAILABLE with
+ * its reason and `retryAfter` (HTTP 503, see the status plugin), and anything else unexpected
+ * is masked as INTERNAL_SERVER_ERROR outside development.
  */
 export function createErrorFormatter(options: FormatErrorOptions) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -37,6 +51,30 @@ export function createErrorFormatter(options: FormatErrorOptions) {
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: { code: original.code, reason: original.reason, ...original.details },
+      };
+    }
+    const fault = findDatabaseFault(original);
+    if (fault) {
+      return {
+        message: FAULT_MESSAGES[fault.kind],
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: {
+          code: "SERVICE_UNAVAILABLE",
+          reason: fault.reason,
+          retryAfter: fault.retryAfterSeconds,
+          // Development only: SQLite's own words, which the log carries in production.
+          ...(options.exposeInternals ? { sqliteCode: fault.sqliteCode, detail: original instanceof Error ? original.message : String(original) } : {}),
+        },
+      };
+    }
+    const mistake = error instanceof GraphQLError ? findClientMistake(error) : null;
+    if (mistake) {
+      return {
+        message: mistake.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: mistake.code, reason: mistake.reason },
       };
     }
     const code = formatted.extensions?.["code"];

@@ -19,16 +19,25 @@ export function verificationMail(options: { to: string; appUrl: string; token: s
   };
 }
 
-export function alreadyRegisteredMail(options: { to: string; appUrl: string }): OutgoingMail {
+/**
+ * To the owner of an address someone tried to register again. With a registration still pending,
+ * no second link is sent (its password would be a stranger's, if a stranger sent it): the person
+ * who owns the mailbox opens the first link, or takes the address over with a password reset.
+ */
+export function alreadyRegisteredMail(options: { to: string; appUrl: string; pending?: boolean }): OutgoingMail {
   const link = `${options.appUrl}/reset-password`;
   return {
     to: options.to,
     purpose: "already_registered",
     subject: "Someone tried to register with your address",
-    text:
-      `Someone tried to create an account with this address, which already has one.\n\n` +
-      `If it was you, log in instead; if you forgot your password, reset it at ${link}.\n` +
-      `If it was not you, nothing changed and you need not do anything.\n`,
+    text: options.pending
+      ? `Someone tried to create an account with this address, which already has a registration waiting ` +
+        `to be confirmed.\n\nIf you started that registration, open the link in its mail. If you did not, ` +
+        `or lost that mail, ask for a password reset at ${link}: the reset link sets your own password and ` +
+        `confirms the address.\nIf none of this was you, ignore this mail.\n`
+      : `Someone tried to create an account with this address, which already has one.\n\n` +
+        `If it was you, log in instead; if you forgot your password, reset it at ${link}.\n` +
+        `If it was not you, nothing changed and you need not do anything.\n`,
     link,
     token: null,
   };

@@ -3,20 +3,24 @@ import type { AuthEventSink } from "../auth/auth-events.js";
 import { createAuthenticator, type Authenticator } from "../auth/authenticate.js";
 import { loadConfiguredKeyRing } from "../auth/configured-key-ring.js";
 import { ActionRateLimiter, LoginThrottle } from "../auth/login-throttle.js";
-import { hashPassword } from "../auth/passwords.js";
+import { hashPassword, verifyPassword } from "../auth/passwords.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { PostFeed } from "../domain/post-feed.js";
 import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
 import { configureSqlite, openDatabase } from "../db/database.js";
+import { findLostDatabase, lostDatabaseMessage, writeMarker } from "../db/database-marker.js";
+import { LostDatabaseError } from "../db/lost-database-error.js";
 import { migrateIfNeeded } from "../db/migrations.js";
 import { ensurePrivateDatabaseFile } from "../db/private-files.js";
+import { sqliteFilePath } from "../db/sqlite-url.js";
 import { seedDemoData } from "../db/seed-demo-data.js";
 import type { Services } from "../graphql/context.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
 import { createOutboxMailer } from "../mail/outbox-mailer.js";
 import { createSmtpMailer } from "../mail/smtp-mailer.js";
+import { createUnconfiguredMailer } from "../mail/unconfigured-mailer.js";
 import type { Mailer } from "../mail/mailer.js";
 import type { Logger } from "./logger.js";
 
@@ -26,6 +30,12 @@ export interface CreateServicesOptions {
   clock: () => Date;
   /** The server's own origin (e.g. http://127.0.0.1:4000), known once it listens: links in mails default to it. */
   publicOrigin?: () => string;
+  /**
+   * Work that only a process serving requests needs. The CLI's account commands turn both off:
+   * they neither sign nor verify tokens (so production asks them for no keys) and must exit
+   * without a timer to stop. @default { signingKeys: true, revocationSync: true }
+   */
+  needs?: { readonly signingKeys?: boolean; readonly revocationSync?: boolean };
 }
 
 export interface ServerServices extends Services {
@@ -39,18 +49,55 @@ export interface ServerServices extends Services {
   close(): Promise<void>;
 }
 
+const notLoaded = (): never => {
+  throw new Error("signing keys were not loaded: createServices was told this process needs none");
+};
+/** Stands in for the key ring where none is loaded; touching it is a bug, reported as such. */
+const keysNotLoaded: KeyRing = Object.freeze({
+  get active() {
+    return notLoaded();
+  },
+  get byKid() {
+    return notLoaded();
+  },
+  get algorithms() {
+    return notLoaded();
+  },
+  get jwks() {
+    return notLoaded();
+  },
+});
+
 /** Migrates and opens the database, loads the key ring, and wires the services together. */
 export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
   const { config, logger, clock } = options;
+  // Refuse to replace a lost database with an empty one (see database-marker.ts).
+  const databasePath = sqliteFilePath(config.databaseUrl);
+  const lost = findLostDatabase(databasePath);
+  if (lost && config.env !== "development") throw new LostDatabaseError(lostDatabaseMessage(lost));
+  if (lost) logger.error({ event: "database_recreated", database: databasePath }, `CREATING A NEW EMPTY DATABASE (development only). ${lostDatabaseMessage(lost)}`);
+  // Only then create the file, private (0600), before SQLite would with the umask's mode.
   await ensurePrivateDatabaseFile(config.databaseUrl);
   const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
+  const markerError = writeMarker(databasePath, clock());
+  if (markerError) logger.warn({ event: "database_marker_not_written", err: markerError }, "could not write the marker that guards against a silently re-created database");
 
-  const db = openDatabase({ databaseUrl: config.databaseUrl });
+  const db = openDatabase({
+    databaseUrl: config.databaseUrl,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+    onReopen: (reason) => logger.warn({ event: "database_reopened", reason }, `reopened the database: ${reason}`),
+  });
   await configureSqlite(db);
-  if (config.seedDemoUsers) await seedDemoData({ db, hashPassword });
+  const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
+  if (config.seedDemoUsers) {
+    const demo = await seedDemoData({ db, hashPassword, verifyPassword, forgetFailedLogins: (email) => throttle.unlock(email) });
+    if (demo.restored.length > 0) {
+      logger.info({ event: "demo_accounts_restored", restored: demo.restored }, `demo accounts restored as documented: ${demo.restored.join("; ")}`);
+    }
+  }
 
-  const keys = await loadConfiguredKeyRing(config);
+  const keys = options.needs?.signingKeys === false ? keysNotLoaded : await loadConfiguredKeyRing(config);
   const revokedSessions = new RevokedSessions({
     db,
     syncIntervalMs: config.revocationSyncSeconds * 1000,
@@ -58,10 +105,10 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
   });
-  await revokedSessions.start();
+  // Revocations made here count at once either way; syncing reads those of other processes.
+  if (options.needs?.revocationSync !== false) await revokedSessions.start();
   const events: AuthEventSink = (event) => logger.info(event, event.event.replaceAll("_", " "));
   const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions, events });
-  const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
   const mailer = createMailer(config, logger, clock);
   const accounts = createAccountService({
     db,
@@ -97,9 +144,13 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   };
 }
 
-/** SMTP when SMTP_URL is set; otherwise the outbox folder (development and tests; production refuses to start without SMTP while verification is on). */
+/**
+ * SMTP when SMTP_URL is set; otherwise the outbox folder in development and tests, and nothing in
+ * production (which refuses to start without SMTP while verification is on).
+ */
 function createMailer(config: Config, logger: Logger, clock: () => Date): Mailer {
   if (config.mail.smtpUrl) return createSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from });
+  if (config.env === "production") return createUnconfiguredMailer();
   return createOutboxMailer({
     dir: config.mail.outboxDir,
     from: config.mail.from,

@@ -1,4 +1,6 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLContext } from "../graphql/context.js";
+import { negotiateMediaType, responseStatus } from "./response-status.js";
 
 export interface HttpStatusPluginOptions {
   /** Realm named in `WWW-Authenticate` challenges. */
@@ -6,42 +8,48 @@ export interface HttpStatusPluginOptions {
 }
 
 /**
- * GraphQL answers 200 whenever there is data. When there is none and every error is an
- * authentication, authorization or rate-limit failure, the HTTP status says so:
- * 401 with a Bearer challenge (RFC 6750; error="invalid_token" when the presented token was
- * rejected), 403 with error="insufficient_scope", or 429 with Retry-After. A document refused
- * before execution is a 400 even when the refusal came from a plugin (GraphQL Armor's token
- * limit throws while parsing, which Apollo would otherwise answer with 500).
+ * Applies the status table (`responseStatus`, README "Errors") to every single-result
+ * response, and stamps server faults with the request id so a client's report leads an
+ * operator to the log line. Whether a mutation root field's resolver completed is recorded
+ * while executing: its effect happened, so the answer is 200 even when the result is withheld.
  */
-export function httpStatusPlugin(options: HttpStatusPluginOptions): ApolloServerPlugin {
-  const realm = `realm="${options.realm.replace(/["\\]/g, "")}"`;
+export function httpStatusPlugin(options: HttpStatusPluginOptions): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
+      let mutationEffect = false;
       return {
-        async willSendResponse({ response }) {
+        async executionDidStart({ operation }) {
+          if (operation.operation !== "mutation") return;
+          return {
+            willResolveField({ info }) {
+              if (info.path.prev !== undefined) return;
+              return (error) => {
+                if (!error) mutationEffect = true;
+              };
+            },
+          };
+        },
+        async willSendResponse({ request, response, contextValue }) {
           if (response.body.kind !== "single") return;
-          const { data, errors } = response.body.singleResult;
-          if (data != null || !errors || errors.length === 0) return;
-          const codes = errors.map((error) => error.extensions?.["code"]);
-          if (codes.every((code) => code === "GRAPHQL_VALIDATION_FAILED" || code === "GRAPHQL_PARSE_FAILED")) {
-            response.http.status = 400;
-            return;
+          const result = response.body.singleResult;
+          if (result.errors) {
+            for (const error of result.errors) {
+              const code = error.extensions?.["code"];
+              if ((code === "SERVICE_UNAVAILABLE" || code === "INTERNAL_SERVER_ERROR") && contextValue?.requestId) {
+                (error.extensions as Record<string, unknown>)["requestId"] = contextValue.requestId;
+              }
+            }
           }
-          if (codes.every((code) => code === "TOO_MANY_REQUESTS")) {
-            const retryAfter = Math.max(...errors.map((error) => Number(error.extensions?.["retryAfter"]) || 1));
-            response.http.status = 429;
-            response.http.headers.set("retry-after", String(retryAfter));
-            return;
-          }
-          if (!codes.every((code) => code === "UNAUTHENTICATED" || code === "FORBIDDEN")) return;
-          if (codes.includes("UNAUTHENTICATED")) {
-            const tokenRejected = errors.some((error) => String(error.extensions?.["reason"]).startsWith("TOKEN_"));
-            response.http.status = 401;
-            response.http.headers.set("www-authenticate", `Bearer ${realm}${tokenRejected ? `, error="invalid_token"` : ""}`);
-          } else {
-            response.http.status = 403;
-            response.http.headers.set("www-authenticate", `Bearer ${realm}, error="insufficient_scope"`);
-          }
+          const decision = responseStatus({
+            mediaType: negotiateMediaType(request.http?.headers.get("accept")),
+            data: "data" in result ? result.data : undefined,
+            errors: result.errors,
+            mutationEffect,
+            realm: options.realm,
+            currentStatus: response.http.status,
+          });
+          if (decision.status !== undefined) response.http.status = decision.status;
+          for (const [name, value] of Object.entries(decision.headers)) response.http.headers.set(name, value);
         },
       };
     },

@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Express } from "express";
 import { passwordVerificationCount } from "../auth/passwords.js";
 import type { TokenCacheStats } from "../auth/verified-token-cache.js";
-import type { Database } from "../db/database.js";
-import { checkReadiness } from "./health.js";
+import { adapterOf, type Database } from "../db/database.js";
+import { checkReadiness, type Readiness } from "./health.js";
 
 export interface OperationalRoutesOptions {
   db: Database;
@@ -18,6 +18,10 @@ export interface OperationalRoutesOptions {
   metricsToken: string | null;
   /** Whether /metrics is served at all (production without METRICS_TOKEN: no). */
   metricsEnabled: boolean;
+  /** `enforce: false` rules that would have denied, by coordinate. */
+  wouldDenyCounts?(): ReadonlyMap<string, number>;
+  /** Told when /readyz turns red or green (not on every probe), so the log shows when and why. */
+  onReadinessChange?: (readiness: Readiness) => void;
 }
 
 /** Constant-time comparison of a presented bearer token with the configured one (hashes have equal lengths). */
@@ -27,6 +31,8 @@ function bearerMatches(header: string | undefined, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+const FAULT_KINDS = ["locked", "read_only", "disk_full", "io", "unavailable", "corrupt"] as const;
+
 /** Probes, the JWKS and metrics: the routes operators and other services use. */
 export function mountOperationalRoutes(app: Express, options: OperationalRoutesOptions): void {
   // Liveness: the process is up and serving HTTP.
@@ -34,10 +40,19 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
     res.json({ status: "ok" });
   });
 
-  // Readiness: send traffic here only when the database answers and is fully migrated.
+  // Readiness: send traffic here only when the database takes a write and is fully migrated.
+  // Startup succeeded, so the server starts out ready: a first red probe is a change.
+  let lastReadiness: Readiness = { ready: true };
   app.get("/readyz", async (_req, res) => {
     const readiness = await checkReadiness(options.db, options.expectedMigrations);
-    res.status(readiness.ready ? 200 : 503).json(readiness.ready ? { status: "ready" } : { status: "not_ready", reason: readiness.reason });
+    if (lastReadiness.ready !== readiness.ready || lastReadiness.fault !== readiness.fault) {
+      options.onReadinessChange?.(readiness);
+    }
+    lastReadiness = readiness;
+    res
+      .status(readiness.ready ? 200 : 503)
+      .set("cache-control", "no-store")
+      .json(readiness.ready ? { status: "ready" } : { status: "not_ready", reason: readiness.reason, fault: readiness.fault });
   });
 
   // Public halves of the ring's asymmetric keys, so other services verify our tokens without a secret.
@@ -46,7 +61,7 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
   });
 
   // Prometheus text format: the verified-token cache and the revocation list.
-  app.get("/metrics", (req, res) => {
+  app.get("/metrics", async (req, res) => {
     if (!options.metricsEnabled) {
       res.status(404).json({ errors: [{ message: "Metrics are off: set METRICS_TOKEN to serve them (in production they need it).", extensions: { code: "NOT_FOUND" } }] });
       return;
@@ -59,6 +74,7 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
       return;
     }
     const cache = options.cacheStats();
+    const storage = (await adapterOf(options.db)).stats();
     const metric = (name: string, type: "counter" | "gauge", help: string, value: number) =>
       `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`;
     res
@@ -69,7 +85,24 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
           metric("claimgate_token_cache_entries", "gauge", "Verified access tokens held in memory.", cache.size) +
           metric("claimgate_revoked_sessions", "gauge", "Recently ended sessions whose access tokens are refused.", options.revokedSessionCount()) +
           metric("claimgate_claims_changed_users", "gauge", "Users whose recent claim changes make older access tokens stale.", options.claimsChangedCount()) +
-          metric("claimgate_password_verifications_total", "counter", "Argon2id password verifications run (real and dummy): what login throttling bounds.", passwordVerificationCount()),
+          metric("claimgate_password_verifications_total", "counter", "Argon2id password verifications run (real and dummy): what login throttling bounds.", passwordVerificationCount()) +
+          wouldDenyMetric(options.wouldDenyCounts?.() ?? new Map()) +
+          metric("claimgate_db_busy_retries_total", "counter", "Database attempts that met another connection's lock and were retried after a pause.", storage.busyRetries) +
+          metric("claimgate_db_lock_timeouts_total", "counter", "Writes that gave up after DB_BUSY_TIMEOUT (answered 503 DATABASE_LOCKED).", storage.lockTimeouts) +
+          metric("claimgate_db_reopens_total", "counter", "Times the database connections were reopened (file replaced, fault healed).", storage.reopens) +
+          metric("claimgate_db_waiting_writes", "gauge", "Writes and transactions waiting for the database's writer connection now.", storage.waiting) +
+          `# HELP claimgate_db_faults_total Database faults by kind (503 SERVICE_UNAVAILABLE).\n# TYPE claimgate_db_faults_total counter\n` +
+          FAULT_KINDS.map((kind) => `claimgate_db_faults_total{kind="${kind}"} ${storage.faults[kind] ?? 0}\n`).join(""),
       );
   });
+}
+
+/** One labelled counter per coordinate, and a zero line before the first event so dashboards find the series. */
+function wouldDenyMetric(counts: ReadonlyMap<string, number>): string {
+  const name = "claimgate_authorization_would_deny_total";
+  const escape = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  const lines = [`# HELP ${name} Requests an enforce: false rule would have denied, by field coordinate.`, `# TYPE ${name} counter`];
+  if (counts.size === 0) lines.push(`${name} 0`);
+  for (const [coordinate, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${name}{coordinate="${escape(coordinate)}"} ${count}`);
+  return `${lines.join("\n")}\n`;
 }

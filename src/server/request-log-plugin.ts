@@ -1,7 +1,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLError } from "graphql";
+import { findDatabaseFault } from "../db/database-fault.js";
 import { DomainError } from "../domain/domain-error.js";
+import { findClientMistake } from "../graphql/client-mistakes.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import type { Logger } from "./logger.js";
 
@@ -11,6 +13,12 @@ function isUnexpected(error: GraphQLError): boolean {
   if (error.extensions?.["code"] !== undefined && error.extensions["code"] !== "INTERNAL_SERVER_ERROR") return false;
   const original = unwrapResolverError(error);
   return !(original instanceof DomainError);
+}
+
+/** The code the client saw for this error (the formatter gives database faults and client mistakes theirs). */
+function clientCodeOf(error: GraphQLError): unknown {
+  if (findDatabaseFault(unwrapResolverError(error))) return "SERVICE_UNAVAILABLE";
+  return findClientMistake(error)?.code ?? error.extensions?.["code"] ?? "INTERNAL_SERVER_ERROR";
 }
 
 /**
@@ -41,6 +49,19 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLCont
                 },
                 "authorization denied",
               );
+            } else if (findDatabaseFault(unwrapResolverError(error))) {
+              const fault = findDatabaseFault(unwrapResolverError(error))!;
+              logger.error(
+                { event: "database_fault", requestId, operationName, fault: fault.kind, sqliteCode: fault.sqliteCode, err: unwrapResolverError(error) },
+                `database fault: ${fault.kind}`,
+              );
+            } else if (findClientMistake(error) || code === "BAD_REQUEST" || error.extensions?.["reason"] === "INPUT_TOO_DEEP") {
+              // The client's mistake, not ours: worth a look, not a page.
+              const mistake = findClientMistake(error);
+              logger.warn(
+                { event: "client_error", requestId, operationName, code: mistake?.code ?? code, reason: mistake?.reason ?? error.extensions?.["reason"] },
+                mistake?.message ?? error.message,
+              );
             } else if (isUnexpected(error)) {
               logger.error({ event: "unexpected_error", requestId, operationName, err: unwrapResolverError(error) }, "unexpected error");
             }
@@ -56,7 +77,7 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLCont
               durationMs: Math.round((performance.now() - started) * 100) / 100,
               status: response.http.status ?? 200,
               outcome: errors?.length ? "error" : "ok",
-              errorCodes: errors?.length ? [...new Set(errors.map((error) => error.extensions?.["code"] ?? "INTERNAL_SERVER_ERROR"))] : undefined,
+              errorCodes: errors?.length ? [...new Set(errors.map(clientCodeOf))] : undefined,
               subject: contextValue.auth.claims?.["sub"],
             },
             "graphql request",

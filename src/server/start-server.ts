@@ -18,10 +18,14 @@ import { createErrorFormatter } from "../graphql/format-error.js";
 import { readMigrationList } from "../db/migrations.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
 import { httpStatusPlugin } from "./http-status-plugin.js";
+import { unsupportedOperationPlugin } from "./unsupported-operation-plugin.js";
+import { authorizationPlugin } from "./authorization-plugin.js";
+import { createWouldDenyReporter } from "./would-deny-reporter.js";
 import { bodyErrorHandler } from "./body-error-handler.js";
 import { requestLogPlugin } from "./request-log-plugin.js";
 import { mountOperationalRoutes } from "./operational-routes.js";
 import { mountAccountLinkPages } from "./account-link-pages.js";
+import { IntrospectionDisabledRule } from "./introspection-disabled-rule.js";
 import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -31,17 +35,17 @@ import { describeAuthorization } from "../authz/apply-requires-claims.js";
 import { decodeStoredClaims } from "../domain/user-claims.js";
 import { corsMiddleware } from "./cors-middleware.js";
 import { landingPage } from "./landing-page.js";
-import { subscriptionsOverHttpPlugin } from "./subscriptions-over-http.js";
 import { DEMO_USERS } from "../db/seed-demo-data.js";
 import { refreshCookieJar } from "./refresh-cookie.js";
 import { attachGraphQLWebSocket, type PreExecutionCheck } from "./graphql-websocket.js";
+import { socketAuthorizationCheck } from "./socket-authorization-check.js";
 
 export interface StartServerOptions {
   config: Config;
   logger?: Logger;
   /** Injected so tests can move time. @default () => new Date() */
   clock?: () => Date;
-  /** The pre-execution authorization analysis, for operations over WebSocket (HTTP runs it as a plugin). */
+  /** The pre-execution check for operations over WebSocket (HTTP runs it as a plugin). @default socketAuthorizationCheck(schema) */
   preExecutionCheck?: PreExecutionCheck;
 }
 
@@ -58,11 +62,29 @@ export interface RunningServer {
 
 export const GRAPHQL_PATH = "/graphql";
 
+/**
+ * The HTTP server with explicit timeouts instead of Node's (headers 60 s, request 300 s): a
+ * client that trickles its headers or body (slowloris) holds a socket for at most
+ * HTTP_HEADERS_TIMEOUT / HTTP_REQUEST_TIMEOUT and gets 408; idle keep-alive connections close
+ * after HTTP_KEEP_ALIVE_TIMEOUT, which should exceed a load balancer's idle timeout (60 s on
+ * AWS ALB) so the balancer never reuses a connection the server is closing. Node checks these
+ * every second instead of every 30 s, so the limits hold closely.
+ */
+function createHttpServer(app: express.Express, timeouts: Config["httpTimeouts"]): http.Server {
+  const server = http.createServer(
+    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, connectionsCheckingInterval: 1000 },
+    app,
+  );
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  return server;
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? (() => new Date());
-  const schema = buildSchema();
+  const wouldDeny = createWouldDenyReporter(logger);
+  const schema = buildSchema(undefined, { onWouldDeny: wouldDeny.listener });
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
   const { authenticator, keys, close, revokedSessionCount, claimsChangedCount, revokedSessions, ...contextServices } = services;
@@ -72,23 +94,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.disable("x-powered-by");
   // Login limits key on the client IP: believe X-Forwarded-For only from configured proxies.
   app.set("trust proxy", config.trustProxy);
-  const httpServer = http.createServer(app);
+  const httpServer = createHttpServer(app, config.httpTimeouts);
   const development = config.env === "development";
 
   const protection = operationProtection({ limits: config.limits, blockFieldSuggestions: !development });
+  // The same rules and the same error formatting for HTTP and WebSocket.
+  const validationRules = [...protection.validationRules, ...(config.introspection ? [] : [IntrospectionDisabledRule])];
+  const formatError = createErrorFormatter({ exposeInternals: development || config.debugErrors });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    introspection: config.introspection,
-    includeStacktraceInErrorResponses: development,
+    // Our own rule refuses introspection, with a message that names INTROSPECTION.
+    introspection: true,
+    // Stack traces only on request: a development 403 stays one line unless DEBUG_ERRORS=1.
+    includeStacktraceInErrorResponses: config.debugErrors,
     hideSchemaDetailsFromClientErrors: !development,
-    formatError: createErrorFormatter({ exposeInternals: development }),
+    formatError,
     // A browser sends Authorization only after a CORS preflight, so a GET carrying it is no
     // cross-site "simple request": urql's default GET for queries works once authenticated.
     csrfPrevention: { requestHeaders: ["x-apollo-operation-name", "apollo-require-preflight", "authorization"] },
     // Array batching would let one request carry many login attempts.
     allowBatchedHttpRequests: false,
-    validationRules: protection.validationRules,
+    validationRules,
     parseOptions: protection.parseOptions,
     plugins: [
       // Per-request work that serves no user of this API: cache-control hints (nothing sets
@@ -98,9 +125,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ...protection.plugins,
+      authorizationPlugin({ schema, logger }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      subscriptionsOverHttpPlugin(GRAPHQL_PATH),
       httpStatusPlugin({ realm: config.realm }),
+      unsupportedOperationPlugin(),
       requestLogPlugin(logger),
       // landing-page.ts serves browsers: it helps even when Apollo's CDN cannot be reached.
       ApolloServerPluginLandingPageDisabled(),
@@ -113,10 +141,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     schema,
     plan: describeAuthorization(schema),
     createContext,
-    validationRules: protection.validationRules,
+    validationRules,
     parseOptions: protection.parseOptions,
-    formatError: createErrorFormatter({ exposeInternals: development }),
-    ...(options.preExecutionCheck ? { preExecutionCheck: options.preExecutionCheck } : {}),
+    formatError,
+    preExecutionCheck: options.preExecutionCheck ?? socketAuthorizationCheck(schema),
     revokedSessions,
     loadClaims: async (userId) => {
       const user = await services.db.user.findUnique({ where: { id: userId } });
@@ -139,6 +167,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     claimsChangedCount,
     metricsToken: config.metricsToken,
     metricsEnabled: config.env !== "production" || config.metricsToken !== null,
+    wouldDenyCounts: wouldDeny.counts,
+    onReadinessChange: (readiness) =>
+      readiness.ready
+        ? logger.info({ event: "readiness_changed", ready: true }, "ready again")
+        : logger.warn({ event: "readiness_changed", ready: false, fault: readiness.fault, reason: readiness.reason }, `not ready: ${readiness.reason}`),
   });
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   // Links in mails point here while APP_URL is unset (development): serve the pages they open.

@@ -88,9 +88,17 @@ describe("throttling that concurrency cannot beat", () => {
     expect(firstError(await login(victim.email, victim.password, newIp())).reason).toBe("LOGIN_THROTTLED");
     expect(firstError(await login(victim.email, victim.password, ownerIp)).reason).toBe("LOGIN_THROTTLED");
 
-    // The owner's device is exempt from the account-wide lock.
+    // The owner's device is exempt from the account-wide lock, and so is the owner's session
+    // when changing the password.
     const again = await login(victim.email, victim.password, ownerIp, device);
     expect(again.body.errors).toBeUndefined();
+    const changed = await t.gql(`mutation ($p: String!) { changePassword(currentPassword: $p, newPassword: "the-owners-new-password") }`, {
+      token: again.body.data!["login"].accessToken,
+      variables: { p: victim.password },
+      headers: { "x-forwarded-for": ownerIp },
+    });
+    expect(changed.body.errors).toBeUndefined();
+    victim.password = "the-owners-new-password";
     // A device token of another account, or a forged one, exempts nothing.
     const bobDevice = (await login(BOB.email, BOB.password, newIp())).body.data!["login"].deviceToken as string;
     expect(firstError(await login(victim.email, victim.password, newIp(), bobDevice)).reason).toBe("LOGIN_THROTTLED");
@@ -183,6 +191,12 @@ describe("deletion that cannot be blocked", () => {
     const row = await t.server.services.db.user.findUnique({ where: { id: victim.id } });
     expect(row).toMatchObject({ email: `deleted:${victim.id}`, passwordHash: "!" });
     expect(row!.deletedAt).not.toBeNull();
+    // No personal data stays behind: ended sessions keep no address or browser, counters no email.
+    const sessions = await t.server.services.db.session.findMany({ where: { userId: victim.id }, select: { ip: true, userAgent: true } });
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.every((session) => session.ip === null && session.userAgent === null)).toBe(true);
+    const counters = await t.server.services.db.loginThrottle.findMany({ select: { key: true } });
+    expect(counters.some((counter) => counter.key.includes("@"))).toBe(false);
   });
 
   it("look-alike addresses are refused: invisible characters, and compatibility forms fold to one account", async () => {
@@ -225,6 +239,8 @@ describe("audit trail", () => {
     const admin = await t.login(ALICE.email, ALICE.password);
     const target = await newUser();
     const as = (query: string) => t.gql(query, { token: admin.accessToken, variables: { id: target.id } });
+    const own = await login(target.email, target.password, newIp());
+    await t.gql("mutation { logoutAll }", { token: own.body.data!["login"].accessToken });
     await as(`mutation ($id: ID!) { setUserClaims(userId: $id, claims: { permissions: ["posts:read"] }) { id } }`);
     await as(`mutation ($id: ID!) { setUserDisabled(userId: $id, disabled: true) { id } }`);
     await as(`mutation ($id: ID!) { revokeUserSessions(userId: $id) }`);
@@ -235,6 +251,7 @@ describe("audit trail", () => {
       { action: "sessions_revoked", actorKind: "admin", actorId: admin.user.id, targetUserId: target.id, before: null, after: null },
       { action: "account_disabled", actorKind: "admin", actorId: admin.user.id, targetUserId: target.id, before: { disabled: false }, after: { disabled: true } },
       { action: "claims_changed", actorKind: "admin", actorId: admin.user.id, targetUserId: target.id, before: {}, after: { permissions: ["posts:read"] } },
+      { action: "sessions_revoked", actorKind: "user", actorId: target.id, targetUserId: target.id, before: null, after: { scope: "all" } },
     ]);
     const bob = await t.login(BOB.email, BOB.password);
     expect(firstError(await t.gql("{ auditLog { id } }", { token: bob.accessToken }))).toMatchObject({ code: "FORBIDDEN" });

@@ -1,6 +1,7 @@
 // register, login, refresh and logout over real HTTP against a real SQLite file.
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { interleavedMedians } from "../support/interleaved-timing.js";
 import { ALICE, BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";
 
 let t: TestServer;
@@ -60,22 +61,10 @@ describe("login", () => {
   it("an unknown email costs an Argon2id verification too (timing is equalised)", async () => {
     // Without the dummy-hash verification an unknown email answers in about a millisecond,
     // against tens of milliseconds for a real verification.
-    // Interleaved, so load from other test files affects both sides alike.
-    const unknownTimes: number[] = [];
-    const knownTimes: number[] = [];
-    const time = async (email: string, into: number[]) => {
-      const start = performance.now();
-      await login(email, "wrong-password-1234");
-      into.push(performance.now() - start);
-    };
-    await time("warm-up@example.com", []);
-    for (let i = 0; i < 9; i++) {
-      await time("nobody@example.com", unknownTimes);
-      await time(BOB.email, knownTimes);
-    }
-    const median = (times: number[]) => times.sort((a, b) => a - b)[4]!;
-    const unknown = median(unknownTimes);
-    const known = median(knownTimes);
+    const [unknown, known] = await interleavedMedians(
+      () => login("nobody@example.com", "wrong-password-1234"),
+      () => login(BOB.email, "wrong-password-1234"),
+    );
     expect(unknown, `unknown email ${unknown.toFixed(1)} ms, wrong password ${known.toFixed(1)} ms`).toBeGreaterThan(known * 0.7);
   });
 
@@ -160,6 +149,16 @@ describe("refresh and logout", () => {
       expect(await strict.server.services.db.refreshToken.count({ where: { successorSealed: { not: null } } })).toBe(0);
       expect(firstError(await again(refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_REUSED" });
       expect(firstError(await again(next.refreshToken))).toMatchObject({ reason: "REFRESH_TOKEN_INVALID" });
+      // Even a reuse racing the rotation itself is theft: one wins, the session then ends.
+      const racing = (await strict.login(BOB.email, BOB.password)).refreshToken;
+      const results = await Promise.all(Array.from({ length: 10 }, () => again(racing)));
+      const won = results.filter((result) => result.body.data?.["refresh"]);
+      expect(won).toHaveLength(1);
+      const reasons = results.filter((result) => !result.body.data?.["refresh"]).map((lost) => firstError(lost).reason);
+      // The first loser ends the session (REUSED); later ones find it ended (INVALID). None is a "retry".
+      expect(reasons).toContain("REFRESH_TOKEN_REUSED");
+      expect(reasons.every((reason) => reason === "REFRESH_TOKEN_REUSED" || reason === "REFRESH_TOKEN_INVALID")).toBe(true);
+      expect(firstError(await again(won[0]!.body.data!["refresh"].refreshToken)).reason).toBe("REFRESH_TOKEN_INVALID");
     } finally {
       await strict.stop();
     }

@@ -3,6 +3,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { interleavedMedians } from "../support/interleaved-timing.js";
 import { type SmtpCapture, startSmtpCapture, tokenIn } from "../support/smtp-capture.js";
 import { BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -16,6 +17,8 @@ beforeAll(async () => {
     APP_URL: "https://app.example.com",
     MAIL_FROM: "claimgate tests <tests@example.com>",
     TRUST_PROXY: "loopback",
+    // The timing test sends bob many notices; the cap has its own test.
+    MAILS_PER_ADDRESS: "1000",
   });
 });
 afterAll(async () => {
@@ -64,17 +67,39 @@ describe("registration with email verification", () => {
     expect((await t.gql(LOGIN, { variables: { e: BOB.email, p: BOB.password } })).body.errors).toBeUndefined();
   });
 
-  it("a stranger who registered the address first never learns the verified account's password", async () => {
-    await register("gina@example.com", "attackers-password-1");
+  it("a taken address costs the same Argon2id hashing as a free one (timing is equalised)", async () => {
+    // Without hashing on the taken path it answers in about a millisecond, against tens for a new account.
+    let fresh = 0;
+    const [taken, free] = await interleavedMedians(
+      () => register(BOB.email, "timing-password-123"),
+      () => register(`timing${++fresh}@example.com`, "timing-password-123"),
+    );
+    // A leak would be ~1 ms against tens; half is a generous bound for a loaded machine.
+    expect(taken, `taken ${taken.toFixed(1)} ms, free ${free.toFixed(1)} ms`).toBeGreaterThan(free * 0.5);
+  });
+
+  it("a second registration of a pending address sends no second link, only a notice; the first link stays the only one", async () => {
     await register("gina@example.com", "ginas-own-password-1");
-    // Both links reach gina's mailbox; she opens the one for her registration.
-    await smtp.next("gina@example.com", (mail) => smtp.mails.filter((m) => m.to.includes("gina@example.com")).indexOf(mail) === 1);
-    const mails = smtp.mails.filter((mail) => mail.to.includes("gina@example.com"));
-    expect(mails).toHaveLength(2);
-    expect((await t.gql(VERIFY, { variables: { t: tokenIn(mails[1]!) } })).body.errors).toBeUndefined();
+    await register("gina@example.com", "attackers-password-1");
+    const notice = await smtp.next("gina@example.com", (m) => m.subject === "Someone tried to register with your address");
+    expect(notice.text).toMatch(/already has a registration waiting/);
+    expect(notice.text).not.toMatch(/token=/);
+    const links = smtp.mails.filter((m) => m.to.includes("gina@example.com") && m.subject === "Confirm your email address");
+    expect(links).toHaveLength(1);
+    expect((await t.gql(VERIFY, { variables: { t: tokenIn(links[0]!) } })).body.errors).toBeUndefined();
     expect(firstError(await t.gql(LOGIN, { variables: { e: "gina@example.com", p: "attackers-password-1" } })).reason).toBe("INVALID_CREDENTIALS");
-    // The other link died with the verification.
-    expect(firstError(await t.gql(VERIFY, { variables: { t: tokenIn(mails[0]!) } })).reason).toBe("EMAIL_TOKEN_INVALID");
+    expect((await t.gql(LOGIN, { variables: { e: "gina@example.com", p: "ginas-own-password-1" } })).body.errors).toBeUndefined();
+  });
+
+  it("a stranger who registered the address first cannot keep it: the owner's reset takes it and kills the stranger's link", async () => {
+    await register("jill@example.com", "attackers-password-2");
+    const strangersLink = await smtp.next("jill@example.com", (m) => m.subject === "Confirm your email address");
+    await t.gql(REQUEST_RESET, { variables: { e: "jill@example.com" }, headers: from() });
+    const reset = await smtp.next("jill@example.com", (m) => m.subject === "Reset your password");
+    expect((await t.gql(RESET, { variables: { t: tokenIn(reset), p: "jills-own-password-1" } })).body.errors).toBeUndefined();
+    expect(firstError(await t.gql(VERIFY, { variables: { t: tokenIn(strangersLink) } })).reason).toBe("EMAIL_TOKEN_INVALID");
+    expect(firstError(await t.gql(LOGIN, { variables: { e: "jill@example.com", p: "attackers-password-2" } })).reason).toBe("INVALID_CREDENTIALS");
+    expect((await t.gql(LOGIN, { variables: { e: "jill@example.com", p: "jills-own-password-1" } })).body.errors).toBeUndefined();
   });
 
   it("an expired link says so", async () => {
@@ -111,6 +136,26 @@ describe("password reset", () => {
     expect(smtp.mails.some((m) => m.to.includes("nobody-here@example.com"))).toBe(false);
     // Only the hash is stored.
     expect(await t.server.services.db.emailToken.count({ where: { tokenHash: token } })).toBe(0);
+  });
+
+  it("a newer reset link replaces older ones, and one address gets at most MAILS_PER_ADDRESS mails per window", async () => {
+    const capped = await startSmtpCapture();
+    const limited = await startTestServer({ REQUIRE_EMAIL_VERIFICATION: "true", SMTP_URL: capped.url, MAILS_PER_ADDRESS: "2", TRUST_PROXY: "loopback" });
+    try {
+      const ask = (ip: string) => limited.gql(REQUEST_RESET, { variables: { e: BOB.email }, headers: { "x-forwarded-for": ip } });
+      await ask("192.0.2.1");
+      const first = await capped.next(BOB.email);
+      await ask("192.0.2.2");
+      const second = await capped.next(BOB.email, (m) => m !== first);
+      for (let i = 3; i < 8; i++) expect((await ask(`192.0.2.${i}`)).body).toEqual({ data: { requestPasswordReset: true } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(capped.mails).toHaveLength(2);
+      expect(firstError(await limited.gql(RESET, { variables: { t: tokenIn(first), p: "bobs-other-password" } })).reason).toBe("EMAIL_TOKEN_INVALID");
+      expect((await limited.gql(RESET, { variables: { t: tokenIn(second), p: "bobs-other-password" } })).body.errors).toBeUndefined();
+    } finally {
+      await limited.stop();
+      await capped.stop();
+    }
   });
 
   it("of 10 concurrent uses of one reset link exactly one succeeds", async () => {

@@ -53,7 +53,7 @@ describe("health and readiness", () => {
     try {
       const response = await fetch(new URL("/readyz", t.url));
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ status: "not_ready", reason: `migrations not applied: ${row["migration_name"]}` });
+      expect(await response.json()).toEqual({ status: "not_ready", reason: `migrations not applied: ${row["migration_name"]}`, fault: "migrations" });
     } finally {
       const columns = Object.keys(row);
       sqlite.prepare(`INSERT INTO _prisma_migrations (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).run(...Object.values(row));
@@ -106,7 +106,8 @@ describe("graceful shutdown", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     const exit = server.stop("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The body is completed only once the server has begun stopping.
+    await expect.poll(() => server.output.some((line) => line.includes('"event":"server_stopping"')), { timeout: 10_000, interval: 20 }).toBe(true);
     socket.write(body.slice(10));
     await closed;
 
@@ -116,3 +117,24 @@ describe("graceful shutdown", () => {
     expect(server.output.join("\n")).toContain('"event":"server_stopping"');
   });
 });
+
+describe("HTTP timeouts", () => {
+  it("a client that trickles its headers (slowloris) is cut off after HTTP_HEADERS_TIMEOUT with 408", async () => {
+    const t = await startTestServer({ HTTP_HEADERS_TIMEOUT: "1s", HTTP_REQUEST_TIMEOUT: "2s" });
+    try {
+      const socket = connect(t.server.port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk) => (received += chunk.toString()));
+      const started = performance.now();
+      socket.write("POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n");
+      await new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      const elapsed = performance.now() - started;
+      expect(received).toMatch(/^HTTP\/1\.1 408/);
+      expect(elapsed).toBeGreaterThanOrEqual(900);
+      expect(elapsed).toBeLessThan(5000);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+

@@ -116,7 +116,7 @@ describe("subscriptions over WebSocket", () => {
     const bob = await server.login(BOB.email, BOB.password);
     const response = await server.gql(POST_PUBLISHED, { token: bob.accessToken });
     expect(response.status).toBe(400);
-    expect(response.body.errors![0]!.extensions).toMatchObject({ code: "BAD_REQUEST", reason: "WEBSOCKET_ONLY" });
+    expect(response.body.errors![0]!.extensions).toMatchObject({ code: "BAD_REQUEST", reason: "OPERATION_TYPE_NOT_SERVED" });
     expect(response.body.errors![0]!.message).toContain("WebSocket");
   });
 

@@ -13,11 +13,22 @@ export interface ServerProcess {
 }
 
 /** `npm start`'s entry point in its own process, as an operator would run it. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "src", "main.ts")], {
+export interface ServerProcessOptions {
+  /** A command the server runs under, e.g. `unshare -m sh -c '<mounts>; exec "$0" "$@"'`; it must exec the rest. */
+  wrap?: string[];
+  /** Run as this user and group (the tests run as root, whom file modes do not stop). */
+  uid?: number;
+  gid?: number;
+}
+
+export async function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const command = [...(options.wrap ?? []), process.execPath, "--import", "tsx", join(PROJECT_ROOT, "src", "main.ts")];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: PROJECT_ROOT,
     env: { ...process.env, NODE_ENV: "test", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   const output: string[] = [];
   const exited = once(child, "exit");
@@ -56,7 +67,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 export async function postGraphQL(url: string, query: string, options: { variables?: Record<string, unknown>; token?: string } = {}) {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
     body: JSON.stringify({ query, variables: options.variables }),
   });
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: any }[] } };

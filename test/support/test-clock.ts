@@ -1,14 +1,14 @@
-/** Real time plus an offset that tests can move, so expiry can be reached without waiting. */
+/** A frozen clock that tests move by hand, so expiry is reached without waiting and no assertion depends on how long a step took. */
 export interface TestClock {
   (): Date;
   advance(seconds: number): void;
 }
 
-export function createTestClock(): TestClock {
-  let offsetMs = 0;
-  const clock = (() => new Date(Date.now() + offsetMs)) as TestClock;
+export function createTestClock(start: Date = new Date()): TestClock {
+  let nowMs = start.getTime();
+  const clock = (() => new Date(nowMs)) as TestClock;
   clock.advance = (seconds) => {
-    offsetMs += seconds * 1000;
+    nowMs += seconds * 1000;
   };
   return clock;
 }

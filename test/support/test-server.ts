@@ -73,6 +73,9 @@ export async function startTestServer(
       method: "POST",
       headers: {
         "content-type": "application/json",
+        // The media type whose statuses say what happened (401, 403, 429); tests of the legacy
+        // application/json statuses ask for it explicitly.
+        accept: "application/graphql-response+json",
         ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
         ...options.headers,
       },

@@ -71,30 +71,30 @@ describe("signAccessToken / verifyAccessToken", () => {
   });
 
   it.each([
-    ["a wrong signature", async () => forge({}, validPayload(), otherKeys.active.signingKey), "signature does not verify"],
-    ["an unknown kid", async () => forge({ kid: otherKeys.active.kid }, validPayload(), otherKeys.active.signingKey), "The access token is invalid"],
-    ["a known key under another kid", async () => forge({ kid: "some-other-kid" }, validPayload()), "not signed by a key"],
-    ["no kid", async () => forge({ kid: undefined }, validPayload()), "not signed by a key"],
-    ["alg none", async () => new UnsecuredJWT(validPayload()).encode(), "not"],
-    ["typ JWT", async () => forge({ typ: "JWT" }, validPayload()), "typ header"],
-    ["no typ", async () => forge({ typ: undefined }, validPayload()), "typ"],
-    ["another issuer", async () => forge({}, { ...validPayload(), iss: "urn:test:issuer/" }), "iss"],
-    ["another audience", async () => forge({}, { ...validPayload(), aud: "URN:TEST:API" }), "aud"],
-    ["no sub", async () => forge({}, { ...validPayload(), sub: undefined }), "no sub claim"],
-    ["no exp", async () => forge({}, { ...validPayload(), exp: undefined }), "no exp claim"],
-    ["no iat", async () => forge({}, { ...validPayload(), iat: undefined }), "no iat claim"],
-    ["no jti", async () => forge({}, { ...validPayload(), jti: undefined }), "no jti claim"],
-    ["no sid", async () => forge({}, { ...validPayload(), sid: undefined }), "no sid claim"],
-    ["no iss", async () => forge({}, { ...validPayload(), iss: undefined }), "iss"],
-    ["a future nbf", async () => forge({}, { ...validPayload(), nbf: nowSeconds + 60 }), "nbf"],
-    ["a future iat", async () => forge({}, { ...validPayload(), iat: nowSeconds + 60 }), "future"],
-    ["a refresh token", async () => generateRefreshToken(), "well-formed"],
-    ["garbage", async () => "not.a.jwt", "well-formed"],
+    ["a wrong signature", async () => forge({}, validPayload(), otherKeys.active.signingKey), "its signature does not verify."],
+    ["an unknown kid", async () => forge({ kid: otherKeys.active.kid }, validPayload(), otherKeys.active.signingKey), "its signature does not verify."],
+    ["a known key under another kid", async () => forge({ kid: "some-other-kid" }, validPayload()), "it was not signed by a key this server knows."],
+    ["no kid", async () => forge({ kid: undefined }, validPayload()), "it was not signed by a key this server knows."],
+    ["alg none", async () => new UnsecuredJWT(validPayload()).encode(), "it is signed with an algorithm this server does not accept."],
+    ["typ JWT", async () => forge({ typ: "JWT" }, validPayload()), "its typ header is not at+jwt."],
+    ["no typ", async () => forge({ typ: undefined }, validPayload()), "its typ header is not at+jwt."],
+    ["another issuer", async () => forge({}, { ...validPayload(), iss: "urn:test:issuer/" }), "its iss claim names another issuer."],
+    ["another audience", async () => forge({}, { ...validPayload(), aud: "URN:TEST:API" }), "its aud claim names another audience."],
+    ["no sub", async () => forge({}, { ...validPayload(), sub: undefined }), "it has no sub claim."],
+    ["no exp", async () => forge({}, { ...validPayload(), exp: undefined }), "it has no exp claim."],
+    ["no iat", async () => forge({}, { ...validPayload(), iat: undefined }), "it has no iat claim."],
+    ["no jti", async () => forge({}, { ...validPayload(), jti: undefined }), "it has no jti claim."],
+    ["no sid", async () => forge({}, { ...validPayload(), sid: undefined }), "it has no sid claim."],
+    ["no iss", async () => forge({}, { ...validPayload(), iss: undefined }), "it has no iss claim."],
+    ["a future nbf", async () => forge({}, { ...validPayload(), nbf: nowSeconds + 60 }), "it is not valid yet (nbf is in the future)."],
+    ["a future iat", async () => forge({}, { ...validPayload(), iat: nowSeconds + 60 }), "it was issued in the future."],
+    ["a refresh token", async () => generateRefreshToken(), "it is not a well-formed signed JWT."],
+    ["garbage", async () => "not.a.jwt", "it is not a well-formed signed JWT."],
   ])("rejects %s as TOKEN_INVALID", async (_name, make, message) => {
     const token = await make();
     const error = await verify(token).catch((e: unknown) => e);
     expect(error).toMatchObject({ reason: "TOKEN_INVALID" });
-    expect((error as Error).message).toContain(message);
+    expect((error as Error).message).toBe(`The access token is invalid: ${message}`);
     expect((error as Error).message).not.toContain(token);
   });
 });

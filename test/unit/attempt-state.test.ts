@@ -33,3 +33,21 @@ describe("reserveAttempt", () => {
     });
   });
 });
+
+describe("throttle keys", () => {
+  it("count IPv6 clients per /64 and IPv4 (also mapped) per address", async () => {
+    const { networkKey } = await import("../../src/auth/throttle-keys.js");
+    expect(networkKey("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(networkKey("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")).toBe("2001:db8:1:2::/64");
+    expect(networkKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(networkKey("::1")).toBe("0:0:0:0::/64");
+    expect(networkKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(networkKey("::ffff:203.0.113.9")).toBe("203.0.113.9");
+  });
+
+  it("store addresses as hashes, whatever their length", async () => {
+    const { emailKey } = await import("../../src/auth/throttle-keys.js");
+    expect(emailKey("bob@example.com")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(emailKey("x".repeat(90_000))).toHaveLength(43);
+  });
+});

@@ -88,7 +88,7 @@ describe("satisfiesRequirement", () => {
   it("{arg}: a missing, null or non-scalar argument fails the requirement", () => {
     expect(holds("team={teamId}", { team: "t1" }, {})).toBe(false);
     expect(holds("team={teamId}", { team: "t1" }, { teamId: null })).toBe(false);
-    expect(holds("team={teamId}", { team: "t1" }, { teamId: ["t1"] })).toBe(false);
+    expect(holds("team={teamId}", { team: "t1" }, { teamId: { id: "t1" } })).toBe(false);
     // A literal "{teamId}" in the claim cannot satisfy an unfilled placeholder.
     expect(holds("team={teamId}", { team: "{teamId}" }, {})).toBe(false);
   });

@@ -23,7 +23,22 @@ describe("parseConfig", () => {
   });
 
   it("refuses to start production without a signing secret", () => {
-    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET .* or JWT_KEYS is required in production/);
+    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(
+      "JWT_KEYS_FILE (create one with `claimgate keys generate --out <file>`), JWT_KEYS or JWT_SECRET (at least 32 random bytes) is required in production",
+    );
+  });
+
+  it("asks for no keys where the process signs and verifies nothing (the CLI's account commands)", () => {
+    expect(parseConfig({ NODE_ENV: "production" }, { requireSigningKeys: false, requireMailer: false }).tokens.keyRing).toBeNull();
+  });
+
+  it("DEBUG_ERRORS: off by default, refused in production; LOG_FORMAT: auto, pretty or json", () => {
+    expect(parseConfig({})).toMatchObject({ debugErrors: false, logFormat: "auto" });
+    expect(parseConfig({ DEBUG_ERRORS: "1", LOG_FORMAT: "JSON" })).toMatchObject({ debugErrors: true, logFormat: "json" });
+    expect(() => parseConfig({ NODE_ENV: "production", JWT_SECRET: STRONG, DEBUG_ERRORS: "true" })).toThrow(
+      "DEBUG_ERRORS cannot be enabled in production: stack traces would reach clients",
+    );
+    expect(() => parseConfig({ LOG_FORMAT: "xml" })).toThrow('LOG_FORMAT must be one of auto, pretty, json (got "xml")');
   });
 
   it("refuses weak secrets", () => {
@@ -73,6 +88,24 @@ describe("parseConfig", () => {
     expect(config).toMatchObject({ port: 8080, databaseUrl: "file:/var/lib/claimgate/db.sqlite" });
   });
 
+  it("reads DB_BUSY_TIMEOUT in seconds or milliseconds, 5 s by default", () => {
+    expect(parseConfig({}).dbBusyTimeoutMs).toBe(5000);
+    expect(parseConfig({ DB_BUSY_TIMEOUT: "2s" }).dbBusyTimeoutMs).toBe(2000);
+    expect(parseConfig({ DB_BUSY_TIMEOUT: "750ms" }).dbBusyTimeoutMs).toBe(750);
+    expect(() => parseConfig({ DB_BUSY_TIMEOUT: "soon" })).toThrow(/DB_BUSY_TIMEOUT must be a duration/);
+    expect(() => parseConfig({ DB_BUSY_TIMEOUT: "1h" })).toThrow(/at most 10m/);
+  });
+
+  it("sets HTTP timeouts below Node's defaults, headers no longer than the whole request", () => {
+    expect(parseConfig({}).httpTimeouts).toEqual({ headersMs: 15_000, requestMs: 30_000, keepAliveMs: 65_000 });
+    expect(parseConfig({ HTTP_HEADERS_TIMEOUT: "5s", HTTP_REQUEST_TIMEOUT: "1m", HTTP_KEEP_ALIVE_TIMEOUT: "2m" }).httpTimeouts).toEqual({
+      headersMs: 5000,
+      requestMs: 60_000,
+      keepAliveMs: 120_000,
+    });
+    expect(() => parseConfig({ HTTP_HEADERS_TIMEOUT: "40s" })).toThrow(/HTTP_HEADERS_TIMEOUT cannot be longer than HTTP_REQUEST_TIMEOUT/);
+  });
+
   it("lists every problem in one error", () => {
     try {
       parseConfig({ NODE_ENV: "staging", PORT: "http", ACCESS_TOKEN_TTL: "soon", SANDBOX: "maybe", DATABASE_URL: "postgres://x" });
@@ -80,8 +113,13 @@ describe("parseConfig", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const { problems } = error as ConfigError;
-      expect(problems).toHaveLength(5);
-      expect(problems.join("\n")).toMatch(/NODE_ENV.*\n.*PORT.*\n.*ACCESS_TOKEN_TTL|DATABASE_URL/);
+      expect(problems).toEqual([
+        'NODE_ENV must be development, production or test (got "staging")',
+        "DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db (got a URL with another scheme)",
+        'ACCESS_TOKEN_TTL must be a duration such as 90s, 15m, 12h or 7d, at least 1s (got "soon")',
+        'SANDBOX must be true or false (got "maybe")',
+        'PORT must be a whole number from 0 to 65535 (got "http")',
+      ]);
     }
   });
 

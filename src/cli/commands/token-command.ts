@@ -1,13 +1,13 @@
+import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { signAccessToken, verifyAccessToken } from "../../auth/access-token.js";
 import { loadConfiguredKeyRing } from "../../auth/configured-key-ring.js";
 import { TokenVerificationError } from "../../auth/token-verification-error.js";
-import { loadConfig } from "../../config/load-config.js";
 import { parseDurationSeconds } from "../../config/parse-duration.js";
 import { CliError, usageError } from "../cli-error.js";
-import type { CliIo } from "../cli-context.js";
-import { parseClaimArguments } from "./claim-arguments.js";
+import { type CliContext, commandConfig, currentTime, withUsageErrors } from "../cli-context.js";
+import { claimsFromAssignments, parseClaimAssignment } from "./claim-arguments.js";
 
 export const TOKEN_HELP = `Usage: claimgate token <command>
 
@@ -17,7 +17,8 @@ Commands:
                    1 when it does not.
   mint             Sign an access token (development only).
     --sub <id>             subject (required)
-    --claim name=value     a claim; repeat a name for an array (--claim permissions=posts:read)
+    --claim name=value     a string claim (--claim role=admin)
+    --claim name+=value    an item of a list claim; repeat for more (--claim permissions+=posts:read)
     --ttl <duration>       lifetime, e.g. 90s, 15m (default: ACCESS_TOKEN_TTL)
 
 Keys, issuer and audience come from the same environment variables as the server.
@@ -30,14 +31,22 @@ function describeTime(seconds: unknown, now: Date): string {
   return `${new Date(seconds * 1000).toISOString()} (${delta >= 0 ? `in ${span}` : `${span} ago`})`;
 }
 
-export async function runTokenCommand(args: string[], io: CliIo): Promise<void> {
+export async function runTokenCommand(args: string[], context: CliContext): Promise<void> {
   const [command, ...rest] = args;
-  if (!command || command === "--help" || command === "-h") return io.out(TOKEN_HELP);
-  if (rest.includes("--help") || rest.includes("-h")) return io.out(TOKEN_HELP);
+  const { io } = context;
+  const { values, positionals } = withUsageErrors(TOKEN_HELP, () =>
+    parseArgs({
+      args: rest,
+      options: { sub: { type: "string" }, ttl: { type: "string" }, claim: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    }),
+  );
+  if (!command || command === "--help" || command === "-h" || values.help) return io.out(TOKEN_HELP);
 
   if (command === "decode") {
-    const token = rest[0];
-    if (!token || rest.length > 1) throw usageError("token decode takes exactly one token\n\n" + TOKEN_HELP);
+    const token = positionals[0];
+    if (!token || positionals.length > 1 || Object.keys(values).length > 0) throw usageError("token decode takes exactly one token\n\n" + TOKEN_HELP);
     let header: unknown;
     let payload: Record<string, unknown>;
     try {
@@ -46,11 +55,11 @@ export async function runTokenCommand(args: string[], io: CliIo): Promise<void> 
     } catch {
       throw new CliError("not a JWT: expected three base64url segments with a JSON header and payload");
     }
-    const now = new Date();
+    const now = currentTime(context);
     io.out(`Header:\n${JSON.stringify(header, null, 2)}\n\nPayload:\n${JSON.stringify(payload, null, 2)}\n\n`);
     io.out(`Issued:     ${describeTime(payload["iat"], now)}\nExpires:    ${describeTime(payload["exp"], now)}\n`);
     if (payload["nbf"] !== undefined) io.out(`Not before: ${describeTime(payload["nbf"], now)}\n`);
-    const config = loadConfig();
+    const config = commandConfig(context, { signsOrVerifiesTokens: true });
     try {
       await verifyAccessToken(token, { keys: await loadConfiguredKeyRing(config), tokens: config.tokens, now });
       io.out("\nVerifies: yes, against the configured keys\n");
@@ -63,12 +72,13 @@ export async function runTokenCommand(args: string[], io: CliIo): Promise<void> 
   }
 
   if (command === "mint") {
-    const options = parseClaimArguments(rest, ["sub", "ttl"]);
-    const config = loadConfig();
+    if (positionals.length > 0) throw usageError(`token mint takes no argument "${positionals[0]}"\n\n${TOKEN_HELP}`);
+    const claims = claimsFromAssignments((values.claim ?? []).map(parseClaimAssignment));
+    const config = commandConfig(context, { signsOrVerifiesTokens: true });
     if (config.env !== "development") throw new CliError(`token mint is refused outside development (NODE_ENV=${config.env})`);
-    const subject = options.values["sub"];
+    const subject = values.sub;
     if (!subject) throw usageError("token mint needs --sub <id>\n\n" + TOKEN_HELP);
-    const ttl = options.values["ttl"];
+    const ttl = values.ttl;
     const ttlSeconds = ttl === undefined ? config.tokens.accessTokenTtlSeconds : parseDurationSeconds(ttl);
     if (ttlSeconds === null || ttlSeconds < 1) throw usageError(`--ttl must be a duration such as 90s or 15m (got "${ttl}")`);
     const { token } = await signAccessToken({
@@ -76,8 +86,8 @@ export async function runTokenCommand(args: string[], io: CliIo): Promise<void> 
       tokens: { ...config.tokens, accessTokenTtlSeconds: ttlSeconds },
       subject,
       sessionId: `cli-${randomUUID()}`,
-      claims: options.claims,
-      now: new Date(),
+      claims,
+      now: currentTime(context),
     });
     io.out(`${token}\n`);
     return;

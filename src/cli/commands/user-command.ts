@@ -1,3 +1,4 @@
+import { parseArgs } from "node:util";
 import { hashPassword } from "../../auth/passwords.js";
 import { DomainError } from "../../domain/domain-error.js";
 import { normaliseEmail, parseEmail } from "../../domain/email.js";
@@ -6,35 +7,59 @@ import { decodeStoredClaims, type UserClaims } from "../../domain/user-claims.js
 import { insertUser, listUsers, setUserClaims } from "../../domain/users.js";
 import type { ServerServices } from "../../server/create-services.js";
 import { CliError, usageError } from "../cli-error.js";
-import { type CliIo, withServices } from "../cli-context.js";
-import { parseClaimArguments } from "./claim-arguments.js";
+import { type CliContext, withUsageErrors, withServices } from "../cli-context.js";
+import { claimsFromAssignments, grantClaims, parseClaimAssignment, revokeClaims } from "./claim-arguments.js";
 
 export const USER_HELP = `Usage: claimgate user <command>
 
 Commands:
   create --email <email> --password <password> [--claim name=value ...]
-  list                                   every account with its claims
-  grant <email> name=value [...]         add a value to a claim (a second value makes it an array)
-  revoke <email> name[=value] [...]      remove a claim, or one value of it
+                                         create an account; the first administrator is created
+                                         this way: --claim role=admin
+  list                                   every account with its status and claims
+  grant <email> name=value [...]         set a single-valued claim
+  grant <email> name+=value [...]        add an item to a list claim (created if absent)
+  revoke <email> name[=value] [...]      remove a claim, or one item of a list claim
   disable <email>                        refuse logins and refreshes, end every session
-  enable <email>
+  enable <email>                         allow logins again
   delete <email>                         end every session, remove the account's data and posts
-  unlock <email>                         lift the login locks on an address (every IP and device)
+  unlock <email>                         forget the account's failed logins (a lock ends now)
 
-Works on DATABASE_URL (default data/claimgate.db). Every change is recorded in the audit log
-(claimgate audit). Changed claims make the user's older access tokens expire within
-REVOCATION_SYNC_INTERVAL; clients refresh and receive the new claims.
+Claims: name=value is a string, name+=value an item of a list; repeat --claim for more.
+  claimgate user create --email admin@example.com --password '…' \\
+    --claim role=admin --claim permissions+=posts:read --claim permissions+=posts:write
+
+Works on DATABASE_URL (default data/claimgate.db), migrating it if needed; needs no signing
+keys. Every change is recorded in the audit log (claimgate audit). Changed claims make the
+user's older access tokens expire within REVOCATION_SYNC_INTERVAL; clients refresh into them.
 `;
 
-export async function runUserCommand(args: string[], io: CliIo): Promise<void> {
+const COMMANDS = ["create", "list", "grant", "revoke", "disable", "enable", "delete", "unlock"] as const;
+type UserCommand = (typeof COMMANDS)[number];
+
+export async function runUserCommand(args: string[], context: CliContext): Promise<void> {
   const [command, ...rest] = args;
-  if (!command || command === "--help" || command === "-h" || rest.includes("--help") || rest.includes("-h")) return io.out(USER_HELP);
-  if (!["create", "list", "grant", "revoke", "disable", "enable", "delete", "unlock"].includes(command)) {
-    throw usageError(`unknown user command "${command}"\n\n${USER_HELP}`);
-  }
-  await withServices(async (services) => {
+  const { values, positionals } = withUsageErrors(USER_HELP, () =>
+    parseArgs({
+      args: rest,
+      options: { email: { type: "string" }, password: { type: "string" }, claim: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    }),
+  );
+  if (!command || command === "--help" || command === "-h" || values.help) return context.io.out(USER_HELP);
+  if (!(COMMANDS as readonly string[]).includes(command)) throw usageError(`unknown user command "${command}"\n\n${USER_HELP}`);
+  const accepted = command === "create" ? ["email", "password", "claim"] : [];
+  const misplaced = Object.keys(values).filter((name) => name !== "help" && !accepted.includes(name));
+  if (misplaced.length > 0) throw usageError(`user ${command} takes no --${misplaced[0]}\n\n${USER_HELP}`);
+  // Checked before the database is opened: misuse never creates or migrates a database.
+  const input = { values, positionals, claims: (values.claim ?? []).map(parseClaimAssignment) };
+  if (command === "create" && (!values.email || !values.password)) throw usageError(`user create needs --email and --password\n\n${USER_HELP}`);
+  if (command !== "create" && command !== "list" && !positionals[0]) throw usageError(`user ${command} needs the account's email\n\n${USER_HELP}`);
+
+  await withServices(context, async (services) => {
     try {
-      await runWith(services, command, rest, io);
+      await runWith(services, command as UserCommand, input, context);
     } catch (error) {
       // Domain errors are written for people; show them as they are.
       if (error instanceof DomainError) throw new CliError(error.message);
@@ -43,8 +68,7 @@ export async function runUserCommand(args: string[], io: CliIo): Promise<void> {
   });
 }
 
-async function findByEmail(services: ServerServices, email: string | undefined) {
-  if (!email) throw usageError(`name the account by its email\n\n${USER_HELP}`);
+async function findByEmail(services: ServerServices, email: string) {
   const user = await services.db.user.findUnique({ where: { email: normaliseEmail(email) } });
   if (!user) throw new CliError(`no account has the email ${normaliseEmail(email)}`);
   return user;
@@ -55,16 +79,23 @@ const CLI_ACTOR = { kind: "cli", id: null } as const;
 
 const show = (claims: UserClaims) => JSON.stringify(claims);
 
-async function runWith(services: ServerServices, command: string, rest: string[], io: CliIo): Promise<void> {
+interface UserCommandInput {
+  values: { email?: string; password?: string };
+  positionals: string[];
+  claims: ReturnType<typeof parseClaimAssignment>[];
+}
+
+async function runWith(services: ServerServices, command: UserCommand, input: UserCommandInput, context: CliContext): Promise<void> {
   const { db } = services;
+  const { io } = context;
+  const [email = "", ...changes] = input.positionals;
   switch (command) {
     case "create": {
-      const options = parseClaimArguments(rest, ["email", "password"]);
-      const { email, password } = options.values;
-      if (!email || !password) throw usageError(`user create needs --email and --password\n\n${USER_HELP}`);
+      const password = input.values.password!;
       checkPasswordPolicy(password);
-      const user = await insertUser(db, { email: parseEmail(email), passwordHash: await hashPassword(password) });
-      const updated = Object.keys(options.claims).length ? await setUserClaims(db, user.id, options.claims) : user;
+      const claims = claimsFromAssignments(input.claims);
+      const user = await insertUser(db, { email: parseEmail(input.values.email!), passwordHash: await hashPassword(password) });
+      const updated = Object.keys(claims).length ? await setUserClaims(db, user.id, claims) : user;
       io.out(`created ${updated.email} (${updated.id}) with claims ${show(decodeStoredClaims(updated.claims))}\n`);
       return;
     }
@@ -79,61 +110,33 @@ async function runWith(services: ServerServices, command: string, rest: string[]
     }
     case "grant":
     case "revoke": {
-      const [email, ...changes] = rest;
-      const user = await findByEmail(services, email);
       if (changes.length === 0) throw usageError(`user ${command} needs at least one claim\n\n${USER_HELP}`);
-      const claims = { ...decodeStoredClaims(user.claims) };
-      for (const change of changes) (command === "grant" ? grant : revoke)(claims, change);
+      const user = await findByEmail(services, email);
+      const current = decodeStoredClaims(user.claims);
+      const claims = command === "grant" ? grantClaims(current, changes.map(parseClaimAssignment)) : revokeClaims(current, changes);
       const updated = await setUserClaims(db, user.id, claims);
       io.out(`${updated.email}: ${show(decodeStoredClaims(updated.claims))}\n`);
       return;
     }
     case "delete": {
-      const user = await findByEmail(services, rest[0]);
+      const user = await findByEmail(services, email);
       const ended = await services.accounts.delete(CLI_ACTOR, user.id);
       io.out(`${user.email} is deleted; ${ended} session(s) ended\n`);
       return;
     }
-    case "unlock": {
-      if (!rest[0]) throw usageError(`name the address to unlock\n\n${USER_HELP}`);
-      const cleared = await services.accounts.unlock(CLI_ACTOR, rest[0]);
-      io.out(`${normaliseEmail(rest[0])}: ${cleared} lock counter(s) cleared\n`);
-      return;
-    }
     case "disable":
     case "enable": {
-      const user = await findByEmail(services, rest[0]);
+      const user = await findByEmail(services, email);
       const { sessionsEnded } = await services.accounts.setDisabled(CLI_ACTOR, user.id, command === "disable");
       io.out(`${user.email} is ${command}d${command === "disable" ? `; ${sessionsEnded} session(s) ended` : ""}\n`);
       return;
     }
-  }
-}
-
-function splitClaim(change: string): [name: string, value: string | undefined] {
-  const equals = change.indexOf("=");
-  if (equals === 0) throw usageError(`"${change}" has no claim name`);
-  return equals === -1 ? [change, undefined] : [change.slice(0, equals), change.slice(equals + 1)];
-}
-
-function grant(claims: UserClaims, change: string): void {
-  const [name, value] = splitClaim(change);
-  if (value === undefined) throw usageError(`grant takes name=value (got "${change}")`);
-  const existing = claims[name];
-  if (existing === undefined) claims[name] = value;
-  else if (Array.isArray(existing)) claims[name] = existing.includes(value) ? existing : [...existing, value];
-  else if (existing !== value) claims[name] = [existing, value];
-}
-
-function revoke(claims: UserClaims, change: string): void {
-  const [name, value] = splitClaim(change);
-  const existing = claims[name];
-  if (existing === undefined) throw new CliError(`the account has no claim "${name}"`);
-  if (value === undefined || existing === value) {
-    delete claims[name];
-  } else if (Array.isArray(existing) && existing.includes(value)) {
-    claims[name] = existing.filter((item) => item !== value);
-  } else {
-    throw new CliError(`claim "${name}" does not hold "${value}"`);
+    case "unlock": {
+      // The account-wide and account+IP counters; counters of an IP alone belong to an address, not to this account.
+      const normalised = normaliseEmail(email);
+      const count = await services.accounts.unlock(CLI_ACTOR, normalised);
+      io.out(count > 0 ? `${normalised} is unlocked (${count} failure record(s) removed)\n` : `${normalised} had no failed logins on record\n`);
+      return;
+    }
   }
 }

@@ -1,10 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserView as UserViewModel } from '../../domain/users.js';
-import type { Post as PostModel } from '../../db/generated/client.js';
-import type { DeliveredTokens as DeliveredTokensModel, DeliveredRegistration as DeliveredRegistrationModel } from '../refresh-token-delivery.js';
-import type { AuditEventView as AuditEventViewModel } from '../../domain/audit-log.js';
-import type { Principal as PrincipalModel } from '../../auth/authenticate.js';
 import type { SessionView as SessionViewModel } from '../../auth/sessions.js';
+import type { Post as PostModel } from '../../db/generated/client.js';
+import type { AuditEventView as AuditEventViewModel } from '../../domain/audit-log.js';
+import type { DeliveredTokens as DeliveredTokensModel, DeliveredRegistration as DeliveredRegistrationModel } from '../refresh-token-delivery.js';
+import type { Principal as PrincipalModel } from '../../auth/authenticate.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -55,6 +55,7 @@ export type AuthPayload = {
 export type CreatePostInput = {
   body: Scalars['String']['input'];
   published?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only administrators may set the note (only they can read it). */
   secretNote?: InputMaybe<Scalars['String']['input']>;
   title: Scalars['String']['input'];
 };
@@ -193,7 +194,10 @@ export type MutationVerifyEmailArgs = {
   token: Scalars['String']['input'];
 };
 
-/** Posts need permissions=posts:read, whichever field leads to them. */
+/**
+ * A published post needs permissions=posts:read; a draft reaches only its author and administrators.
+ * Checked on each post as the field that produces it returns it, whichever field that is.
+ */
 export type Post = {
   __typename?: 'Post';
   /** The author's user id (emails stay private to administrators and the account itself). */
@@ -211,11 +215,14 @@ export type Query = {
   __typename?: 'Query';
   /** Who changed what about whose account (claims, disable, delete, session sweeps, password resets), newest first. */
   auditLog: Array<AuditEvent>;
-  /** Unpublished posts of one author: only that author may read them (the token's sub must equal authorId). */
+  /** Unpublished posts of one author: for that author (the token's sub equals authorId) and administrators. */
   drafts: Array<Post>;
   /** The account the access token belongs to. */
   me: User;
-  /** One post by id, or null when there is none. */
+  /**
+   * One post by id, or null when there is none. Whether the caller may read it is the Post type's rule.
+   * Being rolled out: posts:read for every caller (authors without it would lose their own drafts here).
+   */
   post?: Maybe<Post>;
   /** Published posts, newest first. */
   posts: Array<Post>;
@@ -434,7 +441,9 @@ export type PublicDirectiveArgs = { };
 export type PublicDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type RequiresClaimsDirectiveArgs = {
-  claims: Array<Scalars['String']['input']>;
+  anyOf?: Maybe<Array<Array<Scalars['String']['input']>>>;
+  claims?: Maybe<Array<Scalars['String']['input']>>;
+  enforce?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type RequiresClaimsDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = RequiresClaimsDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;

@@ -38,7 +38,7 @@ export const Mutation: MutationResolvers = {
     return true;
   },
   logoutAll: async (_root, _args, context) => {
-    const ended = await context.services.sessions.revokeAll(subjectOf(context), "logout_all");
+    const ended = await context.services.accounts.logoutAll(subjectOf(context));
     // The cookie belonged to one of the sessions that just ended.
     if (context.refreshCookie?.read() != null && context.refreshCookie.refusal === null) context.refreshCookie.clear();
     return ended;
