@@ -165,6 +165,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cacheStats: () => authenticator.cacheStats(),
     revokedSessionCount,
     claimsChangedCount,
+    socketCount: () => socketGateway.connectionCount,
     metricsToken: config.metricsToken,
     metricsEnabled: config.env !== "production" || config.metricsToken !== null,
     wouldDenyCounts: wouldDeny.counts,

@@ -50,6 +50,8 @@ describe("subscriptions over WebSocket", () => {
     await listening(before + 1);
     const id = await publish("live one");
     expect((await received.next()).data.postPublished).toMatchObject({ id, title: "live one" });
+    const metrics = await (await fetch(new URL("/metrics", server.url))).text();
+    expect(Number(/^claimgate_websocket_connections (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     received.stop();
   });
 
