@@ -9,10 +9,10 @@ const PRISMA_MODELS = [...readFileSync("prisma/schema.prisma", "utf8").matchAll(
 const GRAPHQL_TYPES = new Set([...readFileSync("schema.graphql", "utf8").matchAll(/^(?:extend\s+)?type\s+(\w+)/gm)].map((match) => match[1]!));
 const EXPLICIT_MAPPERS: Record<string, string> = {
   User: "../../domain/users.js#UserView",
-  AuthPayload: "../../auth/sessions.js#IssuedTokens",
+  AuthPayload: "../refresh-token-delivery.js#DeliveredTokens",
   Viewer: "../../auth/authenticate.js#Principal",
   Session: "../../auth/sessions.js#SessionView",
-  RegistrationPayload: "../../auth/accounts.js#RegistrationResult",
+  RegistrationPayload: "../refresh-token-delivery.js#DeliveredRegistration",
   AuditEvent: "../../domain/audit-log.js#AuditEventView",
   Role: "../../domain/roles.js#RoleView",
 };
@@ -27,6 +27,14 @@ const config: CodegenConfig = {
       // The schema as served, so the requirements in its descriptions reach the client's types.
       schema: "src/graphql/generated/served-schema.graphql",
       documents: ["examples/typed-client/src/**/*.ts", "!examples/typed-client/src/generated/**"],
+      preset: "client",
+      presetConfig: { fragmentMasking: false },
+      config: { useTypeImports: true, enumsAsTypes: true, emitLegacyCommonJSImports: false, scalars: { JSON: "unknown", DateTime: "string" } },
+    },
+    // The browser example (examples/web): the same preset for the page's documents.
+    "examples/web/src/generated/": {
+      schema: "src/graphql/generated/served-schema.graphql",
+      documents: ["examples/web/src/**/*.ts", "!examples/web/src/generated/**"],
       preset: "client",
       presetConfig: { fragmentMasking: false },
       config: { useTypeImports: true, enumsAsTypes: true, emitLegacyCommonJSImports: false, scalars: { JSON: "unknown", DateTime: "string" } },

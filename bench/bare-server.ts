@@ -24,7 +24,7 @@ app.use(
   "/graphql",
   express.json(),
   expressMiddleware(apollo, {
-    context: async () => ({ auth: ANONYMOUS, services: { db, accounts, sessions, roles, clock }, client: {}, requestId: "bare" }),
+    context: async () => ({ auth: ANONYMOUS, services: { db, accounts, sessions, roles, clock, postFeed: services.postFeed }, client: {}, requestId: "bare", refreshCookie: null, connection: null }),
   }),
 );
 http.createServer(app).listen(config.port, "127.0.0.1");

@@ -11,6 +11,7 @@ import { benchHttp } from "./http-bench.js";
 import { benchObjectRule, benchPreExecution } from "./object-rule-bench.js";
 import { table } from "./stats.js";
 import { benchTokens } from "./token-bench.js";
+import { benchSockets } from "./socket-bench.js";
 
 const quick = process.argv.includes("--quick");
 const started = Date.now();
@@ -32,16 +33,18 @@ const WHY: Record<string, string> = {
 };
 
 
-log("1/5 in-process execute (101 checks)…");
+log("1/6 in-process execute (101 checks)…");
 const execute = await benchExecute({ rounds: quick ? 3 : 15, opsPerRound: quick ? 100 : 300 });
-log("2/5 object-level rule over 100 posts…");
+log("2/6 object-level rule over 100 posts…");
 const objectRule = await benchObjectRule({ rounds: quick ? 3 : 15, opsPerRound: quick ? 100 : 300 });
-log("3/5 pre-execution analysis…");
+log("3/6 pre-execution analysis…");
 const preExecution = await benchPreExecution({ iterations: quick ? 500 : 3000, rounds: quick ? 2 : 5 });
-log("4/5 token to principal…");
+log("4/6 token to principal…");
 const tokens = await benchTokens({ iterations: quick ? 500 : 2000, rounds: quick ? 2 : 5 });
-log("5/5 HTTP, login and refresh (spawns two servers)…");
+log("5/6 HTTP, login and refresh (spawns two servers)…");
 const http = await benchHttp({ rounds: quick ? 2 : 6, requestsPerRound: quick ? 200 : 500, concurrency: 8 });
+log("6/6 WebSocket: idle sockets and closing a revoked session's sockets…");
+const sockets = await benchSockets({ sockets: quick ? 200 : 1000 });
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const commit = (() => {
@@ -63,6 +66,7 @@ const report = [
   section("4. Login and refresh on SQLite", http.auth),
   section("5. Object-level \"author or admin\" over 100 posts", objectRule.table),
   section("6. Pre-execution analysis per operation (the server analyses mutations only)", preExecution.table),
+  section("7. WebSocket connections", sockets.table),
 ].join("\n");
 
 process.stdout.write(`${report}\n`);

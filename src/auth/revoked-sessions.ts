@@ -1,5 +1,11 @@
 import type { Database } from "../db/database.js";
 
+/** Told of every session revocation and claim change as this process learns of it (subscriptions close their sockets). */
+export interface RevocationListener {
+  sessionsRevoked?(sessionIds: readonly string[]): void;
+  claimsChanged?(userId: string, version: number): void;
+}
+
 export interface RevokedSessionsOptions {
   db: Database;
   /** How often to read new revocations from the database: the longest a revoked session's access tokens keep working in another process. */
@@ -24,6 +30,7 @@ export class RevokedSessions {
   readonly #options: RevokedSessionsOptions;
   #syncedUpTo = 0;
   #timer: NodeJS.Timeout | undefined;
+  readonly #listeners = new Set<RevocationListener>();
 
   constructor(options: RevokedSessionsOptions) {
     this.#options = options;
@@ -33,10 +40,30 @@ export class RevokedSessions {
     return this.#revokedAt.has(sessionId);
   }
 
+  /** Returns a function that removes the listener. */
+  listen(listener: RevocationListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /** Records revocations made by this process, before the database sync sees them. */
   add(sessionIds: Iterable<string>): void {
     const now = this.#options.clock().getTime();
-    for (const id of sessionIds) this.#revokedAt.set(id, now);
+    const added: string[] = [];
+    for (const id of sessionIds) {
+      if (!this.#revokedAt.has(id)) added.push(id);
+      this.#revokedAt.set(id, now);
+    }
+    this.#notifyRevoked(added);
+  }
+
+  #notifyRevoked(sessionIds: readonly string[]): void {
+    if (sessionIds.length === 0) return;
+    for (const listener of this.#listeners) listener.sessionsRevoked?.(sessionIds);
+  }
+
+  #notifyClaimsChanged(userId: string, version: number): void {
+    for (const listener of this.#listeners) listener.claimsChanged?.(userId, version);
   }
 
   /**
@@ -50,7 +77,10 @@ export class RevokedSessions {
   /** Records a claim change made by this process, before the database sync sees it. */
   noteClaimsChanged(userId: string, version: number): void {
     const known = this.#claimsVersions.get(userId);
-    if (!known || known[0] < version) this.#claimsVersions.set(userId, [version, this.#options.clock().getTime()]);
+    if (!known || known[0] < version) {
+      this.#claimsVersions.set(userId, [version, this.#options.clock().getTime()]);
+      this.#notifyClaimsChanged(userId, version);
+    }
   }
 
   /** Users whose recent claim changes are held in memory. */
@@ -89,13 +119,23 @@ export class RevokedSessions {
       where: { claimsChangedAt: { gte: new Date(since) } },
       select: { id: true, claimsVersion: true, claimsChangedAt: true },
     });
-    for (const row of rows) this.#revokedAt.set(row.id, row.revokedAt!.getTime());
+    const revoked: string[] = [];
+    for (const row of rows) {
+      if (!this.#revokedAt.has(row.id)) revoked.push(row.id);
+      this.#revokedAt.set(row.id, row.revokedAt!.getTime());
+    }
+    const claimsChanged: [string, number][] = [];
     for (const row of changed) {
       const known = this.#claimsVersions.get(row.id);
-      if (!known || known[0] < row.claimsVersion) this.#claimsVersions.set(row.id, [row.claimsVersion, row.claimsChangedAt!.getTime()]);
+      if (!known || known[0] < row.claimsVersion) {
+        this.#claimsVersions.set(row.id, [row.claimsVersion, row.claimsChangedAt!.getTime()]);
+        claimsChanged.push([row.id, row.claimsVersion]);
+      }
     }
     for (const [id, revokedAt] of this.#revokedAt) if (revokedAt < horizon) this.#revokedAt.delete(id);
     for (const [id, [, changedAt]] of this.#claimsVersions) if (changedAt < horizon) this.#claimsVersions.delete(id);
     this.#syncedUpTo = now;
+    this.#notifyRevoked(revoked);
+    for (const [userId, version] of claimsChanged) this.#notifyClaimsChanged(userId, version);
   }
 }

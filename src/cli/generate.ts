@@ -3,6 +3,7 @@
 //   schema.graphql       -> src/graphql/generated/served-schema.graphql   the schema as served: requirements in descriptions
 //                        -> src/graphql/generated/resolvers-types.ts      resolver types
 //                        -> examples/typed-client/src/generated/          typed client documents
+//                        -> examples/web/src/generated/                   the browser example's documents
 // `--check` fails, changing nothing, when a committed file is stale.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";

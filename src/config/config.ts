@@ -1,3 +1,4 @@
+import type { OriginPattern } from "./cors-origins.js";
 import type { KeyRingConfig } from "./key-specs.js";
 import type { RemoteKeyPolicy, TrustedIssuer } from "./trusted-issuers.js";
 
@@ -130,6 +131,11 @@ export interface Config {
   readonly trustProxy: boolean | number | string;
   /** Realm in `WWW-Authenticate` challenges. */
   readonly realm: string;
+  /**
+   * Pages allowed to call the API from a browser (CORS_ORIGINS), and the only origins cookie mode
+   * answers. @default development: http://localhost:*, http://127.0.0.1:*, https://studio.apollographql.com; production: none
+   */
+  readonly corsOrigins: readonly OriginPattern[];
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. @default "auto" */
   readonly logFormat: "auto" | "pretty" | "json";

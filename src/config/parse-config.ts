@@ -5,6 +5,7 @@ import { parseDurationSeconds } from "./parse-duration.js";
 import { type KeyRingConfig, parseKeySpecs } from "./key-specs.js";
 import { weakSecretReason } from "./secret-strength.js";
 import { parseTrustedIssuers } from "./trusted-issuers.js";
+import { DEVELOPMENT_CORS_ORIGINS, parseCorsOrigins } from "./cors-origins.js";
 
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 
@@ -156,6 +157,9 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
   const jwksMaxCache = duration("JWKS_MAX_CACHE", 3600);
   if (jwksMaxCache < jwksMinCache) problems.push("JWKS_MAX_CACHE must be at least JWKS_MIN_CACHE");
 
+  // Development trusts pages served from this machine and Apollo's hosted Sandbox; production trusts no page until told.
+  const corsOrigins = parseCorsOrigins(read("CORS_ORIGINS") ?? (production ? "" : DEVELOPMENT_CORS_ORIGINS.join(",")), problems);
+
   const config: Config = {
     env: environment,
     host: read("HOST") ?? (production ? "0.0.0.0" : "127.0.0.1"),
@@ -225,6 +229,7 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
     introspection: flag("INTROSPECTION", sandbox),
     trustProxy: parseTrustProxy(read("TRUST_PROXY")),
     realm: read("AUTH_REALM") ?? "claimgate",
+    corsOrigins: Object.freeze(corsOrigins),
     logLevel: logLevel as Config["logLevel"],
     logFormat: logFormat as Config["logFormat"],
     debugErrors,

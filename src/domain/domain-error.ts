@@ -1,5 +1,5 @@
 /** Error codes a client can act on; the GraphQL layer copies them into `extensions.code`. */
-export type DomainErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "NOT_FOUND" | "TOO_MANY_REQUESTS";
+export type DomainErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "BAD_REQUEST" | "NOT_FOUND" | "TOO_MANY_REQUESTS";
 
 /**
  * A failure the caller caused and can understand. The message is written for a person and

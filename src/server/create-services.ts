@@ -10,6 +10,7 @@ import { ExternalUserLinks } from "../auth/external-users.js";
 import { RoleCatalog } from "../auth/role-catalog.js";
 import { createRoleAdmin } from "../auth/role-admin.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
+import { PostFeed } from "../domain/post-feed.js";
 import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
@@ -47,6 +48,8 @@ export interface ServerServices extends Services {
   readonly keys: KeyRing;
   /** Trusted external issuers by `iss`, with their remote key sets (for readiness). */
   readonly externalIssuers: ReadonlyMap<string, ExternalIssuer>;
+  /** Session ends and claim changes as this process learns of them (WebSocket connections follow them). */
+  readonly revokedSessions: RevokedSessions;
   revokedSessionCount(): number;
   claimsChangedCount(): number;
   /** Stops background work and closes the database. */
@@ -168,6 +171,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     authenticator,
     keys,
     externalIssuers,
+    revokedSessions,
+    postFeed: new PostFeed(),
     revokedSessionCount: () => revokedSessions.size,
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
     async close() {

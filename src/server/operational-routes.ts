@@ -16,6 +16,8 @@ export interface OperationalRoutesOptions {
   revokedSessionCount(): number;
   /** Users whose recent claim changes each process holds in memory. */
   claimsChangedCount(): number;
+  /** Open authenticated WebSocket connections. @default none reported */
+  socketCount?(): number;
   /** When set, /metrics answers only `Authorization: Bearer <metricsToken>`. */
   metricsToken: string | null;
   /** Whether /metrics is served at all (production without METRICS_TOKEN: no). */
@@ -88,6 +90,7 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
           metric("claimgate_token_cache_entries", "gauge", "Verified access tokens held in memory.", cache.size) +
           metric("claimgate_revoked_sessions", "gauge", "Recently ended sessions whose access tokens are refused.", options.revokedSessionCount()) +
           metric("claimgate_claims_changed_users", "gauge", "Users whose recent claim changes make older access tokens stale.", options.claimsChangedCount()) +
+          metric("claimgate_websocket_connections", "gauge", "Open WebSocket connections (GraphQL subscriptions) this process follows.", options.socketCount?.() ?? 0) +
           metric("claimgate_password_verifications_total", "counter", "Argon2id password verifications run (real and dummy): what login throttling bounds.", passwordVerificationCount()) +
           wouldDenyMetric(options.wouldDenyCounts?.() ?? new Map()) +
           metric("claimgate_db_busy_retries_total", "counter", "Database attempts that met another connection's lock and were retried after a pause.", storage.busyRetries) +

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
@@ -10,7 +9,6 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { Config } from "../config/config.js";
@@ -32,12 +30,23 @@ import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
 import { createLogger, type Logger } from "./logger.js";
 import { SANDBOX_DOCUMENT } from "./sandbox-document.js";
+import { contextFactory } from "../graphql/create-context.js";
+import { describeAuthorization } from "../authz/apply-requires-claims.js";
+import { decodeStoredClaims } from "../domain/user-claims.js";
+import { corsMiddleware } from "./cors-middleware.js";
+import { landingPage } from "./landing-page.js";
+import { DEMO_USERS } from "../db/seed-demo-data.js";
+import { refreshCookieJar } from "./refresh-cookie.js";
+import { attachGraphQLWebSocket, type PreExecutionCheck } from "./graphql-websocket.js";
+import { socketAuthorizationCheck } from "./socket-authorization-check.js";
 
 export interface StartServerOptions {
   config: Config;
   logger?: Logger;
   /** Injected so tests can move time. @default () => new Date() */
   clock?: () => Date;
+  /** The pre-execution check for operations over WebSocket (HTTP runs it as a plugin). @default socketAuthorizationCheck(schema) */
+  preExecutionCheck?: PreExecutionCheck;
 }
 
 export interface RunningServer {
@@ -45,6 +54,8 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly services: Services;
+  /** Open authenticated WebSocket connections. */
+  socketCount(): number;
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -76,7 +87,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const schema = buildSchema(undefined, { onWouldDeny: wouldDeny.listener });
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
-  const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, ...contextServices } = services;
+  const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, revokedSessions, ...contextServices } = services;
+  const createContext = contextFactory(authenticator, contextServices);
 
   // Warm the issuers' key caches without delaying startup: a provider that is down must not stop our own tokens.
   for (const external of externalIssuers.values()) void external.keys.ensureLoaded();
@@ -89,6 +101,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const development = config.env === "development";
 
   const protection = operationProtection({ limits: config.limits, blockFieldSuggestions: !development });
+  // The same rules and the same error formatting for HTTP and WebSocket.
+  const validationRules = [...protection.validationRules, ...(config.introspection ? [] : [IntrospectionDisabledRule])];
+  const formatError = createErrorFormatter({ exposeInternals: development || config.debugErrors });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -97,11 +112,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Stack traces only on request: a development 403 stays one line unless DEBUG_ERRORS=1.
     includeStacktraceInErrorResponses: config.debugErrors,
     hideSchemaDetailsFromClientErrors: !development,
-    formatError: createErrorFormatter({ exposeInternals: development || config.debugErrors }),
-    csrfPrevention: true,
+    formatError,
+    // A browser sends Authorization only after a CORS preflight, so a GET carrying it is no
+    // cross-site "simple request": urql's default GET for queries works once authenticated.
+    csrfPrevention: { requestHeaders: ["x-apollo-operation-name", "apollo-require-preflight", "authorization"] },
     // Array batching would let one request carry many login attempts.
     allowBatchedHttpRequests: false,
-    validationRules: [...protection.validationRules, ...(config.introspection ? [] : [IntrospectionDisabledRule])],
+    validationRules,
     parseOptions: protection.parseOptions,
     plugins: [
       // Per-request work that serves no user of this API: cache-control hints (nothing sets
@@ -116,12 +133,33 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       httpStatusPlugin({ realm: config.realm }),
       unsupportedOperationPlugin(),
       requestLogPlugin(logger),
-      config.sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, document: SANDBOX_DOCUMENT, footer: false })
-        : ApolloServerPluginLandingPageDisabled(),
+      // landing-page.ts serves browsers: it helps even when Apollo's CDN cannot be reached.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
+  const socketGateway = attachGraphQLWebSocket({
+    httpServer,
+    path: GRAPHQL_PATH,
+    schema,
+    plan: describeAuthorization(schema),
+    createContext,
+    validationRules,
+    parseOptions: protection.parseOptions,
+    formatError,
+    preExecutionCheck: options.preExecutionCheck ?? socketAuthorizationCheck(schema),
+    revokedSessions,
+    loadClaims: async (userId) => {
+      const user = await services.db.user.findUnique({ where: { id: userId } });
+      return user === null || user.disabledAt !== null || user.deletedAt !== null ? null : decodeStoredClaims(user.claims);
+    },
+    clock,
+    clockToleranceSeconds: config.tokens.clockToleranceSeconds,
+    sweepIntervalMs: config.revocationSyncSeconds * 1000,
+    trustProxy: app.get("trust proxy fn"),
+    corsOrigins: config.corsOrigins,
+    logger,
+  });
 
   mountOperationalRoutes(app, {
     db: services.db,
@@ -131,6 +169,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cacheStats: () => authenticator.cacheStats(),
     revokedSessionCount,
     claimsChangedCount,
+    socketCount: () => socketGateway.connectionCount,
     metricsToken: config.metricsToken,
     metricsEnabled: config.env !== "production" || config.metricsToken !== null,
     wouldDenyCounts: wouldDeny.counts,
@@ -142,16 +181,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.get("/", (_req, res) => res.redirect(GRAPHQL_PATH));
   // Links in mails point here while APP_URL is unset (development): serve the pages they open.
   if (config.mail.appUrl === null) mountAccountLinkPages(app, GRAPHQL_PATH);
+  app.get(
+    GRAPHQL_PATH,
+    landingPage({
+      endpoint: (requestOrigin) => `${requestOrigin}${GRAPHQL_PATH}`,
+      development,
+      sandbox: config.sandbox,
+      demoLogins: config.seedDemoUsers ? DEMO_USERS : [],
+      sandboxDocument: SANDBOX_DOCUMENT,
+    }),
+  );
+  const cookieOptions = { corsOrigins: config.corsOrigins, maxAgeSeconds: config.tokens.refreshTokenTtlSeconds };
   app.use(
     GRAPHQL_PATH,
+    ...corsMiddleware(config.corsOrigins),
     express.json({ limit: "100kb" }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        auth: await authenticator.authenticate(req.headers.authorization),
-        services: contextServices,
-        client: { ip: req.ip ?? null, userAgent: req.headers["user-agent"] ?? null },
-        requestId: randomUUID(),
-      }),
+      context: ({ req, res }) =>
+        createContext({
+          authorization: req.headers.authorization,
+          client: { ip: req.ip ?? null, userAgent: req.headers["user-agent"] ?? null },
+          refreshCookie: refreshCookieJar(req, res, cookieOptions),
+        }),
     }),
   );
   app.use((req, res) => {
@@ -166,6 +217,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   } catch (error) {
     // Port taken or not permitted: release what startup opened before reporting it.
+    await socketGateway.close();
     await apollo.stop();
     await close();
     throw error;
@@ -178,7 +230,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: `http://${host}:${port}${GRAPHQL_PATH}`,
     port,
     services: contextServices,
+    socketCount: () => socketGateway.connectionCount,
     async stop() {
+      await socketGateway.close();
       await apollo.stop();
       await close();
     },

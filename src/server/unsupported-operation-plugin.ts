@@ -12,7 +12,7 @@ export function unsupportedOperationPlugin(): ApolloServerPlugin {
       return {
         async didResolveOperation({ operation }) {
           if (operation?.operation !== "subscription") return;
-          throw new GraphQLError("Subscriptions are not served over HTTP requests; send queries and mutations here.", {
+          throw new GraphQLError("Subscriptions are not served over HTTP requests: they run over WebSocket (graphql-ws) at this same path; send queries and mutations here.", {
             extensions: { code: "BAD_REQUEST", reason: "OPERATION_TYPE_NOT_SERVED", http: { status: 400 } },
           });
         },

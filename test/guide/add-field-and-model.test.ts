@@ -123,7 +123,8 @@ describe("README: Add your own field and model", () => {
     const { accessToken } = ((await login.json()) as { data: { login: { accessToken: string } } }).data.login;
     const forbidden = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${accessToken}` },
+      // 403 for clients that accept application/graphql-response+json (application/json ones get 200: see Errors).
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json", authorization: `Bearer ${accessToken}` },
       body: JSON.stringify({ query: "{ myNotes { text } }" }),
     });
     // application/json, as curl sends it: 200, the refusal is in errors (see the README's status table).

@@ -226,7 +226,7 @@ describe("claimgate CLI", () => {
     expect(table.stdout).toMatch(/Query\.drafts\s+sub = the authorId argument, or role=admin/);
     expect(table.stdout).toMatch(/Query\.post\s+any valid access token; not enforced: permissions=posts:read/);
     expect(table.stdout).toContain(
-      "Callable by anyone: Mutation.login, Mutation.logout, Mutation.refresh, Mutation.register, Mutation.requestPasswordReset, Mutation.resetPassword, Mutation.verifyEmail, Query.viewer",
+      "Callable by anyone: Mutation.login, Mutation.logout, Mutation.refresh, Mutation.register, Mutation.renewConnection, Mutation.requestPasswordReset, Mutation.resetPassword, Mutation.verifyEmail, Query.viewer",
     );
 
     const markdown = await cli(["authz", "report", "--markdown"]);

@@ -60,7 +60,7 @@ describe("HTTP status table", () => {
   });
 
   it("a subscription over HTTP is the client's mistake: 400 BAD_REQUEST, logged as a warning", async () => {
-    const response = await t.gql("subscription Watch { posts { id } }");
+    const response = await t.gql("subscription Watch { postPublished { id } }");
     expect(response.status).toBe(400);
     expect(firstError(response)).toMatchObject({ code: "BAD_REQUEST", reason: "OPERATION_TYPE_NOT_SERVED" });
     const entries = logs.map((line) => JSON.parse(line));

@@ -1,13 +1,15 @@
 // The typed client example (examples/typed-client) against the real server.
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimgateErrors, createClaimgateClient, MeDocument, PostsDocument } from "../../examples/typed-client/src/index.js";
+import WebSocket from "ws";
+import { claimgateErrors, createClaimgateClient, MeDocument, PostPublishedDocument, PostsDocument } from "../../examples/typed-client/src/index.js";
+import { openSocket } from "../support/socket-client.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 let t: TestServer;
 beforeAll(async () => {
   // A short access token lifetime from configuration; the test clock steps past it.
-  t = await startTestServer({ ACCESS_TOKEN_TTL: "30s", CLOCK_TOLERANCE: "0s" });
+  t = await startTestServer({ ACCESS_TOKEN_TTL: "30s", CLOCK_TOLERANCE: "0s", REVOCATION_SYNC_INTERVAL: "1s" });
 });
 afterAll(() => t.stop());
 
@@ -67,5 +69,36 @@ describe("typed client", () => {
     const { client } = createClaimgateClient({ url: t.url });
     const result = await client.query({ query: MeDocument, fetchPolicy: "no-cache", errorPolicy: "all" });
     expect(claimgateErrors(result.error)).toEqual([expect.objectContaining({ code: "UNAUTHENTICATED", reason: "MISSING_TOKEN" })]);
+  });
+
+  it("subscribes, and the subscription survives a token refresh without reconnecting", async () => {
+    const { client, login, refresh, store, dispose } = createClaimgateClient({ url: t.url, webSocketImpl: WebSocket });
+    await login("bob@example.com", "bob-password-123");
+    const first = store.get()!.accessToken;
+    const titles: string[] = [];
+    let failed: unknown = null;
+    const before = t.server.services.postFeed.subscriberCount;
+    const subscription = client.subscribe({ query: PostPublishedDocument }).subscribe({
+      next: ({ data }) => data && titles.push(data.postPublished.title),
+      error: (error) => (failed = error),
+    });
+    await expect.poll(() => t.server.services.postFeed.subscriberCount).toBe(before + 1);
+    // A control socket keeps the first token: when it closes, the server has judged every socket.
+    const control = openSocket(t.url, first);
+    await control.connected;
+    try {
+      t.clock.advance(20);
+      await refresh(); // the socket now carries the new token
+      t.clock.advance(15); // the first token has expired
+      expect((await control.closed).code).toBe(4401);
+      const alice = await t.login("alice@example.com", "alice-password-123");
+      await t.gql(`mutation { createPost(input: { title: "survived", body: "b" }) { id } }`, { token: alice.accessToken });
+      await expect.poll(() => titles).toContain("survived");
+      expect(failed).toBeNull();
+    } finally {
+      t.clock.advance(-35);
+      subscription.unsubscribe();
+      await dispose();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { parseConfig } from "../../src/config/parse-config.js";
-import { startServer, type RunningServer } from "../../src/server/start-server.js";
+import { startServer, type RunningServer, type StartServerOptions } from "../../src/server/start-server.js";
 import { createTestClock, type TestClock } from "./test-clock.js";
 
 export interface GraphQLResponse<TData = Record<string, any>> {
@@ -38,7 +38,10 @@ export const BOB = { email: "bob@example.com", password: "bob-password-123" } as
  * The real server, on an ephemeral port, over a fresh SQLite file with migrations applied
  * and the demo users seeded. `env` overrides configuration as environment variables would.
  */
-export async function startTestServer(env: Record<string, string> = {}, options: { logs?: string[] } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { logs?: string[]; preExecutionCheck?: StartServerOptions["preExecutionCheck"] } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "claimgate-test-"));
   const serverEnv = {
     NODE_ENV: "test",
@@ -58,7 +61,12 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const logger = options.logs
     ? pino({ level: "info" }, { write: (line: string) => void options.logs!.push(line) })
     : undefined;
-  const server = await startServer({ config, clock, ...(logger ? { logger } : {}) });
+  const server = await startServer({
+    config,
+    clock,
+    ...(logger ? { logger } : {}),
+    ...(options.preExecutionCheck ? { preExecutionCheck: options.preExecutionCheck } : {}),
+  });
 
   const gql: TestServer["gql"] = async (query, options = {}) => {
     const response = await fetch(server.url, {

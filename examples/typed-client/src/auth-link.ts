@@ -18,7 +18,7 @@ export interface AuthLinkOptions {
  * `refresh` once, stores the rotated tokens and retries the operation once. Concurrent
  * operations share one refresh, because a refresh token works only once.
  */
-export function createAuthLink(options: AuthLinkOptions): ApolloLink {
+export function createAuthLink(options: AuthLinkOptions): ApolloLink & { refresh(): Promise<Tokens> } {
   const fetchFn = options.fetch ?? fetch;
   let refreshing: Promise<Tokens> | null = null;
 
@@ -56,5 +56,6 @@ export function createAuthLink(options: AuthLinkOptions): ApolloLink {
     return from(refreshOnce()).pipe(mergeMap(() => forward(operation)));
   });
 
-  return ApolloLink.from([refreshOnExpiry, attachToken]);
+  // refresh(): the same shared refresh, for callers that renew ahead of expiry.
+  return Object.assign(ApolloLink.from([refreshOnExpiry, attachToken]), { refresh: refreshOnce });
 }

@@ -30,3 +30,15 @@ export const PostsDocument = graphql(`
     posts(first: $first) { id title secretNote }
   }
 `);
+
+export const PostPublishedDocument = graphql(`
+  subscription PostPublished {
+    postPublished { id title }
+  }
+`);
+
+export const RenewConnectionDocument = graphql(`
+  mutation RenewConnection($accessToken: String!) {
+    renewConnection(accessToken: $accessToken)
+  }
+`);

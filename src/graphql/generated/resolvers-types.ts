@@ -1,11 +1,11 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserView as UserViewModel } from '../../domain/users.js';
-import type { SessionView as SessionViewModel, IssuedTokens as IssuedTokensModel } from '../../auth/sessions.js';
+import type { SessionView as SessionViewModel } from '../../auth/sessions.js';
 import type { Post as PostModel } from '../../db/generated/client.js';
 import type { AuditEventView as AuditEventViewModel } from '../../domain/audit-log.js';
 import type { RoleView as RoleViewModel } from '../../domain/roles.js';
+import type { DeliveredTokens as DeliveredTokensModel, DeliveredRegistration as DeliveredRegistrationModel } from '../refresh-token-delivery.js';
 import type { Principal as PrincipalModel } from '../../auth/authenticate.js';
-import type { RegistrationResult as RegistrationResultModel } from '../../auth/accounts.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -46,7 +46,8 @@ export type AuthPayload = {
   deviceToken?: Maybe<Scalars['String']['output']>;
   /** Seconds until the access token expires. */
   expiresIn: Scalars['Int']['output'];
-  refreshToken: Scalars['String']['output'];
+  /** Null in cookie mode (header Claimgate-Refresh-Token: cookie): the refresh token is then in an HttpOnly cookie. */
+  refreshToken?: Maybe<Scalars['String']['output']>;
   /** Always "Bearer". */
   tokenType: Scalars['String']['output'];
   user: User;
@@ -79,11 +80,17 @@ export type Mutation = {
    * previous login on this device returned: strangers' failed guesses then cannot lock you out.
    */
   login: AuthPayload;
-  /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
+  /**
+   * Ends the session the refresh token belongs to. Its refresh tokens stop working at once.
+   * Without the argument, the refresh token comes from the cookie of cookie mode, and the cookie is cleared.
+   */
   logout: Scalars['Boolean']['output'];
-  /** Ends every session of the caller, this one included. Returns how many ended. */
+  /** Ends every session of the caller, this one included, and clears the cookie of cookie mode. Returns how many ended. */
   logoutAll: Scalars['Int']['output'];
-  /** Exchanges a refresh token for new tokens. The presented refresh token stops working. */
+  /**
+   * Exchanges a refresh token for new tokens. The presented refresh token stops working.
+   * Without the argument, the refresh token comes from the cookie of cookie mode, and its successor goes there.
+   */
   refresh: AuthPayload;
   /**
    * Creates an account with no claims. With email verification on (the default) it answers
@@ -91,6 +98,11 @@ export type Mutation = {
    * registration (verifyEmail); with it off, REGISTERED with tokens.
    */
   register: RegistrationPayload;
+  /**
+   * Over WebSocket only: replaces the connection's access token with a newer one for the same
+   * user (sub), so its subscriptions continue past the old token's expiry. Over HTTP: BAD_REQUEST.
+   */
+  renewConnection: Scalars['Boolean']['output'];
   /** Mails a single-use password reset link if the address has an account. Always answers true. */
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with the token from a reset mail; every session of the account ends. */
@@ -156,18 +168,23 @@ export type MutationLoginArgs = {
 
 
 export type MutationLogoutArgs = {
-  refreshToken: Scalars['String']['input'];
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationRefreshArgs = {
-  refreshToken: Scalars['String']['input'];
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationRegisterArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationRenewConnectionArgs = {
+  accessToken: Scalars['String']['input'];
 };
 
 
@@ -326,6 +343,12 @@ export type Session = {
   userAgent?: Maybe<Scalars['String']['output']>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Each post as it is published (createPost), for callers who may read posts. */
+  postPublished: Post;
+};
+
 export type TokenError = {
   __typename?: 'TokenError';
   message: Scalars['String']['output'];
@@ -440,7 +463,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AuditEvent: ResolverTypeWrapper<AuditEventViewModel>;
-  AuthPayload: ResolverTypeWrapper<IssuedTokensModel>;
+  AuthPayload: ResolverTypeWrapper<DeliveredTokensModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreatePostInput: CreatePostInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -450,12 +473,13 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Post: ResolverTypeWrapper<PostModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  RegistrationPayload: ResolverTypeWrapper<RegistrationResultModel>;
+  RegistrationPayload: ResolverTypeWrapper<DeliveredRegistrationModel>;
   RegistrationStatus: RegistrationStatus;
   Role: ResolverTypeWrapper<RoleViewModel>;
   RoleInput: RoleInput;
   Session: ResolverTypeWrapper<SessionViewModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TokenError: ResolverTypeWrapper<TokenError>;
   User: ResolverTypeWrapper<UserViewModel>;
   Viewer: ResolverTypeWrapper<PrincipalModel>;
@@ -464,7 +488,7 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AuditEvent: AuditEventViewModel;
-  AuthPayload: IssuedTokensModel;
+  AuthPayload: DeliveredTokensModel;
   Boolean: Scalars['Boolean']['output'];
   CreatePostInput: CreatePostInput;
   DateTime: Scalars['DateTime']['output'];
@@ -474,11 +498,12 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   Post: PostModel;
   Query: Record<PropertyKey, never>;
-  RegistrationPayload: RegistrationResultModel;
+  RegistrationPayload: DeliveredRegistrationModel;
   Role: RoleViewModel;
   RoleInput: RoleInput;
   Session: SessionViewModel;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TokenError: TokenError;
   User: UserViewModel;
   Viewer: PrincipalModel;
@@ -511,7 +536,7 @@ export type AuthPayloadResolvers<ContextType = GraphQLContext, ParentType extend
   accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   deviceToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   expiresIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   tokenType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
@@ -532,10 +557,11 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'userId'>>;
   grantRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationGrantRoleArgs, 'role' | 'userId'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
-  logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
+  logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationLogoutArgs>>;
   logoutAll?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  refresh?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshArgs, 'refreshToken'>>;
+  refresh?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationRefreshArgs>>;
   register?: Resolver<ResolversTypes['RegistrationPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'email' | 'password'>>;
+  renewConnection?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRenewConnectionArgs, 'accessToken'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   revokeRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRevokeRoleArgs, 'role' | 'userId'>>;
@@ -591,6 +617,10 @@ export type SessionResolvers<ContextType = GraphQLContext, ParentType extends Re
   userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  postPublished?: SubscriptionResolver<ResolversTypes['Post'], "postPublished", ParentType, ContextType>;
+};
+
 export type TokenErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TokenError'] = ResolversParentTypes['TokenError']> = {
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -628,6 +658,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RegistrationPayload?: RegistrationPayloadResolvers<ContextType>;
   Role?: RoleResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TokenError?: TokenErrorResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;

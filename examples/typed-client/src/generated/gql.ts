@@ -18,12 +18,16 @@ type Documents = {
     "\n  mutation Refresh($refreshToken: String!) {\n    refresh(refreshToken: $refreshToken) { accessToken refreshToken expiresIn }\n  }\n": typeof types.RefreshDocument,
     "\n  query Me {\n    me { id email claims }\n  }\n": typeof types.MeDocument,
     "\n  query Posts($first: Int) {\n    posts(first: $first) { id title secretNote }\n  }\n": typeof types.PostsDocument,
+    "\n  subscription PostPublished {\n    postPublished { id title }\n  }\n": typeof types.PostPublishedDocument,
+    "\n  mutation RenewConnection($accessToken: String!) {\n    renewConnection(accessToken: $accessToken)\n  }\n": typeof types.RenewConnectionDocument,
 };
 const documents: Documents = {
     "\n  mutation Login($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      accessToken\n      refreshToken\n      expiresIn\n      user { id email }\n    }\n  }\n": types.LoginDocument,
     "\n  mutation Refresh($refreshToken: String!) {\n    refresh(refreshToken: $refreshToken) { accessToken refreshToken expiresIn }\n  }\n": types.RefreshDocument,
     "\n  query Me {\n    me { id email claims }\n  }\n": types.MeDocument,
     "\n  query Posts($first: Int) {\n    posts(first: $first) { id title secretNote }\n  }\n": types.PostsDocument,
+    "\n  subscription PostPublished {\n    postPublished { id title }\n  }\n": types.PostPublishedDocument,
+    "\n  mutation RenewConnection($accessToken: String!) {\n    renewConnection(accessToken: $accessToken)\n  }\n": types.RenewConnectionDocument,
 };
 
 /**
@@ -56,6 +60,14 @@ export function graphql(source: "\n  query Me {\n    me { id email claims }\n  }
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Posts($first: Int) {\n    posts(first: $first) { id title secretNote }\n  }\n"): (typeof documents)["\n  query Posts($first: Int) {\n    posts(first: $first) { id title secretNote }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription PostPublished {\n    postPublished { id title }\n  }\n"): (typeof documents)["\n  subscription PostPublished {\n    postPublished { id title }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RenewConnection($accessToken: String!) {\n    renewConnection(accessToken: $accessToken)\n  }\n"): (typeof documents)["\n  mutation RenewConnection($accessToken: String!) {\n    renewConnection(accessToken: $accessToken)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

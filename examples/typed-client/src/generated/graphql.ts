@@ -41,7 +41,8 @@ export type AuthPayload = {
   deviceToken?: Maybe<Scalars['String']['output']>;
   /** Seconds until the access token expires. */
   expiresIn: Scalars['Int']['output'];
-  refreshToken: Scalars['String']['output'];
+  /** Null in cookie mode (header Claimgate-Refresh-Token: cookie): the refresh token is then in an HttpOnly cookie. */
+  refreshToken?: Maybe<Scalars['String']['output']>;
   /** Always "Bearer". */
   tokenType: Scalars['String']['output'];
   user: User;
@@ -102,15 +103,21 @@ export type Mutation = {
    * previous login on this device returned: strangers' failed guesses then cannot lock you out.
    */
   login: AuthPayload;
-  /** Ends the session the refresh token belongs to. Its refresh tokens stop working at once. */
+  /**
+   * Ends the session the refresh token belongs to. Its refresh tokens stop working at once.
+   * Without the argument, the refresh token comes from the cookie of cookie mode, and the cookie is cleared.
+   */
   logout: Scalars['Boolean']['output'];
   /**
-   * Ends every session of the caller, this one included. Returns how many ended.
+   * Ends every session of the caller, this one included, and clears the cookie of cookie mode. Returns how many ended.
    *
    * Requires a valid access token.
    */
   logoutAll: Scalars['Int']['output'];
-  /** Exchanges a refresh token for new tokens. The presented refresh token stops working. */
+  /**
+   * Exchanges a refresh token for new tokens. The presented refresh token stops working.
+   * Without the argument, the refresh token comes from the cookie of cookie mode, and its successor goes there.
+   */
   refresh: AuthPayload;
   /**
    * Creates an account with no claims. With email verification on (the default) it answers
@@ -118,6 +125,11 @@ export type Mutation = {
    * registration (verifyEmail); with it off, REGISTERED with tokens.
    */
   register: RegistrationPayload;
+  /**
+   * Over WebSocket only: replaces the connection's access token with a newer one for the same
+   * user (sub), so its subscriptions continue past the old token's expiry. Over HTTP: BAD_REQUEST.
+   */
+  renewConnection: Scalars['Boolean']['output'];
   /** Mails a single-use password reset link if the address has an account. Always answers true. */
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with the token from a reset mail; every session of the account ends. */
@@ -205,18 +217,23 @@ export type MutationLoginArgs = {
 
 
 export type MutationLogoutArgs = {
-  refreshToken: Scalars['String']['input'];
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationRefreshArgs = {
-  refreshToken: Scalars['String']['input'];
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationRegisterArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationRenewConnectionArgs = {
+  accessToken: Scalars['String']['input'];
 };
 
 
@@ -411,6 +428,16 @@ export type Session = {
   userAgent?: Maybe<Scalars['String']['output']>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each post as it is published (createPost), for callers who may read posts.
+   *
+   * Requires claims: permissions=posts:read.
+   */
+  postPublished: Post;
+};
+
 export type TokenError = {
   __typename?: 'TokenError';
   message: Scalars['String']['output'];
@@ -457,14 +484,14 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { __typename?: 'Mutation', login: { __typename?: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number, user: { __typename?: 'User', id: string, email: string } } };
+export type LoginMutation = { __typename?: 'Mutation', login: { __typename?: 'AuthPayload', accessToken: string, refreshToken?: string | null, expiresIn: number, user: { __typename?: 'User', id: string, email: string } } };
 
 export type RefreshMutationVariables = Exact<{
   refreshToken: Scalars['String']['input'];
 }>;
 
 
-export type RefreshMutation = { __typename?: 'Mutation', refresh: { __typename?: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number } };
+export type RefreshMutation = { __typename?: 'Mutation', refresh: { __typename?: 'AuthPayload', accessToken: string, refreshToken?: string | null, expiresIn: number } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -478,8 +505,22 @@ export type PostsQueryVariables = Exact<{
 
 export type PostsQuery = { __typename?: 'Query', posts: Array<{ __typename?: 'Post', id: string, title: string, secretNote?: string | null }> };
 
+export type PostPublishedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PostPublishedSubscription = { __typename?: 'Subscription', postPublished: { __typename?: 'Post', id: string, title: string } };
+
+export type RenewConnectionMutationVariables = Exact<{
+  accessToken: Scalars['String']['input'];
+}>;
+
+
+export type RenewConnectionMutation = { __typename?: 'Mutation', renewConnection: boolean };
+
 
 export const LoginDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Login"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"email"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"password"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"login"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"email"},"value":{"kind":"Variable","name":{"kind":"Name","value":"email"}}},{"kind":"Argument","name":{"kind":"Name","value":"password"},"value":{"kind":"Variable","name":{"kind":"Name","value":"password"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresIn"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<LoginMutation, LoginMutationVariables>;
 export const RefreshDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Refresh"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refresh"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"refreshToken"},"value":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresIn"}}]}}]}}]} as unknown as DocumentNode<RefreshMutation, RefreshMutationVariables>;
 export const MeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"claims"}}]}}]}}]} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
 export const PostsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Posts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"posts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"secretNote"}}]}}]}}]} as unknown as DocumentNode<PostsQuery, PostsQueryVariables>;
+export const PostPublishedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PostPublished"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"postPublished"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}}]} as unknown as DocumentNode<PostPublishedSubscription, PostPublishedSubscriptionVariables>;
+export const RenewConnectionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RenewConnection"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"accessToken"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"renewConnection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"accessToken"},"value":{"kind":"Variable","name":{"kind":"Name","value":"accessToken"}}}]}]}}]} as unknown as DocumentNode<RenewConnectionMutation, RenewConnectionMutationVariables>;
