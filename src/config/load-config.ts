@@ -16,25 +16,21 @@ export interface LoadConfigOptions extends ParseConfigOptions {
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env: Record<string, string | undefined> = { ...(options.env ?? readEnvironment()) };
-  const keysFile = env["JWT_KEYS_FILE"]?.trim();
-  if (keysFile) {
-    if (env["JWT_KEYS"]?.trim()) throw new ConfigError(["set either JWT_KEYS or JWT_KEYS_FILE, not both"]);
-    try {
-      env["JWT_KEYS"] = readFileSync(keysFile, "utf8");
-    } catch (error) {
-      throw new ConfigError([`JWT_KEYS_FILE ${keysFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "error"}`]);
-    }
-  }
-  const issuersFile = env["TRUSTED_ISSUERS_FILE"]?.trim();
-  if (issuersFile) {
-    if (env["TRUSTED_ISSUERS"]?.trim()) throw new ConfigError(["set either TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE, not both"]);
-    try {
-      env["TRUSTED_ISSUERS"] = readFileSync(issuersFile, "utf8");
-    } catch (error) {
-      throw new ConfigError([`TRUSTED_ISSUERS_FILE ${issuersFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "error"}`]);
-    }
-  }
+  inlineFileSetting(env, "JWT_KEYS");
+  inlineFileSetting(env, "TRUSTED_ISSUERS");
   return parseConfig(env, options);
+}
+
+/** `<NAME>_FILE` names a file whose content becomes `<NAME>` (mounted secrets); setting both is refused. */
+function inlineFileSetting(env: Record<string, string | undefined>, name: string): void {
+  const file = env[`${name}_FILE`]?.trim();
+  if (!file) return;
+  if (env[name]?.trim()) throw new ConfigError([`set either ${name} or ${name}_FILE, not both`]);
+  try {
+    env[name] = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError([`${name}_FILE ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "error"}`]);
+  }
 }
 
 /**

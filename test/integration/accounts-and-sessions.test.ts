@@ -65,7 +65,8 @@ describe("login", () => {
       () => login("nobody@example.com", "wrong-password-1234"),
       () => login(BOB.email, "wrong-password-1234"),
     );
-    expect(unknown, `unknown email ${unknown.toFixed(1)} ms, wrong password ${known.toFixed(1)} ms`).toBeGreaterThan(known * 0.7);
+    // A leak would be ~1 ms against tens; half is a generous bound for a loaded machine.
+    expect(unknown, `unknown email ${unknown.toFixed(1)} ms, wrong password ${known.toFixed(1)} ms`).toBeGreaterThan(known * 0.5);
   });
 
   it("emails are matched case-insensitively", async () => {

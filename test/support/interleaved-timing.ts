@@ -2,7 +2,7 @@
  * Times two operations alternately, `rounds` times each after a warm-up of both, and returns
  * their median durations in ms. Interleaving makes load from other test files affect both alike.
  */
-export async function interleavedMedians(a: () => Promise<unknown>, b: () => Promise<unknown>, rounds = 9): Promise<[number, number]> {
+export async function interleavedMedians(a: () => Promise<unknown>, b: () => Promise<unknown>, rounds = 15): Promise<[number, number]> {
   const times: [number[], number[]] = [[], []];
   const time = async (run: () => Promise<unknown>, into: number[] | null) => {
     const start = performance.now();
