@@ -14,6 +14,7 @@ const EXPLICIT_MAPPERS: Record<string, string> = {
   Session: "../../auth/sessions.js#SessionView",
   RegistrationPayload: "../refresh-token-delivery.js#DeliveredRegistration",
   AuditEvent: "../../domain/audit-log.js#AuditEventView",
+  Role: "../../domain/roles.js#RoleView",
 };
 const MODEL_MAPPERS = Object.fromEntries(
   PRISMA_MODELS.filter((model) => GRAPHQL_TYPES.has(model)).map((model) => [model, `../../db/generated/client.js#${model}`]),

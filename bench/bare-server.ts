@@ -15,7 +15,7 @@ import { createServices } from "../src/server/create-services.js";
 
 const config = loadConfig();
 const services = await createServices({ config: { ...config, seedDemoUsers: false }, logger: pino({ level: "silent" }), clock: () => new Date() });
-const { db, accounts, sessions, clock } = services;
+const { db, accounts, sessions, roles, clock } = services;
 const apollo = new ApolloServer<GraphQLContext>({ schema: makeExecutableSchema({ typeDefs: readTypeDefs(), resolvers }) });
 await apollo.start();
 const app = express();
@@ -24,7 +24,7 @@ app.use(
   "/graphql",
   express.json(),
   expressMiddleware(apollo, {
-    context: async () => ({ auth: ANONYMOUS, services: { db, accounts, sessions, clock, postFeed: services.postFeed }, client: {}, requestId: "bare", refreshCookie: null, connection: null }),
+    context: async () => ({ auth: ANONYMOUS, services: { db, accounts, sessions, roles, clock, postFeed: services.postFeed }, client: {}, requestId: "bare", refreshCookie: null, connection: null }),
   }),
 );
 http.createServer(app).listen(config.port, "127.0.0.1");

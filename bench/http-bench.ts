@@ -103,6 +103,7 @@ export async function benchHttp(options: { rounds: number; requestsPerRound: num
     SEED_DEMO_USERS: "true",
     LOGIN_ACCOUNT_FAILURES: "1000",
     LOGIN_IP_FAILURES: "100000",
+    LOGIN_PAIR_FAILURES: "1000",
   };
   const real = await spawnServer("src/main.ts", env, await freePort());
   let bare: Child | undefined;

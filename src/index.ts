@@ -15,6 +15,7 @@ export { ForbiddenError, UnauthenticatedError } from "./authz/authorization-erro
 export { parseClaimRequirement, RequirementSyntaxError, type ClaimRequirement } from "./authz/claim-requirement.js";
 export { isTruthyClaim, satisfiesRequirement, type Claims } from "./authz/match-claims.js";
 export { compileRequirements, compileRuleSet, RequirementPlaceholderError, type Denial, type RequirementSet } from "./authz/requirement-set.js";
+export { ClaimPathSyntaxError, parseClaimPath, resolveClaimPath, type ClaimPath } from "./domain/claim-path.js";
 export { SchemaAuthorizationError } from "./authz/schema-authorization-error.js";
 export type { AuthContext, AuthState, TokenRejection } from "./auth/auth-state.js";
 export { startServer, type RunningServer, type StartServerOptions } from "./server/start-server.js";

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     const banner =
       `\n  claimgate (${config.env}) at ${server.url}${config.sandbox ? "  (open it in a browser for Apollo Sandbox)" : ""}\n` +
       `  demo logins (restored as shown at every start; \`npm run db:reset\` recreates all data):\n` +
-      `${DEMO_USERS.map((user) => `    ${user.email} / ${user.password}  ${JSON.stringify(user.claims)}`).join("\n")}\n\n`;
+      `${DEMO_USERS.map((user) => `    ${user.email} / ${user.password}  role ${user.roles.join(", ")}`).join("\n")}\n\n`;
     // Stdout carries only log lines when they are JSON, so log collectors never see the banner.
     (resolveLogFormat(config, terminal) === "json" ? process.stderr : process.stdout).write(banner);
   }

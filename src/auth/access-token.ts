@@ -9,9 +9,12 @@ import { TokenVerificationError } from "./token-verification-error.js";
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 
 export interface VerifiedAccessToken {
-  readonly claims: Readonly<JWTPayload & { sub: string; exp: number; iat: number; jti: string; sid: string; cv?: number }>;
+  /** `sid` is absent from external tokens (see external-token.ts): they belong to no session of ours. */
+  readonly claims: Readonly<JWTPayload & { sub: string; exp: number; iat: number; jti?: string; sid?: string; cv?: number }>;
   /** The ring key that verified it. */
   readonly kid: string;
+  /** The trusted external issuer that signed it; absent for claimgate's own tokens. */
+  readonly issuer?: string;
 }
 
 export interface SignAccessTokenOptions {
@@ -106,7 +109,7 @@ const CLAIM_FAILURES: Readonly<Record<string, string>> = {
   sub: "its sub claim is not valid",
 };
 
-function toVerificationError(error: unknown): TokenVerificationError {
+export function toVerificationError(error: unknown): TokenVerificationError {
   if (error instanceof TokenVerificationError) return error;
   if (error instanceof errors.JWTExpired && error.claim === "iat") {
     return new TokenVerificationError(

@@ -4,7 +4,7 @@ import type { Database } from "../db/database.js";
 import type { Prisma, User } from "../db/generated/client.js";
 import { findRefreshToken, readRotationOutcome, rotateRefreshToken } from "../db/refresh-token-rotation.js";
 import { DomainError } from "../domain/domain-error.js";
-import { decodeStoredClaims } from "../domain/user-claims.js";
+import { tokenClaimsOf } from "../domain/roles.js";
 import { toUserView, type UserView } from "../domain/users.js";
 import { signAccessToken } from "./access-token.js";
 import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from "./refresh-token.js";
@@ -128,7 +128,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       tokens,
       subject: user.id,
       sessionId,
-      claims: decodeStoredClaims(user.claims),
+      // The user's own claims expanded by their roles (role, roles, permissions), read now.
+      claims: await tokenClaimsOf(db, user),
       claimsVersion: user.claimsVersion,
       now,
     });

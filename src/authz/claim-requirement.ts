@@ -11,8 +11,12 @@
  *   {source.field}    alone: holds when that field of the object is truthy
  *
  * A placeholder that yields a list holds only when the requirement holds for every element
- * (an empty list holds). Parsing is pure and happens once, when the schema is built.
+ * (an empty list holds). A name may be a path into objects (`realm_access.roles`) or quoted
+ * (`'https://x.com/a.b'`); see domain/claim-path.ts. A space-separated `scope` (or `scp`) claim
+ * matches as a set of words. Parsing is pure and happens once, when the schema is built.
  */
+
+import { ClaimPathSyntaxError, parseClaimPath } from "../domain/claim-path.js";
 
 /** The reserved first segment of a placeholder that reads the object rather than an argument. */
 export const SOURCE = "source";
@@ -80,6 +84,12 @@ export function parseClaimRequirement(source: string): ClaimRequirement {
   if (claim === "") fail("the claim name is empty");
   if (!CLAIM_NAME.test(claim)) {
     fail("a claim name cannot contain spaces, '=', '|', '{' or '}'");
+  }
+  try {
+    parseClaimPath(claim);
+  } catch (error) {
+    if (error instanceof ClaimPathSyntaxError) fail(error.reason);
+    throw error;
   }
   if (equals === -1) return { kind: "truthy", claim, source };
 

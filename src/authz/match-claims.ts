@@ -1,3 +1,4 @@
+import { type ClaimPath, isPlainClaimName, parseClaimPath, resolveClaimPath } from "../domain/claim-path.js";
 import type { ClaimRequirement, ValueSegment, ValueTemplate } from "./claim-requirement.js";
 
 /** Verified access-token claims, as decoded from the JWT payload. */
@@ -142,10 +143,21 @@ function satisfiesTemplates(claim: unknown, templates: readonly ValueTemplate[],
   return every(0);
 }
 
+const parsedPaths = new Map<string, ClaimPath>();
+/** The one place a requirement's claim is looked up: a top-level name, a nested path or a scope set (see claim-path.ts). */
+function lookupClaim(claims: Claims, name: string): unknown {
+  let path = parsedPaths.get(name);
+  if (path === undefined) {
+    path = parseClaimPath(name);
+    if (parsedPaths.size < 10_000) parsedPaths.set(name, path);
+  }
+  return resolveClaimPath(claims, path);
+}
+
 /** Whether `claims` satisfy one requirement, with placeholders taken from `args` and the object `source`. */
 export function satisfiesRequirement(requirement: ClaimRequirement, claims: Claims, args: FieldArguments, source?: SourceValue): boolean {
   if (requirement.kind === "sourceTruthy") return isTruthyClaim(property(source, requirement.field));
-  const claim = Object.hasOwn(claims, requirement.claim) ? claims[requirement.claim] : undefined;
+  const claim = lookupClaim(claims, requirement.claim);
   if (requirement.kind === "truthy") return isTruthyClaim(claim);
   if (claim === undefined || claim === null) return false;
   if (requirement.values.every((template) => template.literal !== null)) {
@@ -168,7 +180,7 @@ export function decideRequirement(
   if (requirement.kind === "truthy") return satisfiesRequirement(requirement, claims, {});
   const sourceUnknown = source === UNKNOWN_SOURCE;
   if (requirement.kind === "sourceTruthy") return sourceUnknown ? undefined : satisfiesRequirement(requirement, claims, {}, source);
-  const claim = Object.hasOwn(claims, requirement.claim) ? claims[requirement.claim] : undefined;
+  const claim = lookupClaim(claims, requirement.claim);
   // Whatever the object holds, an absent claim never equals it.
   if (claim === undefined || claim === null) return false;
   if ((sourceUnknown && requirement.sourceFields.length > 0) || (args === undefined && requirement.arguments.length > 0)) return undefined;
@@ -210,8 +222,21 @@ export function compilePredicate(requirement: ClaimRequirement): ClaimPredicate 
     return (_claims, _args, source) => isTruthyClaim(property(source, field));
   }
   const name = requirement.claim;
-  const own = (claims: Claims): unknown => (Object.hasOwn(claims, name) ? claims[name] : undefined);
+  const path = parseClaimPath(name);
+  const plain = isPlainClaimName(path);
+  const own = plain
+    ? (claims: Claims): unknown => (Object.hasOwn(claims, name) ? claims[name] : undefined)
+    : (claims: Claims): unknown => resolveClaimPath(claims, path);
   if (requirement.kind === "truthy") return (claims) => isTruthyClaim(own(claims));
+  if (!plain && requirement.values.every((value) => value.literal !== null)) {
+    const expected = new Set(requirement.values.map((value) => value.literal!));
+    return (claims) => {
+      const claim = own(claims);
+      if (Array.isArray(claim)) return claim.some((item) => expected.has(claimText(item) as string));
+      const text = claimText(claim);
+      return text !== undefined && expected.has(text);
+    };
+  }
   if (requirement.values.every((value) => value.literal !== null)) {
     const literals = requirement.values.map((value) => value.literal!);
     if (literals.length === 1) {

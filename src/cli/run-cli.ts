@@ -7,6 +7,7 @@ import { CliError } from "./cli-error.js";
 import { type CliContext, processContext, processIo } from "./cli-context.js";
 import { runAuditCommand } from "./commands/audit-command.js";
 import { runAuthzCommand } from "./commands/authz-command.js";
+import { runRoleCommand } from "./commands/role-command.js";
 import { runKeysCommand } from "./commands/keys-command.js";
 import { runTokenCommand } from "./commands/token-command.js";
 import { runUserCommand } from "./commands/user-command.js";
@@ -35,6 +36,9 @@ Commands:
                                        what protection a schema change weakened (exit 1 if any)
   audit [--user <email or id>] [--limit <n>] [--json]
                                        who changed what about whose account
+  role create|update|delete <name> [--permission <p> ...] [--claim name=value ...] [--description <text>]
+  role grant|revoke <email> <role>     give or take a role (holders' tokens follow at their next refresh)
+  role list                            every role with its permissions and holders
 
 Claims: name=value sets a claim to a string; name+=value makes it a list and adds the item
 (repeat it for more items): --claim role=admin --claim permissions+=posts:read
@@ -52,6 +56,7 @@ const AREAS: Record<string, Area> = {
   keys: runKeysCommand,
   authz: (args, context) => runAuthzCommand(args, context.io),
   audit: runAuditCommand,
+  role: runRoleCommand,
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { OriginPattern } from "./cors-origins.js";
 import type { KeyRingConfig } from "./key-specs.js";
+import type { RemoteKeyPolicy, TrustedIssuer } from "./trusted-issuers.js";
 
 export type Environment = "development" | "production" | "test";
 
@@ -115,6 +116,10 @@ export interface Config {
   /** In production /metrics answers only `Authorization: Bearer <metricsToken>`; null there means /metrics is off. */
   readonly metricsToken: string | null;
   readonly limits: OperationLimits;
+  /** External identity providers whose access tokens are accepted (TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE). @default [] */
+  readonly trustedIssuers: readonly TrustedIssuer[];
+  /** Fetching and caching the trusted issuers' keys (JWKS_TIMEOUT, JWKS_COOLDOWN, JWKS_MIN_CACHE, JWKS_MAX_CACHE). */
+  readonly remoteKeys: RemoteKeyPolicy;
   /** How often each process reads revoked sessions: the longest a revoked session's access tokens keep working. @default 2 */
   readonly revocationSyncSeconds: number;
   /** Creates the demo accounts on startup (never in production). */

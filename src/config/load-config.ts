@@ -11,8 +11,8 @@ export interface LoadConfigOptions extends ParseConfigOptions {
 }
 
 /**
- * The one place that reads process.env (and `.env`). JWT_KEYS_FILE is read here, so container
- * secrets work, and handed to the pure parser as JWT_KEYS.
+ * The one place that reads process.env (and `.env`). JWT_KEYS_FILE and TRUSTED_ISSUERS_FILE are read here, so
+ * container secrets and mounted files work, and handed to the pure parser as JWT_KEYS and TRUSTED_ISSUERS.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env: Record<string, string | undefined> = { ...(options.env ?? readEnvironment()) };
@@ -23,6 +23,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       env["JWT_KEYS"] = readFileSync(keysFile, "utf8");
     } catch (error) {
       throw new ConfigError([`JWT_KEYS_FILE ${keysFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "error"}`]);
+    }
+  }
+  const issuersFile = env["TRUSTED_ISSUERS_FILE"]?.trim();
+  if (issuersFile) {
+    if (env["TRUSTED_ISSUERS"]?.trim()) throw new ConfigError(["set either TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE, not both"]);
+    try {
+      env["TRUSTED_ISSUERS"] = readFileSync(issuersFile, "utf8");
+    } catch (error) {
+      throw new ConfigError([`TRUSTED_ISSUERS_FILE ${issuersFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? "error"}`]);
     }
   }
   return parseConfig(env, options);

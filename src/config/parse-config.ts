@@ -5,6 +5,7 @@ import { parseDurationSeconds } from "./parse-duration.js";
 import { type KeyRingConfig, parseKeySpecs } from "./key-specs.js";
 import { weakSecretReason } from "./secret-strength.js";
 import { DEVELOPMENT_CORS_ORIGINS, parseCorsOrigins } from "./cors-origins.js";
+import { parseTrustedIssuers } from "./trusted-issuers.js";
 
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 
@@ -146,6 +147,15 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
   }
   const debugErrors = flag("DEBUG_ERRORS", false);
   if (debugErrors && production) problems.push("DEBUG_ERRORS cannot be enabled in production: stack traces would reach clients");
+  const issuer = read("JWT_ISSUER") ?? "urn:claimgate:issuer";
+  const trustedIssuersJson = read("TRUSTED_ISSUERS");
+  const trustedIssuers = trustedIssuersJson === undefined ? [] : parseTrustedIssuers(trustedIssuersJson, "TRUSTED_ISSUERS", problems);
+  if (trustedIssuers.some((trusted) => trusted.issuer === issuer)) {
+    problems.push(`TRUSTED_ISSUERS lists "${issuer}", which is JWT_ISSUER: claimgate's own tokens are always accepted with its own keys`);
+  }
+  const jwksMinCache = duration("JWKS_MIN_CACHE", 60);
+  const jwksMaxCache = duration("JWKS_MAX_CACHE", 3600);
+  if (jwksMaxCache < jwksMinCache) problems.push("JWKS_MAX_CACHE must be at least JWKS_MIN_CACHE");
 
   // Development trusts pages served from this machine and Apollo's hosted Sandbox; production trusts no page until told.
   const corsOrigins = parseCorsOrigins(read("CORS_ORIGINS") ?? (production ? "" : DEVELOPMENT_CORS_ORIGINS.join(",")), problems);
@@ -163,7 +173,7 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
       keepAliveMs: duration("HTTP_KEEP_ALIVE_TIMEOUT", 65) * 1000,
     }),
     tokens: Object.freeze({
-      issuer: read("JWT_ISSUER") ?? "urn:claimgate:issuer",
+      issuer,
       audience: read("JWT_AUDIENCE") ?? "urn:claimgate:api",
       accessTokenTtlSeconds,
       refreshTokenTtlSeconds,
@@ -205,6 +215,13 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
       maxTokens: integer("GRAPHQL_MAX_TOKENS", 1000, 10, 100_000),
       maxCost: integer("GRAPHQL_MAX_COST", 5000, 1, 10_000_000),
       maxDirectives: integer("GRAPHQL_MAX_DIRECTIVES", 50, 0, 1000),
+    }),
+    trustedIssuers: Object.freeze(trustedIssuers),
+    remoteKeys: Object.freeze({
+      timeoutSeconds: duration("JWKS_TIMEOUT", 3),
+      cooldownSeconds: duration("JWKS_COOLDOWN", 30),
+      minCacheSeconds: jwksMinCache,
+      maxCacheSeconds: jwksMaxCache,
     }),
     revocationSyncSeconds: duration("REVOCATION_SYNC_INTERVAL", 2),
     seedDemoUsers,

@@ -19,7 +19,12 @@ export type AuditAction =
   | "password_changed"
   | "password_reset"
   | "email_verified"
-  | "account_unlocked";
+  | "account_unlocked"
+  | "role_created"
+  | "role_changed"
+  | "role_deleted"
+  | "role_granted"
+  | "role_revoked";
 
 export interface AuditEntry {
   readonly actor: AuditActor;

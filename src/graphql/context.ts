@@ -1,14 +1,17 @@
 import type { AccountService } from "../auth/accounts.js";
+import type { RoleAdmin } from "../auth/role-admin.js";
 import type { Principal } from "../auth/authenticate.js";
 import type { ClientInfo, SessionService } from "../auth/sessions.js";
 import type { Database } from "../db/database.js";
 import type { PostFeed } from "../domain/post-feed.js";
+import { DomainError } from "../domain/domain-error.js";
 
 /** Long-lived services the resolvers use, built once at startup. */
 export interface Services {
   readonly db: Database;
   readonly accounts: AccountService;
   readonly sessions: SessionService;
+  readonly roles: RoleAdmin;
   readonly clock: () => Date;
   /** Posts as they are published, for subscriptions. */
   readonly postFeed: PostFeed;
@@ -51,9 +54,20 @@ export function sessionOf(context: GraphQLContext): string | null {
   return context.auth.claims?.sid ?? null;
 }
 
-/** The verified subject of a guarded field's caller; the directive has already checked it exists. */
+/**
+ * The local user id of a guarded field's caller; the directive has already checked a token exists.
+ * A provider's token names a local user only through a link (linkUsers): its `sub` is the
+ * provider's, never one of our ids.
+ */
 export function subjectOf(context: GraphQLContext): string {
-  const subject = context.auth.claims?.sub;
+  if (context.auth.issuer !== undefined && context.auth.userId === undefined) {
+    throw new DomainError(
+      "FORBIDDEN",
+      "NO_LOCAL_ACCOUNT",
+      "This token comes from an external identity provider whose users have no local account here (enable linkUsers for that issuer).",
+    );
+  }
+  const subject = context.auth.userId ?? context.auth.claims?.sub;
   if (subject === undefined) throw new Error("subjectOf called on a field without @requiresClaims");
   return subject;
 }

@@ -4,6 +4,11 @@ import { createAuthenticator, type Authenticator } from "../auth/authenticate.js
 import { loadConfiguredKeyRing } from "../auth/configured-key-ring.js";
 import { ActionRateLimiter, LoginThrottle } from "../auth/login-throttle.js";
 import { hashPassword, verifyPassword } from "../auth/passwords.js";
+import { type ExternalIssuer, prepareExternalIssuer } from "../auth/external-token.js";
+import { RemoteKeySet } from "../auth/remote-key-set.js";
+import { ExternalUserLinks } from "../auth/external-users.js";
+import { RoleCatalog } from "../auth/role-catalog.js";
+import { createRoleAdmin } from "../auth/role-admin.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { PostFeed } from "../domain/post-feed.js";
 import { createSessionService } from "../auth/sessions.js";
@@ -43,6 +48,8 @@ export interface ServerServices extends Services {
   readonly keys: KeyRing;
   /** Session ends and claim changes as this process learns of them (WebSocket connections follow them). */
   readonly revokedSessions: RevokedSessions;
+  /** Trusted external issuers by `iss`, with their remote key sets (for readiness). */
+  readonly externalIssuers: ReadonlyMap<string, ExternalIssuer>;
   revokedSessionCount(): number;
   claimsChangedCount(): number;
   /** Stops background work and closes the database. */
@@ -71,6 +78,18 @@ const keysNotLoaded: KeyRing = Object.freeze({
 /** Migrates and opens the database, loads the key ring, and wires the services together. */
 export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
   const { config, logger, clock } = options;
+  const externalIssuers = new Map<string, ExternalIssuer>();
+  for (const trusted of config.trustedIssuers) {
+    const remote = new RemoteKeySet({
+      issuer: trusted.issuer,
+      jwksUri: trusted.jwksUri,
+      policy: config.remoteKeys,
+      clock,
+      onFetch: (event) =>
+        event.event === "jwks_fetched" ? logger.info(event, "fetched an issuer's keys") : logger.warn(event, "could not fetch an issuer's keys"),
+    });
+    externalIssuers.set(trusted.issuer, prepareExternalIssuer(trusted, remote));
+  }
   // Refuse to replace a lost database with an empty one (see database-marker.ts).
   const databasePath = sqliteFilePath(config.databaseUrl);
   const lost = findLostDatabase(databasePath);
@@ -91,7 +110,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   await configureSqlite(db);
   const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
   if (config.seedDemoUsers) {
-    const demo = await seedDemoData({ db, hashPassword, verifyPassword, forgetFailedLogins: (email) => throttle.unlock(email) });
+    const demo = await seedDemoData({ db, hashPassword, verifyPassword, forgetFailedLogins: (email) => throttle.unlock(email), clock });
     if (demo.restored.length > 0) {
       logger.info({ event: "demo_accounts_restored", restored: demo.restored }, `demo accounts restored as documented: ${demo.restored.join("; ")}`);
     }
@@ -124,20 +143,41 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     onMailError: (error, mail) => logger.error({ event: "mail_failed", purpose: mail.purpose, err: error }, "could not send a mail"),
   });
-  const authenticator = createAuthenticator({ verification: { keys, tokens: config.tokens }, revokedSessions, clock });
+  const externalUsers = config.trustedIssuers.some((trusted) => trusted.linkUsers)
+    ? new ExternalUserLinks({ db, clock, recheckSeconds: config.revocationSyncSeconds })
+    : undefined;
+  const roleCatalog = config.trustedIssuers.some((trusted) => trusted.expandRoles)
+    ? new RoleCatalog({
+        db,
+        syncIntervalMs: config.revocationSyncSeconds * 1000,
+        onError: (error) => logger.error({ event: "role_sync_failed", err: error }, "could not read roles"),
+      })
+    : undefined;
+  await roleCatalog?.start();
+  const authenticator = createAuthenticator({
+    verification: { keys, tokens: config.tokens },
+    revokedSessions,
+    externalIssuers,
+    ...(externalUsers ? { externalUsers } : {}),
+    ...(roleCatalog ? { roleCatalog } : {}),
+    clock,
+  });
   return {
     db,
     sessions,
     accounts,
+    roles: createRoleAdmin({ db, revoked: revokedSessions, clock, ...(roleCatalog ? { onRolesChanged: () => roleCatalog.sync() } : {}) }),
     clock,
     authenticator,
     keys,
     revokedSessions,
     postFeed: new PostFeed(),
+    externalIssuers,
     revokedSessionCount: () => revokedSessions.size,
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
     async close() {
       revokedSessions.stop();
+      roleCatalog?.stop();
       await mailer.close();
       await db.$disconnect();
     },

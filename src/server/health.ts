@@ -101,3 +101,22 @@ async function freeBytes(folder: string): Promise<number | null> {
     return null;
   }
 }
+
+/** What readiness needs to know about a trusted issuer's remote keys. */
+export interface IssuerKeys {
+  readonly issuer: string;
+  ensureLoaded(): Promise<{ readonly loaded: boolean; readonly lastError: string | null }>;
+}
+
+/**
+ * Issuers whose keys could never be loaded: their tokens are all refused, so the instance should
+ * not get traffic yet. Asking retries the fetch (within its cooldown), so readiness recovers as
+ * soon as the provider answers; once loaded, keys are kept through later outages.
+ */
+export async function checkIssuerKeys(issuers: Iterable<IssuerKeys>): Promise<Readiness> {
+  // In parallel: each fetch is bounded by JWKS_TIMEOUT, so the probe waits at most that long.
+  const list = [...issuers];
+  const statuses = await Promise.all(list.map((issuer) => issuer.ensureLoaded()));
+  const missing = list.flatMap((issuer, i) => (statuses[i]!.loaded ? [] : [`${issuer.issuer} (${statuses[i]!.lastError ?? "not fetched yet"})`]));
+  return missing.length === 0 ? { ready: true } : { ready: false, reason: `keys of trusted issuers could never be loaded: ${missing.join(", ")}` };
+}

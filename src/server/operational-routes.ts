@@ -3,13 +3,15 @@ import type { Express } from "express";
 import { passwordVerificationCount } from "../auth/passwords.js";
 import type { TokenCacheStats } from "../auth/verified-token-cache.js";
 import { adapterOf, type Database } from "../db/database.js";
-import { checkReadiness, type Readiness } from "./health.js";
+import { checkIssuerKeys, checkReadiness, type IssuerKeys, type Readiness } from "./health.js";
 
 export interface OperationalRoutesOptions {
   db: Database;
   /** Migrations this build ships; readiness requires every one applied. */
   expectedMigrations: readonly string[];
   jwks: object;
+  /** Trusted external issuers' key sets: readiness needs each loaded once. @default none */
+  issuerKeys?: Iterable<IssuerKeys>;
   cacheStats(): TokenCacheStats;
   revokedSessionCount(): number;
   /** Users whose recent claim changes each process holds in memory. */
@@ -46,7 +48,8 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
   // Startup succeeded, so the server starts out ready: a first red probe is a change.
   let lastReadiness: Readiness = { ready: true };
   app.get("/readyz", async (_req, res) => {
-    const readiness = await checkReadiness(options.db, options.expectedMigrations);
+    let readiness = await checkReadiness(options.db, options.expectedMigrations);
+    if (readiness.ready && options.issuerKeys) readiness = await checkIssuerKeys(options.issuerKeys);
     if (lastReadiness.ready !== readiness.ready || lastReadiness.fault !== readiness.fault) {
       options.onReadinessChange?.(readiness);
     }

@@ -84,7 +84,7 @@ export class SocketConnections {
     for (const connection of [...this.#all]) {
       const claims = connection.claims;
       if (claims === null) continue;
-      if (revoked.has(claims.sid)) connection.close(SOCKET_CLOSE.UNAUTHORIZED, "Session ended");
+      if (claims.sid !== undefined && revoked.has(claims.sid)) connection.close(SOCKET_CLOSE.UNAUTHORIZED, "Session ended");
       else if (claims.exp + this.options.clockToleranceSeconds <= now) connection.close(SOCKET_CLOSE.UNAUTHORIZED, "Token expired");
       else {
         const floor = revoked.claimsVersionOf(claims.sub);

@@ -32,7 +32,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { SANDBOX_DOCUMENT } from "./sandbox-document.js";
 import { contextFactory } from "../graphql/create-context.js";
 import { describeAuthorization } from "../authz/apply-requires-claims.js";
-import { decodeStoredClaims } from "../domain/user-claims.js";
+import { tokenClaimsOf } from "../domain/roles.js";
 import { corsMiddleware } from "./cors-middleware.js";
 import { landingPage } from "./landing-page.js";
 import { DEMO_USERS } from "../db/seed-demo-data.js";
@@ -87,8 +87,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const schema = buildSchema(undefined, { onWouldDeny: wouldDeny.listener });
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
-  const { authenticator, keys, close, revokedSessionCount, claimsChangedCount, revokedSessions, ...contextServices } = services;
+  const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, revokedSessions, ...contextServices } = services;
   const createContext = contextFactory(authenticator, contextServices);
+
+  // Warm the issuers' key caches without delaying startup: a provider that is down must not stop our own tokens.
+  for (const external of externalIssuers.values()) void external.keys.ensureLoaded();
 
   const app = express();
   app.disable("x-powered-by");
@@ -148,7 +151,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     revokedSessions,
     loadClaims: async (userId) => {
       const user = await services.db.user.findUnique({ where: { id: userId } });
-      return user === null || user.disabledAt !== null || user.deletedAt !== null ? null : decodeStoredClaims(user.claims);
+      // The claims a refresh would put in a new token: the user's own and their roles' grants.
+      return user === null || user.disabledAt !== null || user.deletedAt !== null ? null : tokenClaimsOf(services.db, user);
     },
     clock,
     clockToleranceSeconds: config.tokens.clockToleranceSeconds,
@@ -162,6 +166,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     db: services.db,
     expectedMigrations: (await readMigrationList(MIGRATIONS_DIR)).migrationDirectories.map((directory) => directory.path),
     jwks: keys.jwks,
+    issuerKeys: [...externalIssuers.values()].map((external) => external.keys),
     cacheStats: () => authenticator.cacheStats(),
     revokedSessionCount,
     claimsChangedCount,

@@ -152,7 +152,7 @@ describe("UNAUTHENTICATED reasons and RFC 6750 challenges", () => {
     expect(body.data!["viewer"]).toMatchObject({
       authenticated: true,
       subject: bob.user.id,
-      claims: expect.objectContaining({ role: "user", permissions: ["posts:read"], sub: bob.user.id }),
+      claims: expect.objectContaining({ role: "reader", roles: ["reader"], permissions: ["posts:read"], sub: bob.user.id }),
       tokenError: null,
     });
     expect(Date.parse(body.data!["viewer"].expiresAt)).toBe(t.clock().getTime() - (t.clock().getTime() % 1000) + 900_000);

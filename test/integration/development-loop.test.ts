@@ -63,7 +63,10 @@ describe("demo accounts", () => {
         const tokens = await second.accounts.login(demo.email, demo.password, { ip: "127.0.0.1" });
         expect(tokens.accessToken).toEqual(expect.any(String));
         const user = await second.db.user.findUniqueOrThrow({ where: { email: demo.email } });
-        expect(JSON.parse(user.claims)).toEqual(demo.claims);
+        // Permissions come from the demo roles: the accounts' own claims are empty.
+        expect(JSON.parse(user.claims)).toEqual({});
+        const roles = await second.db.userRole.findMany({ where: { userId: user.id }, include: { role: true } });
+        expect(roles.map((held) => held.role.name)).toEqual([...demo.roles]);
       }
     } finally {
       await second.close();

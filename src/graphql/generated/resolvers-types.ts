@@ -3,6 +3,7 @@ import type { UserView as UserViewModel } from '../../domain/users.js';
 import type { SessionView as SessionViewModel } from '../../auth/sessions.js';
 import type { Post as PostModel } from '../../db/generated/client.js';
 import type { AuditEventView as AuditEventViewModel } from '../../domain/audit-log.js';
+import type { RoleView as RoleViewModel } from '../../domain/roles.js';
 import type { DeliveredTokens as DeliveredTokensModel, DeliveredRegistration as DeliveredRegistrationModel } from '../refresh-token-delivery.js';
 import type { Principal as PrincipalModel } from '../../auth/authenticate.js';
 import type { GraphQLContext } from '../context.js';
@@ -25,7 +26,7 @@ export type Scalars = {
 /** One change to an account, for administrators. */
 export type AuditEvent = {
   __typename?: 'AuditEvent';
-  /** claims_changed, account_disabled, account_enabled, account_deleted, sessions_revoked, password_changed, password_reset, email_verified or account_unlocked. */
+  /** claims_changed, account_disabled, account_enabled, account_deleted, sessions_revoked, password_changed, password_reset, email_verified, account_unlocked, role_created, role_changed, role_deleted, role_granted or role_revoked. */
   action: Scalars['String']['output'];
   /** The acting user's id, when a user acted. */
   actorId?: Maybe<Scalars['ID']['output']>;
@@ -66,8 +67,14 @@ export type Mutation = {
   changePassword: Scalars['Int']['output'];
   /** Publishes a post (or saves a draft with published: false) as the caller. */
   createPost: Post;
+  /** Creates a role: a name that grants permissions (and other claims) to every user who holds it. */
+  createRole: Role;
+  /** Deletes a role; its holders lose what it granted (their older access tokens are refused as for updateRole). */
+  deleteRole: Scalars['Boolean']['output'];
   /** Deletes an account: its sessions end (its access tokens stop working within seconds), its posts and personal data are removed, and its email can register again. */
   deleteUser: Scalars['Boolean']['output'];
+  /** Grants a role to a user; their next refresh carries it. */
+  grantRole: User;
   /**
    * Exchanges an email and password for an access token and a refresh token. Pass the deviceToken a
    * previous login on this device returned: strangers' failed guesses then cannot lock you out.
@@ -100,6 +107,8 @@ export type Mutation = {
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with the token from a reset mail; every session of the account ends. */
   resetPassword: Scalars['Boolean']['output'];
+  /** Takes a role from a user; their older access tokens are refused within REVOCATION_SYNC_INTERVAL. */
+  revokeRole: User;
   /** Ends one of the caller's sessions (see the sessions query). */
   revokeSession: Scalars['Boolean']['output'];
   /** Ends every session of a user. Returns how many ended. */
@@ -108,6 +117,11 @@ export type Mutation = {
   setUserClaims: User;
   /** Disables or re-enables an account. A disabled account cannot log in or refresh, and its sessions end. */
   setUserDisabled: User;
+  /**
+   * Changes what a role grants (fields left out stay). Every holder's older access tokens are refused
+   * within REVOCATION_SYNC_INTERVAL, so removed permissions stop working and the next refresh carries the new ones.
+   */
+  updateRole: Role;
   /** Confirms an address with the token from a verification mail, and logs in. */
   verifyEmail: AuthPayload;
 };
@@ -124,7 +138,24 @@ export type MutationCreatePostArgs = {
 };
 
 
+export type MutationCreateRoleArgs = {
+  input: RoleInput;
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteRoleArgs = {
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationDeleteUserArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationGrantRoleArgs = {
+  role: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
 };
 
@@ -168,6 +199,12 @@ export type MutationResetPasswordArgs = {
 };
 
 
+export type MutationRevokeRoleArgs = {
+  role: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeSessionArgs = {
   sessionId: Scalars['ID']['input'];
 };
@@ -187,6 +224,12 @@ export type MutationSetUserClaimsArgs = {
 export type MutationSetUserDisabledArgs = {
   disabled: Scalars['Boolean']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateRoleArgs = {
+  input: RoleInput;
+  name: Scalars['String']['input'];
 };
 
 
@@ -226,6 +269,8 @@ export type Query = {
   post?: Maybe<Post>;
   /** Published posts, newest first. */
   posts: Array<Post>;
+  /** Every role with what it grants, for administrators. */
+  roles: Array<Role>;
   /** The caller's sessions that have not ended, most recently used first. */
   sessions: Array<Session>;
   /** Every account, for administrators. */
@@ -268,6 +313,24 @@ export type RegistrationStatus =
   /** A mail with a verification link went to the address (or, if it already has an account, a notice to its owner). */
   | 'VERIFICATION_SENT';
 
+/** A named set of permissions (and other claims); users holding it receive them in their access tokens. */
+export type Role = {
+  __typename?: 'Role';
+  /** Further claims the role grants; a user's own claims win over them. */
+  claims: Scalars['JSON']['output'];
+  description: Scalars['String']['output'];
+  /** How many users were granted the role. */
+  holders: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  permissions: Array<Scalars['String']['output']>;
+};
+
+export type RoleInput = {
+  claims?: InputMaybe<Scalars['JSON']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  permissions?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 /** A login: the family of refresh tokens descending from it. Its access tokens stop working within seconds of its end. */
 export type Session = {
   __typename?: 'Session';
@@ -295,7 +358,7 @@ export type TokenError = {
 
 export type User = {
   __typename?: 'User';
-  /** The user's own claims, copied into each access token at login and refresh. */
+  /** The user's own claims, copied into each access token at login and refresh (with what their roles grant). */
   claims: Scalars['JSON']['output'];
   createdAt: Scalars['DateTime']['output'];
   disabled: Scalars['Boolean']['output'];
@@ -303,6 +366,8 @@ export type User = {
   id: Scalars['ID']['output'];
   /** Posts the user published. */
   posts: Array<Post>;
+  /** The roles granted to the user, in grant order; access tokens carry them as roles, with the primary one as role. */
+  roles: Array<Scalars['String']['output']>;
 };
 
 /** The presented access token as the server understood it. */
@@ -310,10 +375,14 @@ export type Viewer = {
   __typename?: 'Viewer';
   /** True when a valid access token was presented. */
   authenticated: Scalars['Boolean']['output'];
-  /** Every claim of the token, registered ones included. */
+  /** Every claim of the token, registered ones included; for a provider's token, after its claim mapping. */
   claims?: Maybe<Scalars['JSON']['output']>;
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** True when the token comes from a trusted external identity provider rather than claimgate's own login. */
+  external: Scalars['Boolean']['output'];
   issuedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who issued the token: claimgate itself (JWT_ISSUER) or a trusted identity provider (TRUSTED_ISSUERS). */
+  issuer?: Maybe<Scalars['String']['output']>;
   /** The token's sub claim. */
   subject?: Maybe<Scalars['String']['output']>;
   /** Why the presented token was not accepted, or null. */
@@ -406,6 +475,8 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegistrationPayload: ResolverTypeWrapper<DeliveredRegistrationModel>;
   RegistrationStatus: RegistrationStatus;
+  Role: ResolverTypeWrapper<RoleViewModel>;
+  RoleInput: RoleInput;
   Session: ResolverTypeWrapper<SessionViewModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -428,6 +499,8 @@ export type ResolversParentTypes = {
   Post: PostModel;
   Query: Record<PropertyKey, never>;
   RegistrationPayload: DeliveredRegistrationModel;
+  Role: RoleViewModel;
+  RoleInput: RoleInput;
   Session: SessionViewModel;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -479,7 +552,10 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   changePassword?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createPost?: Resolver<ResolversTypes['Post'], ParentType, ContextType, RequireFields<MutationCreatePostArgs, 'input'>>;
+  createRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'input' | 'name'>>;
+  deleteRole?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteRoleArgs, 'name'>>;
   deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'userId'>>;
+  grantRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationGrantRoleArgs, 'role' | 'userId'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationLogoutArgs>>;
   logoutAll?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -488,10 +564,12 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   renewConnection?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRenewConnectionArgs, 'accessToken'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
+  revokeRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationRevokeRoleArgs, 'role' | 'userId'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'sessionId'>>;
   revokeUserSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRevokeUserSessionsArgs, 'userId'>>;
   setUserClaims?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserClaimsArgs, 'claims' | 'userId'>>;
   setUserDisabled?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserDisabledArgs, 'disabled' | 'userId'>>;
+  updateRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationUpdateRoleArgs, 'input' | 'name'>>;
   verifyEmail?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 };
 
@@ -511,6 +589,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   post?: Resolver<Maybe<ResolversTypes['Post']>, ParentType, ContextType, RequireFields<QueryPostArgs, 'id'>>;
   posts?: Resolver<Array<ResolversTypes['Post']>, ParentType, ContextType, RequireFields<QueryPostsArgs, 'first'>>;
+  roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -519,6 +598,14 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type RegistrationPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegistrationPayload'] = ResolversParentTypes['RegistrationPayload']> = {
   auth?: Resolver<Maybe<ResolversTypes['AuthPayload']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RegistrationStatus'], ParentType, ContextType>;
+};
+
+export type RoleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Role'] = ResolversParentTypes['Role']> = {
+  claims?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  holders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  permissions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type SessionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = {
@@ -546,13 +633,16 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   posts?: Resolver<Array<ResolversTypes['Post']>, ParentType, ContextType>;
+  roles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
   authenticated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   claims?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  external?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   issuedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  issuer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   tokenError?: Resolver<Maybe<ResolversTypes['TokenError']>, ParentType, ContextType>;
 };
@@ -566,6 +656,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Post?: PostResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RegistrationPayload?: RegistrationPayloadResolvers<ContextType>;
+  Role?: RoleResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TokenError?: TokenErrorResolvers<ContextType>;

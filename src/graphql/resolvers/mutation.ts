@@ -79,4 +79,12 @@ export const Mutation: MutationResolvers = {
     return true;
   },
   revokeUserSessions: (_root, args, context) => context.services.accounts.revokeUserSessions(adminOf(context), args.userId),
+  createRole: (_root, args, context) => context.services.roles.create(adminOf(context), args.name, args.input),
+  updateRole: (_root, args, context) => context.services.roles.update(adminOf(context), args.name, args.input),
+  deleteRole: async (_root, args, context) => {
+    await context.services.roles.delete(adminOf(context), args.name);
+    return true;
+  },
+  grantRole: async (_root, args, context) => toUserView(await context.services.roles.setGranted(adminOf(context), args.userId, args.role, true)),
+  revokeRole: async (_root, args, context) => toUserView(await context.services.roles.setGranted(adminOf(context), args.userId, args.role, false)),
 };

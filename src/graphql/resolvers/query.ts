@@ -12,5 +12,6 @@ export const Query: QueryResolvers = {
   drafts: (_root, args, context) => listDrafts(context.services.db, args.authorId),
   users: async (_root, _args, context) => (await listUsers(context.services.db)).map(toUserView),
   sessions: (_root, _args, context) => context.services.sessions.list(subjectOf(context)),
+  roles: (_root, _args, context) => context.services.roles.list(),
   auditLog: (_root, args, context) => listAuditEvents(context.services.db, { first: args.first ?? 50, userId: args.userId ?? null }),
 };

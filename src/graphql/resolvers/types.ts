@@ -1,5 +1,6 @@
 import { MISSING_TOKEN_MESSAGE } from "../../authz/authorization-errors.js";
 import { listPostsBy } from "../../domain/posts.js";
+import { rolesOf } from "../../domain/roles.js";
 import { sessionOf } from "../context.js";
 import type { SessionResolvers, UserResolvers, ViewerResolvers } from "../generated/resolvers-types.js";
 
@@ -8,6 +9,8 @@ const fromEpochSeconds = (seconds: number | undefined) => (seconds === undefined
 export const Viewer: ViewerResolvers = {
   authenticated: (principal) => principal.claims !== null,
   subject: (principal) => principal.claims?.sub ?? null,
+  issuer: (principal) => (typeof principal.claims?.iss === "string" ? principal.claims.iss : null),
+  external: (principal) => principal.issuer !== undefined,
   claims: (principal) => principal.claims,
   issuedAt: (principal) => fromEpochSeconds(principal.claims?.iat),
   expiresAt: (principal) => fromEpochSeconds(principal.claims?.exp),
@@ -21,4 +24,5 @@ export const Session: SessionResolvers = {
 
 export const User: UserResolvers = {
   posts: (user, _args, context) => listPostsBy(context.services.db, user.id),
+  roles: (user, _args, context) => rolesOf(context.services.db, user.id),
 };

@@ -21,7 +21,7 @@ export type Scalars = {
 /** One change to an account, for administrators. */
 export type AuditEvent = {
   __typename?: 'AuditEvent';
-  /** claims_changed, account_disabled, account_enabled, account_deleted, sessions_revoked, password_changed, password_reset, email_verified or account_unlocked. */
+  /** claims_changed, account_disabled, account_enabled, account_deleted, sessions_revoked, password_changed, password_reset, email_verified, account_unlocked, role_created, role_changed, role_deleted, role_granted or role_revoked. */
   action: Scalars['String']['output'];
   /** The acting user's id, when a user acted. */
   actorId?: Maybe<Scalars['ID']['output']>;
@@ -75,11 +75,29 @@ export type Mutation = {
    */
   createPost: Post;
   /**
+   * Creates a role: a name that grants permissions (and other claims) to every user who holds it.
+   *
+   * Requires claims: role=admin.
+   */
+  createRole: Role;
+  /**
+   * Deletes a role; its holders lose what it granted (their older access tokens are refused as for updateRole).
+   *
+   * Requires claims: role=admin.
+   */
+  deleteRole: Scalars['Boolean']['output'];
+  /**
    * Deletes an account: its sessions end (its access tokens stop working within seconds), its posts and personal data are removed, and its email can register again.
    *
    * Requires claims: role=admin.
    */
   deleteUser: Scalars['Boolean']['output'];
+  /**
+   * Grants a role to a user; their next refresh carries it.
+   *
+   * Requires claims: role=admin.
+   */
+  grantRole: User;
   /**
    * Exchanges an email and password for an access token and a refresh token. Pass the deviceToken a
    * previous login on this device returned: strangers' failed guesses then cannot lock you out.
@@ -117,6 +135,12 @@ export type Mutation = {
   /** Sets a new password with the token from a reset mail; every session of the account ends. */
   resetPassword: Scalars['Boolean']['output'];
   /**
+   * Takes a role from a user; their older access tokens are refused within REVOCATION_SYNC_INTERVAL.
+   *
+   * Requires claims: role=admin.
+   */
+  revokeRole: User;
+  /**
    * Ends one of the caller's sessions (see the sessions query).
    *
    * Requires a valid access token.
@@ -140,6 +164,13 @@ export type Mutation = {
    * Requires claims: role=admin.
    */
   setUserDisabled: User;
+  /**
+   * Changes what a role grants (fields left out stay). Every holder's older access tokens are refused
+   * within REVOCATION_SYNC_INTERVAL, so removed permissions stop working and the next refresh carries the new ones.
+   *
+   * Requires claims: role=admin.
+   */
+  updateRole: Role;
   /** Confirms an address with the token from a verification mail, and logs in. */
   verifyEmail: AuthPayload;
 };
@@ -156,7 +187,24 @@ export type MutationCreatePostArgs = {
 };
 
 
+export type MutationCreateRoleArgs = {
+  input: RoleInput;
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteRoleArgs = {
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationDeleteUserArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationGrantRoleArgs = {
+  role: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
 };
 
@@ -200,6 +248,12 @@ export type MutationResetPasswordArgs = {
 };
 
 
+export type MutationRevokeRoleArgs = {
+  role: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeSessionArgs = {
   sessionId: Scalars['ID']['input'];
 };
@@ -219,6 +273,12 @@ export type MutationSetUserClaimsArgs = {
 export type MutationSetUserDisabledArgs = {
   disabled: Scalars['Boolean']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateRoleArgs = {
+  input: RoleInput;
+  name: Scalars['String']['input'];
 };
 
 
@@ -283,6 +343,12 @@ export type Query = {
    */
   posts: Array<Post>;
   /**
+   * Every role with what it grants, for administrators.
+   *
+   * Requires claims: role=admin.
+   */
+  roles: Array<Role>;
+  /**
    * The caller's sessions that have not ended, most recently used first.
    *
    * Requires a valid access token.
@@ -332,6 +398,24 @@ export type RegistrationStatus =
   /** A mail with a verification link went to the address (or, if it already has an account, a notice to its owner). */
   | 'VERIFICATION_SENT';
 
+/** A named set of permissions (and other claims); users holding it receive them in their access tokens. */
+export type Role = {
+  __typename?: 'Role';
+  /** Further claims the role grants; a user's own claims win over them. */
+  claims: Scalars['JSON']['output'];
+  description: Scalars['String']['output'];
+  /** How many users were granted the role. */
+  holders: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  permissions: Array<Scalars['String']['output']>;
+};
+
+export type RoleInput = {
+  claims?: InputMaybe<Scalars['JSON']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  permissions?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 /** A login: the family of refresh tokens descending from it. Its access tokens stop working within seconds of its end. */
 export type Session = {
   __typename?: 'Session';
@@ -363,7 +447,7 @@ export type TokenError = {
 
 export type User = {
   __typename?: 'User';
-  /** The user's own claims, copied into each access token at login and refresh. */
+  /** The user's own claims, copied into each access token at login and refresh (with what their roles grant). */
   claims: Scalars['JSON']['output'];
   createdAt: Scalars['DateTime']['output'];
   disabled: Scalars['Boolean']['output'];
@@ -371,6 +455,8 @@ export type User = {
   id: Scalars['ID']['output'];
   /** Posts the user published. */
   posts: Array<Post>;
+  /** The roles granted to the user, in grant order; access tokens carry them as roles, with the primary one as role. */
+  roles: Array<Scalars['String']['output']>;
 };
 
 /** The presented access token as the server understood it. */
@@ -378,10 +464,14 @@ export type Viewer = {
   __typename?: 'Viewer';
   /** True when a valid access token was presented. */
   authenticated: Scalars['Boolean']['output'];
-  /** Every claim of the token, registered ones included. */
+  /** Every claim of the token, registered ones included; for a provider's token, after its claim mapping. */
   claims?: Maybe<Scalars['JSON']['output']>;
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** True when the token comes from a trusted external identity provider rather than claimgate's own login. */
+  external: Scalars['Boolean']['output'];
   issuedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who issued the token: claimgate itself (JWT_ISSUER) or a trusted identity provider (TRUSTED_ISSUERS). */
+  issuer?: Maybe<Scalars['String']['output']>;
   /** The token's sub claim. */
   subject?: Maybe<Scalars['String']['output']>;
   /** Why the presented token was not accepted, or null. */
