@@ -4,8 +4,8 @@ import { ConfigError } from "./config-error.js";
 import { parseDurationSeconds } from "./parse-duration.js";
 import { type KeyRingConfig, parseKeySpecs } from "./key-specs.js";
 import { weakSecretReason } from "./secret-strength.js";
-import { DEVELOPMENT_CORS_ORIGINS, parseCorsOrigins } from "./cors-origins.js";
 import { parseTrustedIssuers } from "./trusted-issuers.js";
+import { DEVELOPMENT_CORS_ORIGINS, parseCorsOrigins } from "./cors-origins.js";
 
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 

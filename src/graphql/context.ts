@@ -3,8 +3,8 @@ import type { RoleAdmin } from "../auth/role-admin.js";
 import type { Principal } from "../auth/authenticate.js";
 import type { ClientInfo, SessionService } from "../auth/sessions.js";
 import type { Database } from "../db/database.js";
-import type { PostFeed } from "../domain/post-feed.js";
 import { DomainError } from "../domain/domain-error.js";
+import type { PostFeed } from "../domain/post-feed.js";
 
 /** Long-lived services the resolvers use, built once at startup. */
 export interface Services {

@@ -46,10 +46,10 @@ export interface CreateServicesOptions {
 export interface ServerServices extends Services {
   readonly authenticator: Authenticator;
   readonly keys: KeyRing;
-  /** Session ends and claim changes as this process learns of them (WebSocket connections follow them). */
-  readonly revokedSessions: RevokedSessions;
   /** Trusted external issuers by `iss`, with their remote key sets (for readiness). */
   readonly externalIssuers: ReadonlyMap<string, ExternalIssuer>;
+  /** Session ends and claim changes as this process learns of them (WebSocket connections follow them). */
+  readonly revokedSessions: RevokedSessions;
   revokedSessionCount(): number;
   claimsChangedCount(): number;
   /** Stops background work and closes the database. */
@@ -170,9 +170,9 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     authenticator,
     keys,
+    externalIssuers,
     revokedSessions,
     postFeed: new PostFeed(),
-    externalIssuers,
     revokedSessionCount: () => revokedSessions.size,
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
     async close() {

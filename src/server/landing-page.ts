@@ -7,8 +7,8 @@ export interface LandingPageOptions {
   development: boolean;
   /** Embed Apollo Sandbox (loaded from Apollo's CDN) below the page's own content. */
   sandbox: boolean;
-  /** Demo logins to show; every other property (roles, claims) is shown as JSON. */
-  demoLogins: readonly { readonly email: string; readonly password: string }[];
+  /** Demo logins to show, when demo users are seeded. */
+  demoLogins: readonly { email: string; password: string; roles: readonly string[] }[];
   /** The document Sandbox opens with. */
   sandboxDocument: string;
 }
@@ -48,8 +48,8 @@ function developmentPage(endpoint: string, options: LandingPageOptions): string 
   const demo = options.demoLogins[0];
   const curl = `curl -s ${endpoint} -H 'content-type: application/json' \\\n  -d '{"query":"mutation { login(email: \\"${demo?.email ?? "you@example.com"}\\", password: \\"${demo?.password ?? "your-password"}\\") { accessToken refreshToken } }"}'`;
   const logins = options.demoLogins.length
-    ? `<h2>Demo logins</h2><table><tr><th>Email</th><th>Password</th><th>Grants</th></tr>${options.demoLogins
-        .map(({ email, password, ...grants }) => `<tr><td><code>${escape(email)}</code></td><td><code>${escape(password)}</code></td><td><code>${escape(JSON.stringify(grants))}</code></td></tr>`)
+    ? `<h2>Demo logins</h2><table><tr><th>Email</th><th>Password</th><th>Claims</th></tr>${options.demoLogins
+        .map((user) => `<tr><td><code>${escape(user.email)}</code></td><td><code>${escape(user.password)}</code></td><td><code>role ${escape(user.roles.join(", "))}</code></td></tr>`)
         .join("")}</table>`
     : "<p>No demo users (SEED_DEMO_USERS is off): register one with the <code>register</code> mutation.</p>";
   const sandbox = options.sandbox

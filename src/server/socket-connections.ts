@@ -84,6 +84,7 @@ export class SocketConnections {
     for (const connection of [...this.#all]) {
       const claims = connection.claims;
       if (claims === null) continue;
+      // Tokens of trusted external issuers carry no session (sid); only their expiry applies to them.
       if (claims.sid !== undefined && revoked.has(claims.sid)) connection.close(SOCKET_CLOSE.UNAUTHORIZED, "Session ended");
       else if (claims.exp + this.options.clockToleranceSeconds <= now) connection.close(SOCKET_CLOSE.UNAUTHORIZED, "Token expired");
       else {
