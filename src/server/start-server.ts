@@ -32,7 +32,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { SANDBOX_DOCUMENT } from "./sandbox-document.js";
 import { contextFactory } from "../graphql/create-context.js";
 import { describeAuthorization } from "../authz/apply-requires-claims.js";
-import { decodeStoredClaims } from "../domain/user-claims.js";
+import { tokenClaimsOf } from "../domain/roles.js";
 import { corsMiddleware } from "./cors-middleware.js";
 import { landingPage } from "./landing-page.js";
 import { DEMO_USERS } from "../db/seed-demo-data.js";
@@ -151,7 +151,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     revokedSessions,
     loadClaims: async (userId) => {
       const user = await services.db.user.findUnique({ where: { id: userId } });
-      return user === null || user.disabledAt !== null || user.deletedAt !== null ? null : decodeStoredClaims(user.claims);
+      // The claims a refresh would put in a new token: the user's own and their roles' grants.
+      return user === null || user.disabledAt !== null || user.deletedAt !== null ? null : tokenClaimsOf(services.db, user);
     },
     clock,
     clockToleranceSeconds: config.tokens.clockToleranceSeconds,

@@ -193,6 +193,31 @@ describe("subscriptions over WebSocket", () => {
     server.clock.advance(-20 * 60);
   });
 
+  it("a claim change that keeps what the subscription needs (granted by a role) leaves it running", async () => {
+    const erin = { email: "erin-ws@example.com", password: "erin-password-123" };
+    const registered = await server.gql(`mutation ($e: String!, $p: String!) { register(email: $e, password: $p) { auth { user { id } } } }`, {
+      variables: { e: erin.email, p: erin.password },
+    });
+    const erinId = registered.body.data!["register"].auth.user.id;
+    const admin = await server.login(ALICE.email, ALICE.password);
+    const granted = await server.gql(`mutation ($id: ID!) { grantRole(userId: $id, role: "reader") { id } }`, { token: admin.accessToken, variables: { id: erinId } });
+    expect(granted.body.errors).toBeUndefined();
+    const { accessToken } = await server.login(erin.email, erin.password);
+    const socket = open(accessToken);
+    const before = server.server.services.postFeed.subscriberCount;
+    const received = socket.subscribe(POST_PUBLISHED);
+    await listening(before + 1);
+    // Her own claims change (the version moves); posts:read still comes from the reader role.
+    const changed = await server.gql(`mutation ($id: ID!) { setUserClaims(userId: $id, claims: { nickname: "erin" }) { id } }`, {
+      token: admin.accessToken,
+      variables: { id: erinId },
+    });
+    expect(changed.body.errors).toBeUndefined();
+    const id = await publish("still allowed");
+    expect(await received.next()).toEqual({ data: { postPublished: expect.objectContaining({ id, title: "still allowed" }) } });
+    received.stop();
+  });
+
   it("losing the claim a subscription needs ends it with FORBIDDEN, then the socket closes 4403", async () => {
     const carol = { email: "carol-ws@example.com", password: "carol-password-123" };
     const registered = await server.gql(
