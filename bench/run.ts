@@ -25,7 +25,7 @@ const WHY: Record<string, string> = {
   inProcess:
     "Wrapping a resolver costs nothing measurable here (a pass-through wrapper runs level with the baseline); what remains is the claim check itself, about 0.1 µs per field over 101 fields, and run-to-run noise of a few points.",
   cold: "The cold path is one full jose verification plus what jose does not do: parsing the Bearer header, checking that sub, jti and sid are non-empty strings and iat is not in the future, the revocation lookup and the cache insertion. It is paid once per token.",
-  login: "Besides Argon2id, a login reads the throttle and the user, inserts the session and its first refresh token, and signs a token; about 1 ms of it is the HTTP round trip itself.",
+  login: "Besides Argon2id, a login reads the user, reserves an attempt on three throttle counters (account or device, IP, account+IP: a compare-and-set each) and gives them back, inserts the session and its first refresh token, re-reads the credential epoch, reads the user's roles, and signs an access token and a device token; about 1 ms of it is the HTTP round trip itself. Folding the reservations into single statements is the next step (issue 14's login target).",
   refresh: "Server CPU per refresh is mostly Prisma's query engine and Apollo's request pipeline; on 2 cores the load generator competes with the server.",
   http: "The server does more per request than the bare one (token check, directive, logging plugin).",
   preExecution:
