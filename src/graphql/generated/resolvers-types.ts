@@ -113,7 +113,11 @@ export type Mutation = {
   revokeSession: Scalars['Boolean']['output'];
   /** Ends every session of a user. Returns how many ended. */
   revokeUserSessions: Scalars['Int']['output'];
-  /** Replaces a user's own claims. Registered JWT claim names (sub, exp, …) are refused. */
+  /**
+   * Replaces a user's own claims. Registered JWT claim names (sub, exp, …) are refused. The user's
+   * older access tokens are refused as expired within REVOCATION_SYNC_INTERVAL (at once on this
+   * server), so clients refresh and receive the new claims. Audited.
+   */
   setUserClaims: User;
   /** Disables or re-enables an account. A disabled account cannot log in or refresh, and its sessions end. */
   setUserDisabled: User;

@@ -153,7 +153,9 @@ export type Mutation = {
    */
   revokeUserSessions: Scalars['Int']['output'];
   /**
-   * Replaces a user's own claims. Registered JWT claim names (sub, exp, …) are refused.
+   * Replaces a user's own claims. Registered JWT claim names (sub, exp, …) are refused. The user's
+   * older access tokens are refused as expired within REVOCATION_SYNC_INTERVAL (at once on this
+   * server), so clients refresh and receive the new claims. Audited.
    *
    * Requires claims: role=admin.
    */
