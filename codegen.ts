@@ -10,7 +10,7 @@ const GRAPHQL_TYPES = new Set([...readFileSync("schema.graphql", "utf8").matchAl
 const EXPLICIT_MAPPERS: Record<string, string> = {
   User: "../../domain/users.js#UserView",
   AuthPayload: "../refresh-token-delivery.js#DeliveredTokens",
-  Viewer: "../../auth/authenticate.js#Principal",
+  Viewer: "../../auth/caller.js#Principal",
   Session: "../../auth/sessions.js#SessionView",
   RegistrationPayload: "../refresh-token-delivery.js#DeliveredRegistration",
   AuditEvent: "../../domain/audit-log.js#AuditEventView",

@@ -6,7 +6,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import express from "express";
 import { pino } from "pino";
-import { ANONYMOUS } from "../src/auth/authenticate.js";
+import { ANONYMOUS } from "../src/auth/caller.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { readTypeDefs } from "../src/graphql/build-schema.js";
 import type { GraphQLContext } from "../src/graphql/context.js";

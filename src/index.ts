@@ -13,11 +13,11 @@ export { parseAccessRule, RuleShapeError, type AccessRule } from "./authz/access
 export type { WouldDenyEvent, WouldDenyListener } from "./authz/would-deny.js";
 export { ForbiddenError, UnauthenticatedError } from "./authz/authorization-errors.js";
 export { parseClaimRequirement, RequirementSyntaxError, type ClaimRequirement } from "./authz/claim-requirement.js";
-export { isTruthyClaim, satisfiesRequirement, type Claims } from "./authz/match-claims.js";
+export { isTruthyClaim, satisfiesRequirement } from "./authz/match-claims.js";
 export { compileRequirements, compileRuleSet, RequirementPlaceholderError, type Denial, type RequirementSet } from "./authz/requirement-set.js";
 export { ClaimPathSyntaxError, parseClaimPath, resolveClaimPath, type ClaimPath } from "./domain/claim-path.js";
 export { SchemaAuthorizationError } from "./authz/schema-authorization-error.js";
-export type { AuthContext, AuthState, TokenRejection } from "./auth/auth-state.js";
+export type { AuthContext, AuthState, Claims, Principal, TokenRejection } from "./auth/caller.js";
 export { startServer, type RunningServer, type StartServerOptions } from "./server/start-server.js";
 export { parseConfig } from "./config/parse-config.js";
 export type { Config } from "./config/config.js";

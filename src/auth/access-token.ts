@@ -3,7 +3,7 @@ import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type Protect
 import type { TokenConfig } from "../config/config.js";
 import { REGISTERED_CLAIM_NAMES } from "../domain/registered-claims.js";
 import type { KeyRing, RingKey } from "./signing-keys.js";
-import { TokenVerificationError } from "./token-verification-error.js";
+import { TokenVerificationError, type TokenVerificationCode } from "./token-verification-error.js";
 
 /** RFC 9068's media type for JWT access tokens, in its short form. */
 export const ACCESS_TOKEN_TYPE = "at+jwt";
@@ -52,8 +52,8 @@ export interface VerifyAccessTokenOptions {
 
 /**
  * Verifies signature, algorithm, `kid`, `typ`, `iss`, `aud`, `sub`, `exp`, `iat`, `jti`, `sid` and `nbf`.
- * Every failure, including the library's TypeErrors on hostile input, becomes a
- * TokenVerificationError whose message never repeats any part of the token.
+ * Every refusal is a TokenVerificationError with its cause as `code`, whose message never
+ * repeats any part of the token; errors that are not verdicts on the token are rethrown.
  */
 export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifiedAccessToken> {
   try {
@@ -73,17 +73,17 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
       // RFC 8725 §3.10: a token far older than any we issue is refused whatever its exp says.
       ...(options.tokens.maxTokenAgeSeconds ? { maxTokenAge: options.tokens.maxTokenAgeSeconds } : {}),
     });
-    if (protectedHeader.kid !== key.kid) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
+    if (protectedHeader.kid !== key.kid) throw new TokenVerificationError("UNKNOWN_KEY", UNKNOWN_KEY);
     for (const claim of ["sub", "jti", "sid"] as const) {
       if (typeof payload[claim] !== "string" || payload[claim] === "") {
-        throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: its ${claim} claim is not a non-empty string.`);
+        throw new TokenVerificationError("INVALID_CLAIM", `The access token is invalid: its ${claim} claim is not a non-empty string.`);
       }
     }
     if (payload["cv"] !== undefined && !Number.isSafeInteger(payload["cv"])) {
-      throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: its cv claim is not a whole number.");
+      throw new TokenVerificationError("INVALID_CLAIM", "The access token is invalid: its cv claim is not a whole number.");
     }
     if (payload.iat! > options.now.getTime() / 1000 + options.tokens.clockToleranceSeconds) {
-      throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: it was issued in the future.");
+      throw new TokenVerificationError("ISSUED_IN_FUTURE", "The access token is invalid: it was issued in the future.");
     }
     return { claims: payload as VerifiedAccessToken["claims"], kid: key.kid };
   } catch (error) {
@@ -93,41 +93,47 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
 
 function selectKey(keys: KeyRing, header: ProtectedHeaderParameters): RingKey {
   const key = typeof header.kid === "string" ? keys.byKid.get(header.kid) : undefined;
-  if (!key || key.alg !== header.alg) throw new TokenVerificationError("TOKEN_INVALID", UNKNOWN_KEY);
+  if (!key || key.alg !== header.alg) throw new TokenVerificationError("UNKNOWN_KEY", UNKNOWN_KEY);
   return key;
 }
 
 const REQUIRED_CLAIMS = ["sub", "exp", "iat", "jti", "sid"];
 const UNKNOWN_KEY = "The access token is invalid: it was not signed by a key this server knows.";
 
-const CLAIM_FAILURES: Readonly<Record<string, string>> = {
-  typ: `its typ header is not ${ACCESS_TOKEN_TYPE}`,
-  iss: "its iss claim names another issuer",
-  aud: "its aud claim names another audience",
-  nbf: "it is not valid yet (nbf is in the future)",
-  iat: "its iat claim is not a valid time",
-  sub: "its sub claim is not valid",
+/** What each failed claim check means, and the message's words for it. */
+const CLAIM_FAILURES: Readonly<Record<string, { code: TokenVerificationCode; why: string }>> = {
+  typ: { code: "WRONG_TYPE", why: `its typ header is not ${ACCESS_TOKEN_TYPE}` },
+  iss: { code: "WRONG_ISSUER", why: "its iss claim names another issuer" },
+  aud: { code: "WRONG_AUDIENCE", why: "its aud claim names another audience" },
+  nbf: { code: "NOT_YET_VALID", why: "it is not valid yet (nbf is in the future)" },
+  iat: { code: "INVALID_CLAIM", why: "its iat claim is not a valid time" },
+  sub: { code: "INVALID_CLAIM", why: "its sub claim is not valid" },
 };
 
+/**
+ * The refusal for a failed verification. Only the library's verdicts on the token become
+ * refusals; anything else (a TypeError from a key of the wrong kind, a RangeError, …) is a bug
+ * or a misconfiguration and is rethrown, so it surfaces as a server error instead of a 401.
+ */
 export function toVerificationError(error: unknown): TokenVerificationError {
   if (error instanceof TokenVerificationError) return error;
   if (error instanceof errors.JWTExpired && error.claim === "iat") {
     return new TokenVerificationError(
-      "TOKEN_EXPIRED",
+      "TOO_OLD",
       "The access token is older than this server accepts (MAX_TOKEN_AGE), whatever its exp says: get a new one with the refresh mutation.",
     );
   }
   if (error instanceof errors.JWTExpired) {
-    return new TokenVerificationError("TOKEN_EXPIRED", "The access token has expired: get a new one with the refresh mutation.");
+    return new TokenVerificationError("EXPIRED", "The access token has expired: get a new one with the refresh mutation.");
   }
-  const invalid = (why: string) => new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: ${why}.`);
+  const invalid = (code: TokenVerificationCode, why: string) => new TokenVerificationError(code, `The access token is invalid: ${why}.`);
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.reason === "missing") return invalid(`it has no ${error.claim} claim`);
-    return invalid(CLAIM_FAILURES[error.claim] ?? `its ${error.claim} claim is not valid`);
+    if (error.reason === "missing") return invalid("MISSING_CLAIM", `it has no ${error.claim} claim`);
+    const failure = CLAIM_FAILURES[error.claim] ?? { code: "INVALID_CLAIM", why: `its ${error.claim} claim is not valid` };
+    return invalid(failure.code, failure.why);
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid("its signature does not verify");
-  if (error instanceof errors.JOSEAlgNotAllowed) return invalid("it is signed with an algorithm this server does not accept");
-  if (error instanceof errors.JOSEError) return invalid("it is not a well-formed signed JWT");
-  // jose throws TypeError for some malformed input; anything else is treated the same way.
-  return invalid("it is not a well-formed signed JWT");
+  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid("BAD_SIGNATURE", "its signature does not verify");
+  if (error instanceof errors.JOSEAlgNotAllowed) return invalid("ALGORITHM_NOT_ALLOWED", "it is signed with an algorithm this server does not accept");
+  if (error instanceof errors.JOSEError) return invalid("MALFORMED", "it is not a well-formed signed JWT");
+  throw error;
 }

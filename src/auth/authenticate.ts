@@ -1,4 +1,4 @@
-import type { AuthState } from "./auth-state.js";
+import { ANONYMOUS, type Principal } from "./caller.js";
 import { type VerifiedAccessToken, verifyAccessToken, type VerifyAccessTokenOptions } from "./access-token.js";
 import { decodeJwt } from "jose";
 import { extractBearerToken } from "./bearer-token.js";
@@ -6,19 +6,8 @@ import { type ExternalIssuer, verifyExternalToken } from "./external-token.js";
 import type { ExternalUserLinks } from "./external-users.js";
 import type { RoleCatalog } from "./role-catalog.js";
 import { expandExternalRoleClaims } from "../domain/role-claims.js";
-import { TokenVerificationError } from "./token-verification-error.js";
+import { tokenRejection, TokenVerificationError, type TokenVerificationCode } from "./token-verification-error.js";
 import { type TokenCacheStats, VerifiedTokenCache } from "./verified-token-cache.js";
-
-/** The caller as the request's context sees it: verified claims, or why there are none. */
-export interface Principal extends AuthState {
-  readonly claims: VerifiedAccessToken["claims"] | null;
-  /** The trusted external issuer of the token; absent for claimgate's own tokens. */
-  readonly issuer?: string;
-  /** The local user a provider's subject is linked to (linkUsers); claimgate's own tokens name theirs in `sub`. */
-  readonly userId?: string;
-}
-
-export const ANONYMOUS: Principal = Object.freeze({ claims: null, error: null });
 
 const CLAIMS_CHANGED =
   "The access token has expired: the account's claims changed since it was issued. Get a new one with the refresh mutation.";
@@ -51,7 +40,7 @@ export interface CreateAuthenticatorOptions {
   clock?: () => Date;
 }
 
-const rejected = (reason: "TOKEN_EXPIRED" | "TOKEN_INVALID", message: string): Principal => ({ claims: null, error: { reason, message } });
+const rejected = (code: TokenVerificationCode, message: string): Principal => ({ claims: null, error: tokenRejection(code, message) });
 
 /** The `iss` a token claims, before verification: it only chooses which issuer's rules verify it. */
 function unverifiedIssuer(token: string): string | undefined {
@@ -110,7 +99,7 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
     async authenticate(header) {
       const credential = extractBearerToken(header);
       if (credential.kind === "none") return ANONYMOUS;
-      if (credential.kind === "malformed") return rejected("TOKEN_INVALID", credential.message);
+      if (credential.kind === "malformed") return rejected("MALFORMED_HEADER", credential.message);
       const now = clock();
       let token = cache.get(credential.token, Math.floor(now.getTime() / 1000));
       if (token === undefined) {
@@ -118,7 +107,7 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
           const iss = externalIssuers.size === 0 ? undefined : unverifiedIssuer(credential.token);
           const external = iss === undefined ? undefined : externalIssuers.get(iss);
           if (iss !== undefined && external === undefined && iss !== options.verification.tokens.issuer) {
-            return rejected("TOKEN_INVALID", UNTRUSTED_ISSUER);
+            return rejected("UNTRUSTED_ISSUER", UNTRUSTED_ISSUER);
           }
           token = external
             ? await verifyExternalToken(credential.token, external, {
@@ -129,7 +118,7 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
             : await verifyAccessToken(credential.token, { ...options.verification, now });
         } catch (error) {
           if (!(error instanceof TokenVerificationError)) throw error;
-          return rejected(error.reason, error.message);
+          return rejected(error.code, error.message);
         }
         cache.set(credential.token, token);
       }
@@ -138,14 +127,14 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
         const issuer = externalIssuers.get(token.issuer)!;
         if (!issuer.config.linkUsers || !options.externalUsers) return externalPrincipalOf(token, issuer, undefined);
         const link = await options.externalUsers.resolve(token.issuer, token.claims.sub);
-        if (link.refusal !== null) return rejected("TOKEN_INVALID", `The access token is not accepted: ${link.refusal}.`);
+        if (link.refusal !== null) return rejected("SUBJECT_NOT_ACCEPTED", `The access token is not accepted: ${link.refusal}.`);
         return externalPrincipalOf(token, issuer, link.userId);
       }
       // Checked on every request, cached or not: a session may end at any time.
       const revoked = options.revokedSessions;
-      if (revoked?.has(token.claims.sid!)) return rejected("TOKEN_INVALID", SESSION_ENDED);
+      if (revoked?.has(token.claims.sid!)) return rejected("SESSION_REVOKED", SESSION_ENDED);
       const floor = revoked?.claimsVersionOf?.(token.claims.sub);
-      if (floor !== undefined && (token.claims.cv ?? 0) < floor) return rejected("TOKEN_EXPIRED", CLAIMS_CHANGED);
+      if (floor !== undefined && (token.claims.cv ?? 0) < floor) return rejected("CLAIMS_CHANGED", CLAIMS_CHANGED);
       return principalOf(token);
     },
     cacheStats: () => cache.stats(),

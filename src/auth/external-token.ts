@@ -76,24 +76,24 @@ export async function verifyExternalToken(token: string, issuer: ExternalIssuer,
       },
     );
     if (config.audienceClaim !== "aud" && !audienceMatches(payload[config.audienceClaim], config.audiences)) {
-      throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: its ${config.audienceClaim} claim names another audience.`);
+      throw new TokenVerificationError("WRONG_AUDIENCE", `The access token is invalid: its ${config.audienceClaim} claim names another audience.`);
     }
     const typ = typeof protectedHeader.typ === "string" ? normaliseTyp(protectedHeader.typ) : null;
     if (!config.typ.includes(typ)) {
-      throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: its typ header is not one its issuer's configuration accepts.`);
+      throw new TokenVerificationError("WRONG_TYPE", `The access token is invalid: its typ header is not one its issuer's configuration accepts.`);
     }
     if (typeof payload.sub !== "string" || payload.sub === "") {
-      throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: its sub claim is not a non-empty string.");
+      throw new TokenVerificationError("INVALID_CLAIM", "The access token is invalid: its sub claim is not a non-empty string.");
     }
     if (payload.iat! > options.now.getTime() / 1000 + options.clockToleranceSeconds) {
-      throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: it was issued in the future.");
+      throw new TokenVerificationError("ISSUED_IN_FUTURE", "The access token is invalid: it was issued in the future.");
     }
     return { claims: mapClaims(payload, issuer) as VerifiedAccessToken["claims"], kid, issuer: config.issuer };
   } catch (error) {
     const refusal = toVerificationError(error);
     // Our own refusals point at the refresh mutation; a provider's token is renewed at the provider.
     if (refusal.reason !== "TOKEN_EXPIRED") throw refusal;
-    throw new TokenVerificationError("TOKEN_EXPIRED", refusal.message.replace("with the refresh mutation", "from its identity provider"));
+    throw new TokenVerificationError(refusal.code, refusal.message.replace("with the refresh mutation", "from its identity provider"));
   }
 }
 

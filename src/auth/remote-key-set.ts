@@ -86,7 +86,7 @@ export class RemoteKeySet {
       void this.#refresh();
     }
     if (typeof header.kid !== "string" && this.#keyCount > 1) {
-      throw new TokenVerificationError("TOKEN_INVALID", "The access token is invalid: it has no kid header, and its issuer publishes several keys.");
+      throw new TokenVerificationError("KID_REQUIRED", "The access token is invalid: it has no kid header, and its issuer publishes several keys.");
     }
     try {
       return await this.#local!(header);
@@ -100,7 +100,7 @@ export class RemoteKeySet {
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
       const down = this.#lastError === null ? "" : ` (and its key set could not be refreshed: ${this.#lastError})`;
-      throw new TokenVerificationError("TOKEN_INVALID", `The access token is invalid: it was not signed by a key its issuer publishes${down}.`);
+      throw new TokenVerificationError("UNKNOWN_KEY", `The access token is invalid: it was not signed by a key its issuer publishes${down}.`);
     }
   }
 
@@ -110,7 +110,7 @@ export class RemoteKeySet {
 
   #unavailable(): TokenVerificationError {
     return new TokenVerificationError(
-      "TOKEN_INVALID",
+      "ISSUER_KEYS_UNAVAILABLE",
       `The access token cannot be verified: the keys of its issuer could not be fetched (${this.#lastError ?? "not attempted yet"}); try again shortly.`,
     );
   }

@@ -20,11 +20,12 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import type { TokenRejection } from "../auth/auth-state.js";
+import type { TokenRejection } from "../auth/caller.js";
 import { planOf } from "./apply-requires-claims.js";
 import { ForbiddenError, UnauthenticatedError } from "./authorization-errors.js";
 import type { AuthorizationPlan } from "./authorization-plan.js";
-import type { Claims, FieldArguments } from "./match-claims.js";
+import type { Claims } from "../auth/caller.js";
+import type { FieldArguments } from "./match-claims.js";
 import type { Denial, RequirementSet } from "./requirement-set.js";
 import { suppliedGuardedInputs } from "./supplied-inputs.js";
 

@@ -8,7 +8,7 @@ import {
   type GraphQLSchema,
   isObjectType,
 } from "graphql";
-import type { AuthContext } from "../auth/auth-state.js";
+import type { AuthContext } from "../auth/caller.js";
 import type { AccessRule } from "./access-rule.js";
 import { type AuthorizationPlan, type DirectiveNames, planAuthorization } from "./authorization-plan.js";
 import { describeRules } from "./describe-rules.js";

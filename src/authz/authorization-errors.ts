@@ -1,10 +1,6 @@
 import { GraphQLError } from "graphql";
-import type { TokenRejection } from "../auth/auth-state.js";
+import { MISSING_TOKEN, type TokenRejection } from "../auth/caller.js";
 import type { Denial } from "./requirement-set.js";
-
-
-export const MISSING_TOKEN_MESSAGE =
-  "No access token was presented: send `Authorization: Bearer <accessToken>` (the login mutation returns one).";
 
 /** No usable access token where one is required (HTTP 401). */
 export class UnauthenticatedError extends GraphQLError {
@@ -14,9 +10,8 @@ export class UnauthenticatedError extends GraphQLError {
   }
 
   static fromRejection(rejection: TokenRejection | null | undefined): UnauthenticatedError {
-    return rejection
-      ? new UnauthenticatedError(rejection.reason, rejection.message)
-      : new UnauthenticatedError("MISSING_TOKEN", MISSING_TOKEN_MESSAGE);
+    const { reason, message } = rejection ?? MISSING_TOKEN;
+    return new UnauthenticatedError(reason, message);
   }
 }
 

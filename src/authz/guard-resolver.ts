@@ -1,8 +1,9 @@
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLResolveInfo } from "graphql";
-import type { AuthContext } from "../auth/auth-state.js";
+import type { AuthContext } from "../auth/caller.js";
 import { ForbiddenError, UnauthenticatedError } from "./authorization-errors.js";
 import type { AuthorizationPlan, FieldGuard } from "./authorization-plan.js";
-import type { Claims, FieldArguments } from "./match-claims.js";
+import type { Claims } from "../auth/caller.js";
+import type { FieldArguments } from "./match-claims.js";
 import type { RequirementSet } from "./requirement-set.js";
 import { suppliedGuardedInputs } from "./supplied-inputs.js";
 import type { WouldDenyEvent, WouldDenyListener } from "./would-deny.js";

@@ -1,8 +1,7 @@
+import type { Claims } from "../auth/caller.js";
 import { type ClaimPath, isPlainClaimName, parseClaimPath, resolveClaimPath } from "../domain/claim-path.js";
 import type { ClaimRequirement, ValueSegment, ValueTemplate } from "./claim-requirement.js";
 
-/** Verified access-token claims, as decoded from the JWT payload. */
-export type Claims = Readonly<Record<string, unknown>>;
 export type FieldArguments = Readonly<Record<string, unknown>>;
 
 /**

@@ -12,10 +12,11 @@ import {
   isObjectType,
   Kind,
 } from "graphql";
-import type { AuthContext } from "../auth/auth-state.js";
+import type { AuthContext } from "../auth/caller.js";
 import { ForbiddenError, UnauthenticatedError } from "./authorization-errors.js";
 import type { AuthorizationPlan } from "./authorization-plan.js";
-import type { Claims, FieldArguments } from "./match-claims.js";
+import type { Claims } from "../auth/caller.js";
+import type { FieldArguments } from "./match-claims.js";
 import { reportWouldDeny } from "./guard-resolver.js";
 import type { WouldDenyListener } from "./would-deny.js";
 

@@ -1,6 +1,6 @@
 import type { DocumentNode, GraphQLSchema } from "graphql";
 import { analyzeOperation, type AnalyzeOperationOptions, type OperationAnalysis } from "./analyze-operation.js";
-import type { Claims } from "./match-claims.js";
+import type { Claims } from "../auth/caller.js";
 
 export interface OperationAnalyzerOptions {
   /** Analyses kept per document and claims object (one per distinct variables and operation name). @default 32 */

@@ -1,8 +1,8 @@
+import type { Claims } from "../auth/caller.js";
 import { type AccessRule, allOf, ruleSources } from "./access-rule.js";
 import { type ClaimRequirement, parseClaimRequirement } from "./claim-requirement.js";
 import {
   type ClaimPredicate,
-  type Claims,
   compilePredicate,
   decideRequirement,
   describeRequirement,

@@ -1,6 +1,6 @@
 import type { AccountService } from "../auth/accounts.js";
 import type { RoleAdmin } from "../auth/role-admin.js";
-import type { Principal } from "../auth/authenticate.js";
+import type { Principal } from "../auth/caller.js";
 import type { ClientInfo, SessionService } from "../auth/sessions.js";
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/domain-error.js";

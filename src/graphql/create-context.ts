@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Authenticator, Principal } from "../auth/authenticate.js";
+import type { Authenticator } from "../auth/authenticate.js";
+import type { Principal } from "../auth/caller.js";
 import type { ClientInfo } from "../auth/sessions.js";
 import type { GraphQLContext, RefreshCookieJar, Services, SocketConnection } from "./context.js";
 

@@ -1,7 +1,7 @@
 import type { GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
 import type { WebSocket } from "ws";
-import type { Principal } from "../auth/authenticate.js";
+import type { Principal } from "../auth/caller.js";
 import type { RevokedSessions } from "../auth/revoked-sessions.js";
 import { ForbiddenError } from "../authz/authorization-errors.js";
 import type { AuthorizationPlan } from "../authz/authorization-plan.js";

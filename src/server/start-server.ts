@@ -36,7 +36,7 @@ import { tokenClaimsOf } from "../domain/roles.js";
 import { corsMiddleware } from "./cors-middleware.js";
 import { landingPage } from "./landing-page.js";
 import { DEMO_USERS } from "../db/seed-demo-data.js";
-import { refreshCookieJar } from "./refresh-cookie.js";
+import { requestContext } from "./request-context.js";
 import { attachGraphQLWebSocket, type PreExecutionCheck } from "./graphql-websocket.js";
 import { socketAuthorizationCheck } from "./socket-authorization-check.js";
 
@@ -197,14 +197,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     GRAPHQL_PATH,
     ...corsMiddleware(config.corsOrigins),
     express.json({ limit: "100kb" }),
-    expressMiddleware(apollo, {
-      context: ({ req, res }) =>
-        createContext({
-          authorization: req.headers.authorization,
-          client: { ip: req.ip ?? null, userAgent: req.headers["user-agent"] ?? null },
-          refreshCookie: refreshCookieJar(req, res, cookieOptions),
-        }),
-    }),
+    expressMiddleware(apollo, { context: requestContext(createContext, cookieOptions) }),
   );
   app.use((req, res) => {
     res.status(404).json({ errors: [{ message: `Nothing is served at ${req.method} ${req.path.slice(0, 100)}; GraphQL is at ${GRAPHQL_PATH}.`, extensions: { code: "NOT_FOUND" } }] });

@@ -5,7 +5,7 @@ import type { Post as PostModel } from '../../db/generated/client.js';
 import type { AuditEventView as AuditEventViewModel } from '../../domain/audit-log.js';
 import type { RoleView as RoleViewModel } from '../../domain/roles.js';
 import type { DeliveredTokens as DeliveredTokensModel, DeliveredRegistration as DeliveredRegistrationModel } from '../refresh-token-delivery.js';
-import type { Principal as PrincipalModel } from '../../auth/authenticate.js';
+import type { Principal as PrincipalModel } from '../../auth/caller.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

@@ -1,4 +1,4 @@
-import { MISSING_TOKEN_MESSAGE } from "../../authz/authorization-errors.js";
+import { rejectionOf } from "../../auth/caller.js";
 import { listPostsBy } from "../../domain/posts.js";
 import { rolesOf } from "../../domain/roles.js";
 import { sessionOf } from "../context.js";
@@ -14,8 +14,7 @@ export const Viewer: ViewerResolvers = {
   claims: (principal) => principal.claims,
   issuedAt: (principal) => fromEpochSeconds(principal.claims?.iat),
   expiresAt: (principal) => fromEpochSeconds(principal.claims?.exp),
-  tokenError: (principal) =>
-    principal.error ?? (principal.claims === null ? { reason: "MISSING_TOKEN", message: MISSING_TOKEN_MESSAGE } : null),
+  tokenError: (principal) => rejectionOf(principal),
 };
 
 export const Session: SessionResolvers = {
