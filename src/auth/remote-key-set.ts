@@ -1,10 +1,13 @@
 import type { webcrypto } from "node:crypto";
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWSHeaderParameters, type JWK } from "jose";
+import { EXTERNAL_ALGORITHMS, jwkTypesFor } from "../config/algorithm-keys.js";
 import type { RemoteKeyPolicy } from "../config/trusted-issuers.js";
 import { TokenVerificationError } from "./token-verification-error.js";
 
 /** A key set larger than this is refused: no provider publishes megabytes of keys. */
 const MAX_RESPONSE_BYTES = 512 * 1024;
+/** JWK types of the keys a provider's token may be verified with: those of the asymmetric algorithms. */
+const PUBLIC_KEY_TYPES = jwkTypesFor(EXTERNAL_ALGORITHMS);
 /** Used when the provider sends no Cache-Control max-age (then bounded by the policy). */
 const DEFAULT_CACHE_SECONDS = 600;
 
@@ -42,7 +45,8 @@ export interface RemoteKeySetStatus {
  * - an unknown `kid` refetches at once, but at most one fetch starts per cooldown, whatever the
  *   traffic (a flood of random kids costs the provider one request per cooldown);
  * - concurrent callers share one fetch; each fetch gives up after the policy's timeout;
- * - symmetric (`oct`) and encryption keys in the set are ignored: only public signing keys count.
+ * - encryption keys, and keys of a type no external algorithm uses (symmetric `oct` keys above
+ *   all, see algorithm-keys.ts), are ignored: only public signing keys count.
  */
 export class RemoteKeySet {
   readonly #options: RemoteKeySetOptions;
@@ -157,7 +161,7 @@ export class RemoteKeySet {
     if (!Array.isArray(keys)) throw new Error("the key set has no keys array");
     const signing = keys.filter(
       (key): key is JWK =>
-        typeof key === "object" && key !== null && typeof (key as JWK).kty === "string" && (key as JWK).kty !== "oct" && (key as JWK).use !== "enc",
+        typeof key === "object" && key !== null && PUBLIC_KEY_TYPES.has((key as JWK).kty as string) && (key as JWK).use !== "enc",
     );
     if (signing.length === 0) throw new Error("the key set has no public signing keys");
     const jwks = { keys: signing };

@@ -1,8 +1,9 @@
-import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject, webcrypto } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject, webcrypto } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { calculateJwkThumbprint, importJWK, importPKCS8, type JWK } from "jose";
 import { ConfigError } from "../config/config-error.js";
-import type { KeyAlgorithm, KeyMaterial, KeyRingConfig, KeySpec } from "../config/key-specs.js";
+import { ALGORITHM_KEYS, type AsymmetricKeyType, type KeyAlgorithm } from "../config/algorithm-keys.js";
+import type { KeyMaterial, KeyRingConfig, KeySpec } from "../config/key-specs.js";
 import { weakSecretReason } from "../config/secret-strength.js";
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -14,7 +15,7 @@ export interface RingKey {
   /** null for verification-only keys (previous keys kept while their tokens expire). */
   readonly signingKey: CryptoKey | null;
   readonly verificationKey: CryptoKey;
-  /** The public half as published in the JWKS; null for HS256, whose key is secret. */
+  /** The public half as published in the JWKS; null for a shared secret (HS256). */
   readonly publicJwk: JWK | null;
 }
 
@@ -31,8 +32,6 @@ export interface KeyRing {
   /** `GET /.well-known/jwks.json`: the public keys of the ring. */
   readonly jwks: { readonly keys: readonly JWK[] };
 }
-
-const MIN_RSA_BITS = 2048;
 
 /** Loads (from files where configured) and imports every key of the ring. */
 export async function loadKeyRing(config: KeyRingConfig): Promise<KeyRing> {
@@ -78,21 +77,25 @@ async function readMaterial(material: KeyMaterial): Promise<string> {
 }
 
 async function importRingKey(spec: KeySpec): Promise<RingKey> {
-  if (spec.alg === "HS256") {
+  const keyType = ALGORITHM_KEYS[spec.alg];
+  if (keyType.kty === "oct") {
     const secret = await readMaterial(spec.privateKey!);
     const weakness = weakSecretReason(secret);
     if (weakness) throw new Error(`the secret is too weak: ${weakness}`);
     const bytes = new TextEncoder().encode(secret);
-    const key = await webcrypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    const kid = spec.kid ?? `hs256-${createHash("sha256").update("claimgate-kid").update(bytes).digest("base64url").slice(0, 12)}`;
-    return { kid, alg: "HS256", signingKey: key, verificationKey: key, publicJwk: null };
+    const key = await webcrypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: keyType.hash }, false, ["sign", "verify"]);
+    const kid = spec.kid ?? `${spec.alg.toLowerCase()}-${createHash("sha256").update("claimgate-kid").update(bytes).digest("base64url").slice(0, 12)}`;
+    return { kid, alg: spec.alg, signingKey: key, verificationKey: key, publicJwk: null };
   }
 
   const privateText = spec.privateKey ? await readMaterial(spec.privateKey) : null;
   const publicText = spec.publicKey ? await readMaterial(spec.publicKey) : null;
-  const privateObject = privateText === null ? null : toKeyObject(privateText, "private");
-  const publicObject = privateObject ? createPublicKey(privateObject) : toKeyObject(publicText!, "public");
-  checkKeyType(publicObject, spec.alg);
+  const given = privateText === null ? toKeyObject(publicText!, "public") : toKeyObject(privateText, "private");
+  // Checked before anything else uses the key: a key of the wrong type stops startup naming both.
+  const mismatch = keyTypeMismatch(given, spec.alg, keyType);
+  if (mismatch) throw new Error(mismatch);
+  const privateObject = privateText === null ? null : given;
+  const publicObject = privateObject ? createPublicKey(privateObject) : given;
 
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicFields } = publicObject.export({ format: "jwk" }) as JWK;
   const kid = spec.kid ?? (await calculateJwkThumbprint(publicFields as JWK));
@@ -109,6 +112,8 @@ function toKeyObject(text: string, kind: "private" | "public"): KeyObject {
   try {
     if (trimmed.startsWith("{")) {
       const jwk = JSON.parse(trimmed) as JsonWebKey;
+      // A symmetric JWK is a secret, never either half of a key pair.
+      if (jwk.kty === "oct") return createSecretKey(Buffer.from(String(jwk.k ?? ""), "base64url"));
       return kind === "private" ? createPrivateKey({ key: jwk, format: "jwk" }) : createPublicKey({ key: jwk, format: "jwk" });
     }
     return kind === "private" ? createPrivateKey(trimmed) : createPublicKey(trimmed);
@@ -117,15 +122,15 @@ function toKeyObject(text: string, kind: "private" | "public"): KeyObject {
   }
 }
 
-function checkKeyType(key: KeyObject, alg: KeyAlgorithm): void {
-  const type = key.asymmetricKeyType;
+/** Why `key` cannot serve `alg` (the table's key type), or null when it can. */
+export function keyTypeMismatch(key: KeyObject, alg: KeyAlgorithm, keyType: AsymmetricKeyType): string | null {
+  const actual = key.type === "secret" ? "a shared secret" : `a key of type ${key.asymmetricKeyType ?? "unknown"}`;
+  const refuse = `${alg} needs ${keyType.requirement}, not ${actual}`;
+  if (key.type === "secret" || key.asymmetricKeyType !== keyType.nodeType) return refuse;
   const details = key.asymmetricKeyDetails;
-  if (alg === "RS256") {
-    if (type !== "rsa") throw new Error(`RS256 needs an RSA key, not ${type}`);
-    if ((details?.modulusLength ?? 0) < MIN_RSA_BITS) throw new Error(`RSA keys need at least ${MIN_RSA_BITS} bits`);
-  } else if (alg === "ES256") {
-    if (type !== "ec" || details?.namedCurve !== "prime256v1") throw new Error("ES256 needs an EC key on the P-256 curve");
-  } else if (alg === "EdDSA") {
-    if (type !== "ed25519") throw new Error("EdDSA needs an Ed25519 key");
+  if (keyType.nodeCurve !== undefined && details?.namedCurve !== keyType.nodeCurve) return `${alg} needs ${keyType.requirement}, not one on ${details?.namedCurve ?? "an unknown curve"}`;
+  if (keyType.minModulusBits !== undefined && (details?.modulusLength ?? 0) < keyType.minModulusBits) {
+    return `${alg} needs ${keyType.requirement}, not one of ${details?.modulusLength ?? 0} bits`;
   }
+  return null;
 }

@@ -1,7 +1,5 @@
+import { ALGORITHM_KEYS, isKeyAlgorithm, KEY_ALGORITHMS, type KeyAlgorithm } from "./algorithm-keys.js";
 import { weakSecretReason } from "./secret-strength.js";
-
-export const KEY_ALGORITHMS = ["HS256", "RS256", "ES256", "EdDSA"] as const;
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
 /** Key material given inline (PEM, JWK JSON or, for HS256, the secret) or as a file path. */
 export type KeyMaterial = { readonly inline: string } | { readonly file: string };
@@ -11,9 +9,9 @@ export interface KeySpec {
   /** Key id carried in every token the key signs; derived from the key when not given. */
   readonly kid: string | null;
   readonly alg: KeyAlgorithm;
-  /** HS256: the shared secret. RS256/ES256/EdDSA: the private key (PKCS#8 PEM or JWK). */
+  /** A secret-key algorithm (HS256): the shared secret. The others: the private key (PKCS#8 PEM or JWK). */
   readonly privateKey: KeyMaterial | null;
-  /** RS256/ES256/EdDSA verification-only keys: the public key (SPKI PEM or JWK). */
+  /** Verification-only asymmetric keys: the public key (SPKI PEM or JWK). */
   readonly publicKey: KeyMaterial | null;
 }
 
@@ -54,7 +52,7 @@ export function parseKeySpecs(json: string, source: string, problems: string[]):
     const unknown = Object.keys(record).filter((name) => !FIELDS.has(name));
     if (unknown.length > 0) problems.push(`${where} has unknown fields: ${unknown.join(", ")} (allowed: ${[...FIELDS].join(", ")})`);
     const alg = record["alg"];
-    if (!KEY_ALGORITHMS.includes(alg as KeyAlgorithm)) {
+    if (!isKeyAlgorithm(alg)) {
       problems.push(`${where}.alg must be one of ${KEY_ALGORITHMS.join(", ")}`);
       return;
     }
@@ -77,9 +75,9 @@ export function parseKeySpecs(json: string, source: string, problems: string[]):
     };
     let privateKey: KeyMaterial | null;
     let publicKey: KeyMaterial | null = null;
-    if (alg === "HS256") {
+    if (ALGORITHM_KEYS[alg].kty === "oct") {
       privateKey = material("secret", "secretFile");
-      if (!privateKey) problems.push(`${where}: an HS256 key needs "secret" or "secretFile"`);
+      if (!privateKey) problems.push(`${where}: an ${alg} key needs "secret" or "secretFile"`);
       else if ("inline" in privateKey) {
         const weakness = weakSecretReason(privateKey.inline);
         if (weakness) problems.push(`${where}.secret is too weak: ${weakness}`);
@@ -89,7 +87,7 @@ export function parseKeySpecs(json: string, source: string, problems: string[]):
       publicKey = material("publicKey", "publicKeyFile");
       if (!privateKey && !publicKey) problems.push(`${where}: an ${alg} key needs privateKey(File) or, to verify only, publicKey(File)`);
     }
-    specs.push({ kid: (kid as string | undefined) ?? null, alg: alg as KeyAlgorithm, privateKey, publicKey });
+    specs.push({ kid: (kid as string | undefined) ?? null, alg, privateKey, publicKey });
   });
   const kids = specs.map((spec) => spec.kid).filter((kid) => kid !== null);
   const duplicates = kids.filter((kid, index) => kids.indexOf(kid) !== index);

@@ -1,3 +1,5 @@
+import { EXTERNAL_ALGORITHMS, type ExternalAlgorithm, isExternalAlgorithm } from "./algorithm-keys.js";
+
 /**
  * TRUSTED_ISSUERS: identity providers whose access tokens are accepted alongside claimgate's own.
  * A JSON array such as
@@ -6,9 +8,6 @@
  * Parsing is pure; problems are appended to `problems`, each naming the issuer.
  */
 
-/** Asymmetric algorithms only: a provider's public key can never double as an HMAC secret. */
-export const EXTERNAL_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] as const;
-export type ExternalAlgorithm = (typeof EXTERNAL_ALGORITHMS)[number];
 
 /** Where a mapped claim comes from: a claim path, optionally split (a space-separated string becomes an array). */
 export interface ClaimSource {
@@ -105,7 +104,7 @@ function parseIssuer(entry: unknown, position: string, problems: string[]): Trus
   const algorithms = raw["algorithms"] === undefined ? ["RS256"] : stringList(raw["algorithms"]);
   if (algorithms === null || algorithms.length === 0) problem("algorithms must be a non-empty list");
   for (const alg of algorithms ?? []) {
-    if (!(EXTERNAL_ALGORITHMS as readonly string[]).includes(alg)) {
+    if (!isExternalAlgorithm(alg)) {
       problem(`algorithm ${alg} is not accepted (asymmetric only: ${EXTERNAL_ALGORITHMS.join(", ")})`);
     }
   }

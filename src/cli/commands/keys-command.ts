@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { exportJWK, generateKeyPair } from "jose";
-import { KEY_ALGORITHMS, type KeyAlgorithm, parseKeySpecs } from "../../config/key-specs.js";
+import { ALGORITHM_KEYS, isKeyAlgorithm, KEY_ALGORITHMS, type KeyAlgorithm } from "../../config/algorithm-keys.js";
+import { parseKeySpecs } from "../../config/key-specs.js";
 import { CliError, usageError } from "../cli-error.js";
 import { type CliContext, withUsageErrors } from "../cli-context.js";
 
@@ -31,8 +32,8 @@ export async function runKeysCommand(args: string[], context: CliContext): Promi
   if (command !== "generate") throw usageError(`unknown keys command "${command}"\n\n${KEYS_HELP}`);
   if (positionals.length > 0) throw usageError(`keys generate takes no argument "${positionals[0]}"\n\n${KEYS_HELP}`);
   if (!values.out) throw usageError(`keys generate needs --out <file>\n\n${KEYS_HELP}`);
-  const alg = (values.alg ?? "ES256") as KeyAlgorithm;
-  if (!KEY_ALGORITHMS.includes(alg)) throw usageError(`--alg must be one of ${KEY_ALGORITHMS.join(", ")} (got "${values.alg}")`);
+  const alg = values.alg ?? "ES256";
+  if (!isKeyAlgorithm(alg)) throw usageError(`--alg must be one of ${KEY_ALGORITHMS.join(", ")} (got "${values.alg}")`);
   const kid = values.kid ?? `${new Date().toISOString().slice(0, 10)}-${randomBytes(2).toString("hex")}`;
 
   const entry = { kid, alg, ...(await generateMaterial(alg)) };
@@ -54,7 +55,8 @@ export async function runKeysCommand(args: string[], context: CliContext): Promi
 }
 
 async function generateMaterial(alg: KeyAlgorithm): Promise<Record<string, unknown>> {
-  if (alg === "HS256") return { secret: randomBytes(48).toString("base64url") };
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === "EdDSA" ? { crv: "Ed25519" } : {}) });
+  const keyType = ALGORITHM_KEYS[alg];
+  if (keyType.kty === "oct") return { secret: randomBytes(48).toString("base64url") };
+  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(keyType.kty === "OKP" ? { crv: keyType.crv } : {}) });
   return { privateKey: await exportJWK(privateKey) };
 }
