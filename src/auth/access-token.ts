@@ -61,7 +61,7 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
     // A ring of one key needs no selection: jose verifies with it, then the kid must match.
     // Otherwise the key is chosen before jwtVerify (a key callback would cost an async hop).
     const single = options.keys.byKid.size === 1 ? options.keys.active : undefined;
-    const key = single ?? selectKey(options.keys, decodeProtectedHeader(token));
+    const key = single ?? selectKey(options.keys, protectedHeaderOf(token));
     const { payload, protectedHeader } = await jwtVerify(token, key.verificationKey, {
       algorithms: [key.alg],
       typ: ACCESS_TOKEN_TYPE,
@@ -88,6 +88,15 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
     return { claims: payload as VerifiedAccessToken["claims"], kid: key.kid };
   } catch (error) {
     throw toVerificationError(error);
+  }
+}
+
+/** The token's header, unverified; jose throws a TypeError for a malformed one, which is the token's fault, not a bug. */
+function protectedHeaderOf(token: string): ProtectedHeaderParameters {
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    throw new TokenVerificationError("MALFORMED", "The access token is invalid: it is not a well-formed signed JWT.");
   }
 }
 
