@@ -8,7 +8,7 @@ import { createAuthenticator } from "../../src/auth/authenticate.js";
 import { prepareExternalIssuer, verifyExternalToken } from "../../src/auth/external-token.js";
 import { RemoteKeySet } from "../../src/auth/remote-key-set.js";
 import { createHmacKeyRing, type KeyRing, loadKeyRing } from "../../src/auth/signing-keys.js";
-import { TOKEN_VERIFICATION_CODES, TokenVerificationError } from "../../src/auth/token-verification-error.js";
+import { TOKEN_VERIFICATION_CODES, TokenVerificationError, type TokenVerificationCode } from "../../src/auth/token-verification-error.js";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { parseTrustedIssuers } from "../../src/config/trusted-issuers.js";
 
@@ -69,7 +69,7 @@ describe("TokenVerificationError codes: claimgate's own tokens", () => {
     });
   });
 
-  it.each([
+  it.each<[TokenVerificationCode, () => Promise<string>, string]>([
     ["NOT_YET_VALID", () => forge(payload({ nbf: now + 600 })), "it is not valid yet (nbf is in the future)"],
     ["ISSUED_IN_FUTURE", () => forge(payload({ iat: now + 600, exp: now + 900 })), "it was issued in the future"],
     ["WRONG_TYPE", () => forge(payload(), { typ: "JWT" }), "its typ header is not at+jwt"],
@@ -80,7 +80,7 @@ describe("TokenVerificationError codes: claimgate's own tokens", () => {
     ["INVALID_CLAIM", () => forge(payload({ cv: "3" })), "its cv claim is not a whole number"],
     ["MALFORMED", async () => (await forge(payload())).split(".").slice(0, 2).join("."), "it is not a well-formed signed JWT"],
     ["MALFORMED", async () => "a.b.c.d.e", "it is not a well-formed signed JWT"],
-  ] as const)("%s: TOKEN_INVALID, %s", async (code, make, why) => {
+  ])("%s: TOKEN_INVALID, %s", async (code, make, why) => {
     expect(await refusal(await make())).toEqual({ code, reason: "TOKEN_INVALID", message: `The access token is invalid: ${why}.` });
   });
 
