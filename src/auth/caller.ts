@@ -1,3 +1,4 @@
+import type { ErrorReason } from "../domain/error-vocabulary.js";
 import type { VerifiedAccessToken } from "./access-token.js";
 import type { TokenVerificationCode } from "./token-verification-error.js";
 
@@ -11,7 +12,7 @@ import type { TokenVerificationCode } from "./token-verification-error.js";
 export type Claims = Readonly<Record<string, unknown>>;
 
 /** What a client sees of a refused access token (`extensions.reason`); clients branch on these two. */
-export type TokenRejectionReason = "TOKEN_EXPIRED" | "TOKEN_INVALID";
+export type TokenRejectionReason = Extract<ErrorReason, "TOKEN_EXPIRED" | "TOKEN_INVALID">;
 
 /** Why a presented access token was not accepted. The message never repeats the token. */
 export interface TokenRejection {
@@ -23,7 +24,7 @@ export interface TokenRejection {
 
 /** No access token where one is needed: the one rejection a client did not cause with a token. */
 export interface MissingToken {
-  readonly reason: "MISSING_TOKEN";
+  readonly reason: Extract<ErrorReason, "MISSING_TOKEN">;
   readonly message: string;
 }
 

@@ -1,11 +1,12 @@
 import { GraphQLError } from "graphql";
 import { MISSING_TOKEN, type TokenRejection } from "../auth/caller.js";
+import type { ErrorCode, ErrorReason } from "../domain/error-vocabulary.js";
 import type { Denial } from "./requirement-set.js";
 
 /** No usable access token where one is required (HTTP 401). */
 export class UnauthenticatedError extends GraphQLError {
   constructor(reason: string, message: string, extensions: Record<string, unknown> = {}) {
-    super(message, { extensions: { code: "UNAUTHENTICATED", reason, ...extensions } });
+    super(message, { extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, reason, ...extensions } });
     this.name = "UnauthenticatedError";
   }
 
@@ -20,7 +21,7 @@ const alternativesText = (anyOf: readonly (readonly string[])[]): string =>
 
 function denialExtensions(denial: Denial): Record<string, unknown> {
   return {
-    reason: "MISSING_CLAIMS",
+    reason: "MISSING_CLAIMS" satisfies ErrorReason,
     requiredClaims: denial.requiredClaims,
     ...(denial.requiredAnyOf ? { requiredAnyOf: denial.requiredAnyOf } : {}),
   };
@@ -33,7 +34,7 @@ function denialText(denial: Denial): string {
 /** A valid caller who may not do this (HTTP 403). */
 export class ForbiddenError extends GraphQLError {
   constructor(message: string, extensions: Record<string, unknown> = {}) {
-    super(message, { extensions: { code: "FORBIDDEN", ...extensions } });
+    super(message, { extensions: { code: "FORBIDDEN" satisfies ErrorCode, ...extensions } });
     this.name = "ForbiddenError";
   }
 

@@ -1,8 +1,9 @@
 import type { GraphQLError } from "graphql";
+import type { ErrorCode, ErrorReason } from "../domain/error-vocabulary.js";
 
 export interface ClientMistake {
-  readonly code: "BAD_REQUEST" | "PERSISTED_QUERY_NOT_FOUND" | "BAD_USER_INPUT";
-  readonly reason: string;
+  readonly code: Extract<ErrorCode, "BAD_REQUEST" | "PERSISTED_QUERY_NOT_FOUND" | "BAD_USER_INPUT">;
+  readonly reason: ErrorReason;
   readonly message: string;
 }
 

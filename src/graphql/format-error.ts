@@ -2,22 +2,8 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { findDatabaseFault, type DatabaseFault } from "../db/database-fault.js";
 import { DomainError } from "../domain/domain-error.js";
+import { type ErrorCode, errorCodeEntry } from "../domain/error-vocabulary.js";
 import { findClientMistake } from "./client-mistakes.js";
-
-/** Codes whose messages are written for clients and pass through unchanged. */
-const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "BAD_USER_INPUT",
-  "NOT_FOUND",
-  "TOO_MANY_REQUESTS",
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-  "OPERATION_RESOLUTION_FAILURE",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED",
-]);
 
 /** What a client is told for each database fault; the server logs the details. */
 const FAULT_MESSAGES: Record<DatabaseFault["kind"], string> = {
@@ -60,7 +46,7 @@ export function createErrorFormatter(options: FormatErrorOptions) {
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: {
-          code: "SERVICE_UNAVAILABLE",
+          code: "SERVICE_UNAVAILABLE" satisfies ErrorCode,
           reason: fault.reason,
           retryAfter: fault.retryAfterSeconds,
           // Development only: SQLite's own words, which the log carries in production.
@@ -77,8 +63,8 @@ export function createErrorFormatter(options: FormatErrorOptions) {
         extensions: { code: mistake.code, reason: mistake.reason },
       };
     }
-    const code = formatted.extensions?.["code"];
-    if (typeof code === "string" && CLIENT_ERROR_CODES.has(code)) {
+    // Codes whose messages are written for clients pass through unchanged (the vocabulary says which).
+    if (errorCodeEntry(formatted.extensions?.["code"])?.clientFacing) {
       if (options.exposeInternals) return formatted;
       const { stacktrace: _omitted, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
@@ -87,7 +73,7 @@ export function createErrorFormatter(options: FormatErrorOptions) {
     return {
       message: INTERNAL_ERROR_MESSAGE,
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: "INTERNAL_SERVER_ERROR" },
+      extensions: { code: "INTERNAL_SERVER_ERROR" satisfies ErrorCode },
     };
   };
 }

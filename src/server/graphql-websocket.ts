@@ -20,6 +20,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { type LiveConnection, SOCKET_CLOSE, SocketConnections, type SocketConnectionsOptions } from "./socket-connections.js";
 import type { GraphQLContext } from "../graphql/context.js";
+import { type ErrorCode, errorCodeEntry } from "../domain/error-vocabulary.js";
 import { clientAddress, type TrustProxy } from "./client-address.js";
 import { matchOrigin, type OriginPattern } from "../config/cors-origins.js";
 
@@ -183,13 +184,14 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions) {
     wsServer,
   );
 
+  const INTERNAL_SERVER_ERROR: ErrorCode = "INTERNAL_SERVER_ERROR";
   function logErrors(args: ExecutionArgs, errors: readonly GraphQLError[]) {
     const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId;
     for (const error of errors) {
       const code = error.extensions?.["code"];
-      if (code === undefined || code === "INTERNAL_SERVER_ERROR") {
+      if (code === undefined || code === INTERNAL_SERVER_ERROR) {
         logger.error({ event: "unexpected_error", requestId, err: error.originalError ?? error }, "unexpected error");
-      } else if (code === "FORBIDDEN" || code === "UNAUTHENTICATED") {
+      } else if (errorCodeEntry(code)?.log === "authorization_denied") {
         logger.info({ event: "authorization_denied", requestId, path: error.path?.join("."), code, reason: error.extensions["reason"] }, "authorization denied");
       }
     }

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import { errorCodeEntry } from "../domain/error-vocabulary.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { negotiateMediaType, responseStatus } from "./response-status.js";
 
@@ -34,8 +35,7 @@ export function httpStatusPlugin(options: HttpStatusPluginOptions): ApolloServer
           const result = response.body.singleResult;
           if (result.errors) {
             for (const error of result.errors) {
-              const code = error.extensions?.["code"];
-              if ((code === "SERVICE_UNAVAILABLE" || code === "INTERNAL_SERVER_ERROR") && contextValue?.requestId) {
+              if (errorCodeEntry(error.extensions?.["code"])?.kind === "fault" && contextValue?.requestId) {
                 (error.extensions as Record<string, unknown>)["requestId"] = contextValue.requestId;
               }
             }

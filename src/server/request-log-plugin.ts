@@ -3,22 +3,24 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLError } from "graphql";
 import { findDatabaseFault } from "../db/database-fault.js";
 import { DomainError } from "../domain/domain-error.js";
+import { type ErrorCode, errorCodeEntry, errorReasonEntry } from "../domain/error-vocabulary.js";
 import { findClientMistake } from "../graphql/client-mistakes.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import type { Logger } from "./logger.js";
 
-const AUTHORIZATION_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN"]);
+const INTERNAL_SERVER_ERROR: ErrorCode = "INTERNAL_SERVER_ERROR";
+const SERVICE_UNAVAILABLE: ErrorCode = "SERVICE_UNAVAILABLE";
 
 function isUnexpected(error: GraphQLError): boolean {
-  if (error.extensions?.["code"] !== undefined && error.extensions["code"] !== "INTERNAL_SERVER_ERROR") return false;
+  if (error.extensions?.["code"] !== undefined && error.extensions["code"] !== INTERNAL_SERVER_ERROR) return false;
   const original = unwrapResolverError(error);
   return !(original instanceof DomainError);
 }
 
 /** The code the client saw for this error (the formatter gives database faults and client mistakes theirs). */
 function clientCodeOf(error: GraphQLError): unknown {
-  if (findDatabaseFault(unwrapResolverError(error))) return "SERVICE_UNAVAILABLE";
-  return findClientMistake(error)?.code ?? error.extensions?.["code"] ?? "INTERNAL_SERVER_ERROR";
+  if (findDatabaseFault(unwrapResolverError(error))) return SERVICE_UNAVAILABLE;
+  return findClientMistake(error)?.code ?? error.extensions?.["code"] ?? INTERNAL_SERVER_ERROR;
 }
 
 /**
@@ -35,7 +37,9 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLCont
         async didEncounterErrors({ errors, operationName }) {
           for (const error of errors) {
             const code = error.extensions?.["code"];
-            if (typeof code === "string" && AUTHORIZATION_CODES.has(code) && error.path) {
+            // What each code and reason is logged as comes from the error vocabulary.
+            const logEvent = errorCodeEntry(code)?.log;
+            if (logEvent === "authorization_denied" && error.path) {
               logger.info(
                 {
                   event: "authorization_denied",
@@ -55,7 +59,7 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLCont
                 { event: "database_fault", requestId, operationName, fault: fault.kind, sqliteCode: fault.sqliteCode, err: unwrapResolverError(error) },
                 `database fault: ${fault.kind}`,
               );
-            } else if (findClientMistake(error) || code === "BAD_REQUEST" || error.extensions?.["reason"] === "INPUT_TOO_DEEP") {
+            } else if (findClientMistake(error) || logEvent === "client_error" || errorReasonEntry(error.extensions?.["reason"])?.clientMistake) {
               // The client's mistake, not ours: worth a look, not a page.
               const mistake = findClientMistake(error);
               logger.warn(

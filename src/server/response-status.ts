@@ -1,4 +1,5 @@
 import Negotiator from "negotiator";
+import { type BearerChallenge, type ErrorCodeEntry, errorCodeEntry, errorReasonEntry } from "../domain/error-vocabulary.js";
 
 /** The two media types GraphQL over HTTP defines for single results. */
 export type GraphQLMediaType = "application/json" | "application/graphql-response+json";
@@ -38,21 +39,19 @@ export interface ResponseStatus {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-const REQUEST_ERROR_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"]);
-const CALLER_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN", "TOO_MANY_REQUESTS"]);
-const FAULT_CODES = new Set(["SERVICE_UNAVAILABLE", "INTERNAL_SERVER_ERROR"]);
-
 const codeOf = (error: ResponseError): unknown => error.extensions?.["code"];
-const reasonOf = (error: ResponseError): string => String(error.extensions?.["reason"] ?? "");
+const entryOf = (error: ResponseError): ErrorCodeEntry | undefined => errorCodeEntry(codeOf(error));
+
+/** When several errors earn a challenge, the token's own failure speaks first. */
+const CHALLENGE_PRECEDENCE: readonly BearerChallenge[] = ["invalid_token", "bare", "insufficient_scope"];
 
 /** Failures of the access token itself: the only ones that get a Bearer challenge (RFC 6750). */
 function accessTokenChallenge(errors: readonly ResponseError[], realm: string): string | undefined {
+  const earned = new Set(errors.map((error) => errorReasonEntry(error.extensions?.["reason"])?.challenge));
+  const challenge = CHALLENGE_PRECEDENCE.find((candidate) => earned.has(candidate));
+  if (challenge === undefined) return undefined;
   const quotedRealm = `realm="${realm.replace(/["\\]/g, "")}"`;
-  const reasons = errors.map(reasonOf);
-  if (reasons.some((reason) => reason.startsWith("TOKEN_"))) return `Bearer ${quotedRealm}, error="invalid_token"`;
-  if (reasons.includes("MISSING_TOKEN")) return `Bearer ${quotedRealm}`;
-  if (reasons.includes("MISSING_CLAIMS")) return `Bearer ${quotedRealm}, error="insufficient_scope"`;
-  return undefined;
+  return challenge === "bare" ? `Bearer ${quotedRealm}` : `Bearer ${quotedRealm}, error="${challenge}"`;
 }
 
 function retryAfterOf(errors: readonly ResponseError[]): string | undefined {
@@ -60,8 +59,13 @@ function retryAfterOf(errors: readonly ResponseError[]): string | undefined {
   return values.length > 0 ? String(Math.ceil(Math.max(...values))) : undefined;
 }
 
+/** Where several errors of one kind disagree: throttling over authentication over authorization; 500 over 503. */
+const CALLER_PRECEDENCE: readonly number[] = [429, 401, 403];
+
 /**
- * The project's status table (README, "Errors"), as a pure function of one response:
+ * The project's status table (README, "Errors"), as a pure function of one response, read from
+ * the error vocabulary (domain/error-vocabulary.ts: each code's kind and status, each reason's
+ * challenge):
  *
  * | situation                                                        | graphql-response+json | json      |
  * |------------------------------------------------------------------|-----------------------|-----------|
@@ -88,23 +92,24 @@ export function responseStatus(input: ResponseStatusInput): ResponseStatus {
   // Only a request that failed as a whole because of its access token gets a challenge.
   const challenge = accessTokenChallenge(errors, input.realm);
   if (challenge) headers["www-authenticate"] = challenge;
-  const codes = errors.map(codeOf);
-  if (input.data === undefined && codes.every((code) => typeof code === "string" && REQUEST_ERROR_CODES.has(code))) {
+  const entries = errors.map(entryOf);
+  if (input.data === undefined && entries.every((entry) => entry?.kind === "request")) {
     // Keep a more precise 4xx Apollo chose (405 for a mutation over GET); a refusal thrown by a
     // plugin while parsing (GraphQL Armor) would otherwise be answered 500.
     const current = input.currentStatus;
     return { status: current !== undefined && current >= 400 && current < 500 ? current : 400, headers };
   }
-  if (codes.some((code) => typeof code === "string" && FAULT_CODES.has(code))) {
-    const unavailable = codes.every((code) => code !== "INTERNAL_SERVER_ERROR");
-    if (unavailable && retryAfter) headers["retry-after"] = retryAfter;
-    return { status: unavailable ? 503 : 500, headers };
+  const faults = entries.filter((entry) => entry?.kind === "fault");
+  if (faults.length > 0) {
+    const status = Math.min(...faults.map((entry) => entry!.status!));
+    if (retryAfter && faults.every((entry) => entry!.retryAfter === "when-given")) headers["retry-after"] = retryAfter;
+    return { status, headers };
   }
-  if (codes.every((code) => typeof code === "string" && CALLER_CODES.has(code))) {
-    const throttled = codes.includes("TOO_MANY_REQUESTS");
-    if (throttled) headers["retry-after"] = retryAfter ?? "1";
+  if (entries.every((entry) => entry?.kind === "caller")) {
+    const statuses = new Set(entries.map((entry) => entry!.status));
+    if (entries.some((entry) => entry!.retryAfter === "always")) headers["retry-after"] = retryAfter ?? "1";
     if (input.mediaType === "application/json") return { status: 200, headers };
-    return { status: throttled ? 429 : codes.includes("UNAUTHENTICATED") ? 401 : 403, headers };
+    return { status: CALLER_PRECEDENCE.find((status) => statuses.has(status))!, headers };
   }
   return { headers };
 }

@@ -46,6 +46,41 @@ describe("HTTP status table", () => {
     expect(legacy.headers.get("www-authenticate")).toBeNull();
   });
 
+  it("a disabled account's login and refresh are no bearer-token failures: 403 / 200, no WWW-Authenticate", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    const email = "disabled-status@example.com";
+    const password = "disabled-password-123";
+    const registered = await t.gql(`mutation ($email: String!, $password: String!) { register(email: $email, password: $password) { __typename } }`, {
+      variables: { email, password },
+    });
+    expect(registered.body.errors).toBeUndefined();
+    const before = await t.login(email, password);
+    const disabled = await t.gql(`mutation ($id: ID!) { setUserDisabled(userId: $id, disabled: true) { disabled } }`, {
+      token: admin.accessToken,
+      variables: { id: before.user.id },
+    });
+    expect(disabled.body.data).toEqual({ setUserDisabled: { disabled: true } });
+
+    const login = `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`;
+    const refresh = `mutation ($token: String!) { refresh(refreshToken: $token) { accessToken } }`;
+    for (const [query, variables] of [
+      [login, { email, password }],
+      [refresh, { token: before.refreshToken }],
+    ] as const) {
+      // Presenting the caller's own (now ended) access token must not turn the refusal into a token failure either.
+      for (const token of [undefined, before.accessToken]) {
+        const strict = await t.gql(query, { variables, ...(token ? { token } : {}) });
+        expect(strict.status).toBe(403);
+        expect(firstError(strict)).toMatchObject({ code: "FORBIDDEN", reason: "ACCOUNT_DISABLED" });
+        expect(strict.headers.get("www-authenticate")).toBeNull();
+        const legacy = await t.gql(query, { variables, headers: AS_JSON, ...(token ? { token } : {}) });
+        expect(legacy.status).toBe(200);
+        expect(firstError(legacy)).toMatchObject({ code: "FORBIDDEN", reason: "ACCOUNT_DISABLED" });
+        expect(legacy.headers.get("www-authenticate")).toBeNull();
+      }
+    }
+  });
+
   it("throttled logins: 429 / 200 with Retry-After for both media types", async () => {
     const email = "throttled@example.com";
     const login = `mutation { login(email: "${email}", password: "wrong-password-123") { accessToken } }`;
