@@ -2,7 +2,12 @@ import { pino } from "pino";
 import type { Config } from "../config/config.js";
 import { loadConfig, readEnvironment } from "../config/load-config.js";
 import type { EnvironmentVariables } from "../config/parse-config.js";
-import { createServices, type ServerServices } from "../server/create-services.js";
+import type { AccountService } from "../auth/accounts.js";
+import { RevokedSessions } from "../auth/revoked-sessions.js";
+import type { Database } from "../db/database.js";
+import { createAccountServices } from "../services/account-services.js";
+import { keysNotLoaded } from "../services/keys-not-loaded.js";
+import { openServiceDatabase } from "../services/open-service-database.js";
 import { usageError } from "./cli-error.js";
 
 export interface CliIo {
@@ -36,23 +41,57 @@ export function commandConfig(context: CliContext, options: { signsOrVerifiesTok
   return loadConfig({ env: context.env, requireSigningKeys: options.signsOrVerifiesTokens, requireMailer: false });
 }
 
+/** What every data command works on: the configured database (migrated, never seeded). */
+export interface CommandDatabase {
+  readonly db: Database;
+  readonly config: Config;
+}
+
+/** What the commands that end sessions or lift locks need besides: the account services. */
+export interface CommandAccounts extends CommandDatabase {
+  readonly accounts: AccountService;
+}
+
+const commandLogger = () => pino({ level: "silent" });
+
 /**
- * The services the server uses, on the configured database (migrated, never seeded), without
- * what only a server needs: no keys are loaded and no revocation sync runs.
+ * Opens the database for one command and closes it after. Nothing else: no key is loaded, no
+ * revocation or role sync starts, no mailer or issuer key set is created (`user list` reads rows).
  */
-export async function withServices<T>(context: CliContext, run: (services: ServerServices, config: Config) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(context: CliContext, run: (services: CommandDatabase) => Promise<T>): Promise<T> {
   const config = { ...commandConfig(context, { signsOrVerifiesTokens: false }), seedDemoUsers: false };
-  const services = await createServices({
-    config,
-    logger: pino({ level: "silent" }),
-    clock: context.clock ?? (() => new Date()),
-    needs: { signingKeys: false, revocationSync: false },
-  });
+  const db = await openServiceDatabase({ config, logger: commandLogger(), clock: context.clock ?? (() => new Date()) });
   try {
-    return await run(services, config);
+    return await run({ db, config });
   } finally {
-    await services.close();
+    await db.$disconnect();
   }
+}
+
+/**
+ * The database and the account services, for commands that end sessions (delete, disable) or lift
+ * locks (unlock). Sessions end in the database, where running servers' revocation sync reads them,
+ * so this process starts no sync of its own and, signing no token, loads no key.
+ */
+export async function withAccounts<T>(context: CliContext, run: (services: CommandAccounts) => Promise<T>): Promise<T> {
+  return withDatabase(context, async ({ db, config }) => {
+    const clock = context.clock ?? (() => new Date());
+    const logger = commandLogger();
+    // Never started: the sessions this command ends are recorded in the database, which servers sync from.
+    const revoked = new RevokedSessions({
+      db,
+      syncIntervalMs: config.revocationSyncSeconds * 1000,
+      retentionMs: (config.tokens.accessTokenTtlSeconds + config.tokens.clockToleranceSeconds + 60) * 1000,
+      clock,
+      onError: () => {},
+    });
+    const { accounts, mailer } = createAccountServices({ config, db, logger, clock, keys: keysNotLoaded, revoked });
+    try {
+      return await run({ db, config, accounts });
+    } finally {
+      await mailer.close();
+    }
+  });
 }
 
 /**

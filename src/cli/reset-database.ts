@@ -5,7 +5,7 @@ import { pino } from "pino";
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
 import { sqliteFilePath } from "../db/sqlite-url.js";
-import { createServices } from "../server/create-services.js";
+import { openServiceDatabase } from "../services/open-service-database.js";
 import { databaseInUse } from "./database-in-use.js";
 
 const fail = (message: string) => {
@@ -26,12 +26,7 @@ if (databaseInUse(path)) {
   fail(`${path} is open in a running claimgate server: stop it (Ctrl-C), run \`npm run db:reset\`, then start it again`);
 }
 await Promise.all(["", "-wal", "-shm", "-journal"].map((suffix) => rm(`${path}${suffix}`, { force: true })));
-const services = await createServices({
-  config: { ...config!, seedDemoUsers: true },
-  logger: pino({ level: "silent" }),
-  clock: () => new Date(),
-  needs: { signingKeys: false, revocationSync: false },
-});
-await services.close();
+const db = await openServiceDatabase({ config: { ...config!, seedDemoUsers: true }, logger: pino({ level: "silent" }), clock: () => new Date() });
+await db.$disconnect();
 process.stdout.write(`reset ${path}: migrations applied, demo accounts and posts created\n`);
 

@@ -1,32 +1,16 @@
-import { createAccountService } from "../auth/accounts.js";
-import type { AuthEventSink } from "../auth/auth-events.js";
 import { createAuthenticator, type Authenticator } from "../auth/authenticate.js";
 import { loadConfiguredKeyRing } from "../auth/configured-key-ring.js";
-import { ActionRateLimiter, LoginThrottle } from "../auth/login-throttle.js";
-import { hashPassword, verifyPassword } from "../auth/passwords.js";
 import { type ExternalIssuer, prepareExternalIssuer } from "../auth/external-token.js";
 import { RemoteKeySet } from "../auth/remote-key-set.js";
 import { ExternalUserLinks } from "../auth/external-users.js";
 import { RoleCatalog } from "../auth/role-catalog.js";
-import { createRoleAdmin } from "../auth/role-admin.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { PostFeed } from "../domain/post-feed.js";
-import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
-import { configureSqlite, openDatabase } from "../db/database.js";
-import { findLostDatabase, lostDatabaseMessage, writeMarker } from "../db/database-marker.js";
-import { LostDatabaseError } from "../db/lost-database-error.js";
-import { migrateIfNeeded } from "../db/migrations.js";
-import { ensurePrivateDatabaseFile } from "../db/private-files.js";
-import { sqliteFilePath } from "../db/sqlite-url.js";
-import { seedDemoData } from "../db/seed-demo-data.js";
 import type { Services } from "../graphql/context.js";
-import { MIGRATIONS_DIR } from "../project-root.js";
-import { createOutboxMailer } from "../mail/outbox-mailer.js";
-import { createSmtpMailer } from "../mail/smtp-mailer.js";
-import { createUnconfiguredMailer } from "../mail/unconfigured-mailer.js";
-import type { Mailer } from "../mail/mailer.js";
+import { createAccountServices } from "../services/account-services.js";
+import { openServiceDatabase } from "../services/open-service-database.js";
 import type { Logger } from "./logger.js";
 
 export interface CreateServicesOptions {
@@ -35,12 +19,6 @@ export interface CreateServicesOptions {
   clock: () => Date;
   /** The server's own origin (e.g. http://127.0.0.1:4000), known once it listens: links in mails default to it. */
   publicOrigin?: () => string;
-  /**
-   * Work that only a process serving requests needs. The CLI's account commands turn both off:
-   * they neither sign nor verify tokens (so production asks them for no keys) and must exit
-   * without a timer to stop. @default { signingKeys: true, revocationSync: true }
-   */
-  needs?: { readonly signingKeys?: boolean; readonly revocationSync?: boolean };
 }
 
 export interface ServerServices extends Services {
@@ -56,26 +34,11 @@ export interface ServerServices extends Services {
   close(): Promise<void>;
 }
 
-const notLoaded = (): never => {
-  throw new Error("signing keys were not loaded: createServices was told this process needs none");
-};
-/** Stands in for the key ring where none is loaded; touching it is a bug, reported as such. */
-const keysNotLoaded: KeyRing = Object.freeze({
-  get active() {
-    return notLoaded();
-  },
-  get byKid() {
-    return notLoaded();
-  },
-  get algorithms() {
-    return notLoaded();
-  },
-  get jwks() {
-    return notLoaded();
-  },
-});
-
-/** Migrates and opens the database, loads the key ring, and wires the services together. */
+/**
+ * Everything a serving process needs: the database (services/open-service-database.ts), the key
+ * ring, the revocation sync, trusted issuers, the authenticator and the account services
+ * (services/account-services.ts). The CLI opens only the parts its commands use (cli-context.ts).
+ */
 export async function createServices(options: CreateServicesOptions): Promise<ServerServices> {
   const { config, logger, clock } = options;
   const externalIssuers = new Map<string, ExternalIssuer>();
@@ -90,33 +53,9 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     });
     externalIssuers.set(trusted.issuer, prepareExternalIssuer(trusted, remote));
   }
-  // Refuse to replace a lost database with an empty one (see database-marker.ts).
-  const databasePath = sqliteFilePath(config.databaseUrl);
-  const lost = findLostDatabase(databasePath);
-  if (lost && config.env !== "development") throw new LostDatabaseError(lostDatabaseMessage(lost));
-  if (lost) logger.error({ event: "database_recreated", database: databasePath }, `CREATING A NEW EMPTY DATABASE (development only). ${lostDatabaseMessage(lost)}`);
-  // Only then create the file, private (0600), before SQLite would with the umask's mode.
-  await ensurePrivateDatabaseFile(config.databaseUrl);
-  const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
-  if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
-  const markerError = writeMarker(databasePath, clock());
-  if (markerError) logger.warn({ event: "database_marker_not_written", err: markerError }, "could not write the marker that guards against a silently re-created database");
+  const db = await openServiceDatabase({ config, logger, clock });
 
-  const db = openDatabase({
-    databaseUrl: config.databaseUrl,
-    busyTimeoutMs: config.dbBusyTimeoutMs,
-    onReopen: (reason) => logger.warn({ event: "database_reopened", reason }, `reopened the database: ${reason}`),
-  });
-  await configureSqlite(db);
-  const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
-  if (config.seedDemoUsers) {
-    const demo = await seedDemoData({ db, hashPassword, verifyPassword, forgetFailedLogins: (email) => throttle.unlock(email), clock });
-    if (demo.restored.length > 0) {
-      logger.info({ event: "demo_accounts_restored", restored: demo.restored }, `demo accounts restored as documented: ${demo.restored.join("; ")}`);
-    }
-  }
-
-  const keys = options.needs?.signingKeys === false ? keysNotLoaded : await loadConfiguredKeyRing(config);
+  const keys = await loadConfiguredKeyRing(config);
   const revokedSessions = new RevokedSessions({
     db,
     syncIntervalMs: config.revocationSyncSeconds * 1000,
@@ -124,25 +63,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     clock,
     onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
   });
-  // Revocations made here count at once either way; syncing reads those of other processes.
-  if (options.needs?.revocationSync !== false) await revokedSessions.start();
-  const events: AuthEventSink = (event) => logger.info(event, event.event.replaceAll("_", " "));
-  const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions, events });
-  const mailer = createMailer(config, logger, clock);
-  const accounts = createAccountService({
-    db,
-    sessions,
-    throttle,
-    rateLimiter: new ActionRateLimiter({ db, limits: config.accountRateLimits, clock }),
-    mail: config.mail,
-    mailer,
-    defaultAppUrl: options.publicOrigin ?? (() => `http://${config.host}:${config.port}`),
-    devices: { keys, issuer: config.tokens.issuer, ttlSeconds: config.deviceTokenTtlSeconds },
-    revoked: revokedSessions,
-    events,
-    clock,
-    onMailError: (error, mail) => logger.error({ event: "mail_failed", purpose: mail.purpose, err: error }, "could not send a mail"),
-  });
+  // Revocations made here count at once; syncing reads those of other processes.
+  await revokedSessions.start();
   const externalUsers = config.trustedIssuers.some((trusted) => trusted.linkUsers)
     ? new ExternalUserLinks({ db, clock, recheckSeconds: config.revocationSyncSeconds })
     : undefined;
@@ -154,6 +76,16 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
       })
     : undefined;
   await roleCatalog?.start();
+  const { sessions, accounts, roles, mailer } = createAccountServices({
+    config,
+    db,
+    logger,
+    clock,
+    keys,
+    revoked: revokedSessions,
+    ...(options.publicOrigin ? { publicOrigin: options.publicOrigin } : {}),
+    ...(roleCatalog ? { onRolesChanged: () => roleCatalog.sync() } : {}),
+  });
   const authenticator = createAuthenticator({
     verification: { keys, tokens: config.tokens },
     revokedSessions,
@@ -166,7 +98,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     db,
     sessions,
     accounts,
-    roles: createRoleAdmin({ db, revoked: revokedSessions, clock, ...(roleCatalog ? { onRolesChanged: () => roleCatalog.sync() } : {}) }),
+    roles,
     clock,
     authenticator,
     keys,
@@ -182,23 +114,4 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
       await db.$disconnect();
     },
   };
-}
-
-/**
- * SMTP when SMTP_URL is set; otherwise the outbox folder in development and tests, and nothing in
- * production (which refuses to start without SMTP while verification is on).
- */
-function createMailer(config: Config, logger: Logger, clock: () => Date): Mailer {
-  if (config.mail.smtpUrl) return createSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from });
-  if (config.env === "production") return createUnconfiguredMailer();
-  return createOutboxMailer({
-    dir: config.mail.outboxDir,
-    from: config.mail.from,
-    clock,
-    // Development prints each mail so the quick start needs no mail server; the link logs a person in, so never elsewhere.
-    onMail: (mail, file) =>
-      config.env === "development"
-        ? logger.info({ event: "mail_outbox", to: mail.to, subject: mail.subject, link: mail.link, file }, `mail to ${mail.to}: ${mail.link ?? mail.subject}`)
-        : logger.info({ event: "mail_outbox", purpose: mail.purpose, file }, "mail written to the outbox"),
-  });
 }

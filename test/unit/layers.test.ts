@@ -6,8 +6,12 @@ import { describe, expect, it } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "../../src");
 
-/** Higher imports lower, never the reverse. `mail` is the mailer port `auth` sends through. */
-const RANK: Readonly<Record<string, number>> = { db: 1, domain: 2, mail: 2, auth: 3, authz: 4, graphql: 5, server: 6 };
+/**
+ * Higher imports lower, never the reverse. `mail` is the mailer port `auth` sends through;
+ * `services` wires auth, domain, db and mail together for the two processes above: the server
+ * and the CLI.
+ */
+const RANK: Readonly<Record<string, number>> = { db: 1, domain: 2, mail: 2, auth: 3, services: 3.5, authz: 4, graphql: 5, server: 6 };
 /** Settings and paths: anyone may import them; they import no layer. */
 const FOUNDATION = new Set(["config", "project-root.ts"]);
 /** Entry points over everything; no layer imports them. */
@@ -65,6 +69,8 @@ describe("import layers", () => {
     expect(violation("auth", "config")).toBeNull();
     expect(violation("graphql", "project-root.ts")).toBeNull();
     expect(violation("cli", "server")).toBeNull();
+    expect(violation("server", "services")).toBeNull();
+    expect(violation("services", "graphql")).toBe("services sits below graphql");
     expect(violation("auth", "authz")).toBe("auth sits below authz");
     expect(violation("db", "domain")).toBe("db sits below domain");
     expect(violation("graphql", "server")).toBe("graphql sits below server");

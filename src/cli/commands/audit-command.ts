@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { listAuditEvents } from "../../domain/audit-log.js";
 import { normaliseEmail } from "../../domain/email.js";
 import { CliError, usageError } from "../cli-error.js";
-import { type CliContext, withServices } from "../cli-context.js";
+import { type CliContext, withDatabase } from "../cli-context.js";
 
 export const AUDIT_HELP = `Usage: claimgate audit [--user <email or id>] [--limit <n>] [--json]
 
@@ -25,7 +25,7 @@ export async function runAuditCommand(args: string[], context: CliContext): Prom
   if (values.help) return io.out(AUDIT_HELP);
   const first = Number(values.limit);
   if (!Number.isInteger(first) || first < 1) throw usageError(`--limit takes a whole number (got "${values.limit}")`);
-  await withServices(context, async (services) => {
+  await withDatabase(context, async (services) => {
     let userId: string | null = null;
     if (values.user) {
       const user = values.user.includes("@")

@@ -3,7 +3,7 @@ import { DomainError } from "../../domain/domain-error.js";
 import { normaliseEmail } from "../../domain/email.js";
 import { createRole, deleteRole, listRoles, type RoleInput, type RoleView, setRoleGranted, updateRole } from "../../domain/roles.js";
 import { CliError, usageError } from "../cli-error.js";
-import { type CliContext, withServices } from "../cli-context.js";
+import { type CliContext, withDatabase } from "../cli-context.js";
 
 export const ROLE_HELP = `Usage: claimgate role <command>
 
@@ -54,7 +54,7 @@ export async function runRoleCommand(args: string[], context: CliContext): Promi
     ...(values.description !== undefined ? { description: values.description } : {}),
   };
 
-  await withServices(context, async ({ db }) => {
+  await withDatabase(context, async ({ db }) => {
     try {
       switch (command) {
         case "create":

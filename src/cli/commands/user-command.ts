@@ -5,9 +5,8 @@ import { normaliseEmail, parseEmail } from "../../domain/email.js";
 import { checkPasswordPolicy } from "../../domain/password-policy.js";
 import { decodeStoredClaims, type UserClaims } from "../../domain/user-claims.js";
 import { insertUser, listUsers, setUserClaims } from "../../domain/users.js";
-import type { ServerServices } from "../../server/create-services.js";
 import { CliError, usageError } from "../cli-error.js";
-import { type CliContext, withUsageErrors, withServices } from "../cli-context.js";
+import { type CliContext, type CommandAccounts, type CommandDatabase, withAccounts, withDatabase, withUsageErrors } from "../cli-context.js";
 import { claimsFromAssignments, grantClaims, parseClaimAssignment, revokeClaims } from "./claim-arguments.js";
 
 export const USER_HELP = `Usage: claimgate user <command>
@@ -57,18 +56,24 @@ export async function runUserCommand(args: string[], context: CliContext): Promi
   if (command === "create" && (!values.email || !values.password)) throw usageError(`user create needs --email and --password\n\n${USER_HELP}`);
   if (command !== "create" && command !== "list" && !positionals[0]) throw usageError(`user ${command} needs the account's email\n\n${USER_HELP}`);
 
-  await withServices(context, async (services) => {
-    try {
-      await runWith(services, command as UserCommand, input, context);
-    } catch (error) {
-      // Domain errors are written for people; show them as they are.
-      if (error instanceof DomainError) throw new CliError(error.message);
-      throw error;
-    }
-  });
+  const userCommand = command as UserCommand;
+  try {
+    // Only the commands that end sessions or lift locks open the account services; the others read and write rows.
+    if (isAccountCommand(userCommand)) await withAccounts(context, (services) => runAccountCommand(services, userCommand, input, context));
+    else await withDatabase(context, (services) => runDataCommand(services, userCommand, input, context));
+  } catch (error) {
+    // Domain errors are written for people; show them as they are.
+    if (error instanceof DomainError) throw new CliError(error.message);
+    throw error;
+  }
 }
 
-async function findByEmail(services: ServerServices, email: string) {
+const ACCOUNT_COMMANDS = ["delete", "disable", "enable", "unlock"] as const;
+type AccountCommand = (typeof ACCOUNT_COMMANDS)[number];
+type DataCommand = Exclude<UserCommand, AccountCommand>;
+const isAccountCommand = (command: UserCommand): command is AccountCommand => (ACCOUNT_COMMANDS as readonly string[]).includes(command);
+
+async function findByEmail(services: CommandDatabase, email: string) {
   const user = await services.db.user.findUnique({ where: { email: normaliseEmail(email) } });
   if (!user) throw new CliError(`no account has the email ${normaliseEmail(email)}`);
   return user;
@@ -85,7 +90,7 @@ interface UserCommandInput {
   claims: ReturnType<typeof parseClaimAssignment>[];
 }
 
-async function runWith(services: ServerServices, command: UserCommand, input: UserCommandInput, context: CliContext): Promise<void> {
+async function runDataCommand(services: CommandDatabase, command: DataCommand, input: UserCommandInput, context: CliContext): Promise<void> {
   const { db } = services;
   const { io } = context;
   const [email = "", ...changes] = input.positionals;
@@ -118,6 +123,13 @@ async function runWith(services: ServerServices, command: UserCommand, input: Us
       io.out(`${updated.email}: ${show(decodeStoredClaims(updated.claims))}\n`);
       return;
     }
+  }
+}
+
+async function runAccountCommand(services: CommandAccounts, command: AccountCommand, input: UserCommandInput, context: CliContext): Promise<void> {
+  const { io } = context;
+  const [email = ""] = input.positionals;
+  switch (command) {
     case "delete": {
       const user = await findByEmail(services, email);
       const ended = await services.accounts.delete(CLI_ACTOR, user.id);
