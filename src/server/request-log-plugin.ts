@@ -49,6 +49,8 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLCont
                   code,
                   reason: error.extensions["reason"],
                   requiredClaims: error.extensions["requiredClaims"],
+                  // The precise cause of a refused token (EXPIRED, BAD_SIGNATURE, …); clients see only the reason.
+                  tokenError: contextValue.auth.error?.code,
                   subject: contextValue.auth.claims?.["sub"],
                 },
                 "authorization denied",

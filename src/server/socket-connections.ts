@@ -1,7 +1,7 @@
 import type { GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
 import type { WebSocket } from "ws";
-import type { Principal } from "../auth/caller.js";
+import { MISSING_TOKEN, type Principal } from "../auth/caller.js";
 import type { RevokedSessions } from "../auth/revoked-sessions.js";
 import { ForbiddenError } from "../authz/authorization-errors.js";
 import type { AuthorizationPlan } from "../authz/authorization-plan.js";
@@ -160,7 +160,7 @@ export class LiveConnection implements AuthenticatedConnection {
 
   async renew(accessToken: string): Promise<void> {
     const current = this.claims;
-    if (current === null) throw new DomainError("UNAUTHENTICATED", "MISSING_TOKEN", "This connection has no token to renew; reconnect with one.");
+    if (current === null) throw new DomainError("UNAUTHENTICATED", MISSING_TOKEN.reason, "This connection has no token to renew; reconnect with one.");
     const { auth } = await this.registry.options.createContext({ authorization: `Bearer ${accessToken}`, client: {}, refreshCookie: null });
     if (auth.claims == null) {
       throw new DomainError("UNAUTHENTICATED", auth.error?.reason ?? "TOKEN_INVALID", auth.error?.message ?? "The access token is invalid.");

@@ -29,6 +29,17 @@ describe("HTTP status table", () => {
     expect((await t.gql("{ me { email } }", { headers: { accept: "*/*" } })).status).toBe(200);
   });
 
+  it("a refused token's precise cause is logged with the denial; the client sees only the reason", async () => {
+    const response = await t.gql("query Mine { me { email } }", { token: "not.a.jwt" });
+    expect(response.status).toBe(401);
+    expect(firstError(response)).toEqual(expect.objectContaining({ code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" }));
+    expect(Object.keys(firstError(response))).not.toContain("tokenError");
+    const entries = logs.map((line) => JSON.parse(line));
+    expect(entries).toContainEqual(
+      expect.objectContaining({ event: "authorization_denied", operationName: "Mine", code: "UNAUTHENTICATED", reason: "TOKEN_INVALID", tokenError: "MALFORMED" }),
+    );
+  });
+
   it("the same failures are 401 and 403 for application/graphql-response+json", async () => {
     expect((await t.gql("{ me { email } }")).status).toBe(401);
     const bob = await t.login(BOB.email, BOB.password);
