@@ -1,4 +1,4 @@
-import type { ErrorCode } from "./error-vocabulary.js";
+import type { ErrorCode, ErrorReason } from "./error-vocabulary.js";
 
 /** Error codes a client can act on; the GraphQL layer copies them into `extensions.code`. */
 export type DomainErrorCode = Extract<ErrorCode, "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "BAD_REQUEST" | "NOT_FOUND" | "TOO_MANY_REQUESTS">;
@@ -20,5 +20,5 @@ export class DomainError extends Error {
   }
 }
 
-export const badInput = (reason: string, message: string, details?: Record<string, unknown>) =>
+export const badInput = (reason: ErrorReason, message: string, details?: Record<string, unknown>) =>
   new DomainError("BAD_USER_INPUT", reason, message, details);
