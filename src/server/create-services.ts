@@ -15,6 +15,8 @@ import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
 import { configureSqlite, openDatabase } from "../db/database.js";
+import { pushesChanges, watchDatabaseChanges, type DatabaseChanges } from "../db/database-changes.js";
+import type { DatabaseChange } from "../db/database-change.js";
 import { findLostDatabase, lostDatabaseMessage, writeMarker } from "../db/database-marker.js";
 import { LostDatabaseError } from "../db/lost-database-error.js";
 import { migrateIfNeeded } from "../db/migrations.js";
@@ -51,6 +53,8 @@ export interface ServerServices extends Services {
   /** Session ends and claim changes as this process learns of them (WebSocket connections follow them). */
   readonly revokedSessions: RevokedSessions;
   revokedSessionCount(): number;
+  /** Pushed changes from the database, when it pushes them and this process listens (undefined for the CLI). */
+  changeFeed(): DatabaseChanges | undefined;
   claimsChangedCount(): number;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
@@ -117,9 +121,11 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   }
 
   const keys = options.needs?.signingKeys === false ? keysNotLoaded : await loadConfiguredKeyRing(config);
+  // A database that pushes changes (PostgreSQL) needs the poll only as a fallback for lost notifications.
+  const pollSeconds = pushesChanges(config.databaseUrl) ? config.revocationFallbackSeconds : config.revocationSyncSeconds;
   const revokedSessions = new RevokedSessions({
     db,
-    syncIntervalMs: config.revocationSyncSeconds * 1000,
+    syncIntervalMs: pollSeconds * 1000,
     retentionMs: (config.tokens.accessTokenTtlSeconds + config.tokens.clockToleranceSeconds + 60) * 1000,
     clock,
     onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
@@ -149,11 +155,47 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const roleCatalog = config.trustedIssuers.some((trusted) => trusted.expandRoles)
     ? new RoleCatalog({
         db,
-        syncIntervalMs: config.revocationSyncSeconds * 1000,
+        syncIntervalMs: pollSeconds * 1000,
         onError: (error) => logger.error({ event: "role_sync_failed", err: error }, "could not read roles"),
       })
     : undefined;
   await roleCatalog?.start();
+  const postFeed = new PostFeed();
+  const changes =
+    options.needs?.revocationSync === false
+      ? undefined
+      : await watchDatabaseChanges({
+          databaseUrl: config.databaseUrl,
+          onChange: (change) => applyChange(change),
+          onResync: () => {
+            revokedSessions.sync().catch((error: unknown) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"));
+            roleCatalog?.sync().catch((error: unknown) => logger.error({ event: "role_sync_failed", err: error }, "could not read roles"));
+          },
+          onDisconnect: (error) =>
+            logger.warn(
+              { event: "change_feed_disconnected", err: error },
+              `not receiving pushed changes; ended sessions reach this process by polling every ${pollSeconds}s until it reconnects`,
+            ),
+          onReconnect: () => logger.info({ event: "change_feed_reconnected" }, "receiving pushed changes again"),
+        });
+  /** What another process committed, acted on here at once. */
+  function applyChange(change: DatabaseChange): void {
+    switch (change.kind) {
+      case "session_ended":
+        return revokedSessions.add([change.sessionId]);
+      case "claims_changed":
+        return revokedSessions.noteClaimsChanged(change.userId, change.version);
+      case "roles_changed":
+        roleCatalog?.sync().catch((error: unknown) => logger.error({ event: "role_sync_failed", err: error }, "could not read roles"));
+        return;
+      case "post_published":
+        db.post
+          .findUnique({ where: { id: change.postId } })
+          .then((post) => post && postFeed.publish(post))
+          .catch((error: unknown) => logger.error({ event: "post_feed_failed", err: error }, "could not read a published post"));
+        return;
+    }
+  }
   const authenticator = createAuthenticator({
     verification: { keys, tokens: config.tokens },
     revokedSessions,
@@ -172,12 +214,14 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     keys,
     externalIssuers,
     revokedSessions,
-    postFeed: new PostFeed(),
+    postFeed,
+    changeFeed: () => changes,
     revokedSessionCount: () => revokedSessions.size,
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
     async close() {
       revokedSessions.stop();
       roleCatalog?.stop();
+      await changes?.stop();
       await mailer.close();
       await db.$disconnect();
     },
