@@ -2,10 +2,10 @@
 // Equivalent to `prisma migrate deploy`, without Prisma's native engine.
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
+import { isDatabaseInUse } from "../db/database-in-use-error.js";
 import { migrateIfNeeded, pendingMigrations } from "../db/migrations.js";
 import { sqliteFilePath } from "../db/sqlite-url.js";
 import { MIGRATIONS_DIR } from "../project-root.js";
-import { isDatabaseInUse } from "../server/describe-startup-failure.js";
 import { databaseInUse } from "./database-in-use.js";
 
 const inUse = (path: string) =>
@@ -25,7 +25,7 @@ try {
     process.exitCode = 1;
   } else {
     // A server starting between the check and the migration still gets the same answer.
-    const applied = await migrateIfNeeded(options).catch((error: unknown) => {
+    const applied = await migrateIfNeeded({ ...options, waitForOthersMs: 0 }).catch((error: unknown) => {
       if (!isDatabaseInUse(error)) throw error;
       process.stderr.write(inUse(path));
       process.exitCode = 1;

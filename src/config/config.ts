@@ -122,6 +122,11 @@ export interface Config {
   readonly remoteKeys: RemoteKeyPolicy;
   /** How often each process reads revoked sessions: the longest a revoked session's access tokens keep working. @default 2 */
   readonly revocationSyncSeconds: number;
+  /**
+   * On a database that pushes changes (PostgreSQL), how often each process still polls for them,
+   * in case a notification was lost: pushed changes arrive within milliseconds.
+   */
+  readonly revocationFallbackSeconds: number;
   /** Creates the demo accounts on startup (never in production). */
   readonly seedDemoUsers: boolean;
   /** Serves Apollo Sandbox on the landing page. */

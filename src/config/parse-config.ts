@@ -224,6 +224,7 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
       maxCacheSeconds: jwksMaxCache,
     }),
     revocationSyncSeconds: duration("REVOCATION_SYNC_INTERVAL", 2),
+    revocationFallbackSeconds: duration("REVOCATION_FALLBACK_INTERVAL", 30),
     seedDemoUsers,
     sandbox,
     introspection: flag("INTROSPECTION", sandbox),

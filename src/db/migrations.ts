@@ -3,11 +3,13 @@
 // so `prisma migrate deploy` works unchanged wherever Prisma's native engine is installed.
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { existsSync } from "node:fs";
 import Sqlite from "better-sqlite3";
 import { dirname, join } from "node:path";
 import type { MigrationList, SchemaFilter } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { openSchemaEngine } from "./schema-engine.js";
+import { isDatabaseInUse } from "./database-in-use-error.js";
 import { ensurePrivateDatabaseFile } from "./private-files.js";
 import { sqliteFilePath } from "./sqlite-url.js";
 
@@ -87,13 +89,33 @@ export async function pendingMigrations(options: ApplyMigrationsOptions): Promis
   return migrationDirectories.map((directory) => directory.path).filter((name) => !applied.has(name));
 }
 
+export interface MigrateIfNeededOptions extends ApplyMigrationsOptions {
+  /**
+   * How long to keep trying while another process has the database open. Processes started
+   * together on a new database all find migrations pending; one applies them, and the others
+   * must wait for it and then find nothing left to do, not fail. @default 15000
+   */
+  waitForOthersMs?: number;
+}
+
 /**
  * Applies pending migrations, and only then starts the schema engine: it takes an exclusive
  * lock on the file, which would fail while other server processes have the database open.
+ * When it does fail so, the pending list is read again: another process starting at the same
+ * time may have applied them meanwhile. A server of an older version that keeps the file open
+ * still gets the error, once the wait is over.
  */
-export async function migrateIfNeeded(options: ApplyMigrationsOptions): Promise<string[]> {
-  if ((await pendingMigrations(options)).length === 0) return [];
-  return applyMigrations(options);
+export async function migrateIfNeeded(options: MigrateIfNeededOptions): Promise<string[]> {
+  const deadline = Date.now() + (options.waitForOthersMs ?? 15_000);
+  for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
+    if ((await pendingMigrations(options)).length === 0) return [];
+    try {
+      return await applyMigrations(options);
+    } catch (error) {
+      if (!isDatabaseInUse(error) || Date.now() >= deadline) throw error;
+      await sleep(pause);
+    }
+  }
 }
 
 export interface CreateMigrationOptions {

@@ -8,9 +8,11 @@ import { RevokedSessions } from "../auth/revoked-sessions.js";
 import { PostFeed } from "../domain/post-feed.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
+import { pushesChanges, type DatabaseChanges } from "../db/database-changes.js";
 import type { Services } from "../graphql/context.js";
 import { createAccountServices } from "../services/account-services.js";
 import { openServiceDatabase } from "../services/open-service-database.js";
+import { followDatabaseChanges } from "./follow-database-changes.js";
 import type { Logger } from "./logger.js";
 
 export interface CreateServicesOptions {
@@ -29,6 +31,8 @@ export interface ServerServices extends Services {
   /** Session ends and claim changes as this process learns of them (WebSocket connections follow them). */
   readonly revokedSessions: RevokedSessions;
   revokedSessionCount(): number;
+  /** Changes the database pushes from other processes (none on SQLite). */
+  changeFeed(): DatabaseChanges;
   claimsChangedCount(): number;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
@@ -56,9 +60,11 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const db = await openServiceDatabase({ config, logger, clock });
 
   const keys = await loadConfiguredKeyRing(config);
+  // A database that pushes changes (PostgreSQL) needs the poll only as a fallback for lost notifications.
+  const pollSeconds = pushesChanges(config.databaseUrl) ? config.revocationFallbackSeconds : config.revocationSyncSeconds;
   const revokedSessions = new RevokedSessions({
     db,
-    syncIntervalMs: config.revocationSyncSeconds * 1000,
+    syncIntervalMs: pollSeconds * 1000,
     retentionMs: (config.tokens.accessTokenTtlSeconds + config.tokens.clockToleranceSeconds + 60) * 1000,
     clock,
     onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
@@ -71,7 +77,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const roleCatalog = config.trustedIssuers.some((trusted) => trusted.expandRoles)
     ? new RoleCatalog({
         db,
-        syncIntervalMs: config.revocationSyncSeconds * 1000,
+        syncIntervalMs: pollSeconds * 1000,
         onError: (error) => logger.error({ event: "role_sync_failed", err: error }, "could not read roles"),
       })
     : undefined;
@@ -86,6 +92,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     ...(options.publicOrigin ? { publicOrigin: options.publicOrigin } : {}),
     ...(roleCatalog ? { onRolesChanged: () => roleCatalog.sync() } : {}),
   });
+  const postFeed = new PostFeed();
+  const changes = await followDatabaseChanges({ databaseUrl: config.databaseUrl, db, logger, revokedSessions, roleCatalog, postFeed, pollSeconds });
   const authenticator = createAuthenticator({
     verification: { keys, tokens: config.tokens },
     revokedSessions,
@@ -104,12 +112,14 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     keys,
     externalIssuers,
     revokedSessions,
-    postFeed: new PostFeed(),
+    postFeed,
+    changeFeed: () => changes,
     revokedSessionCount: () => revokedSessions.size,
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
     async close() {
       revokedSessions.stop();
       roleCatalog?.stop();
+      await changes.stop();
       await mailer.close();
       await db.$disconnect();
     },

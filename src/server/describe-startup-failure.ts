@@ -1,5 +1,6 @@
 import { dirname, relative, isAbsolute, resolve } from "node:path";
 import type { Config } from "../config/config.js";
+import { isDatabaseInUse } from "../db/database-in-use-error.js";
 import { sqliteFilePath } from "../db/sqlite-url.js";
 
 const FILE_PROBLEMS: Record<string, string> = {
@@ -54,16 +55,6 @@ export function describeStartupFailure(error: unknown, config: Pick<Config, "hos
     return `the database ${databasePath} ${SQLITE_PROBLEMS[code]} (${code}): set DATABASE_URL to another file (or DATA_DIR to another folder), or move this one away to start afresh.`;
   }
   return null;
-}
-
-/**
- * Applying migrations takes the database for itself; while a server has it open, the schema
- * engine gives up after its busy timeout (reported as SQLITE_BUSY, or as a "SocketTimeout" that
- * the engine cannot even name).
- */
-export function isDatabaseInUse(error: unknown): boolean {
-  const message = String((error as ErrnoLike | null)?.message ?? "");
-  return /unknown variant `SocketTimeout`|SQLITE_BUSY|database is locked/.test(message) || codeOf(error) === "SQLITE_BUSY";
 }
 
 /** The error's code, or that of its causes (the database driver wraps SQLite's errors). */

@@ -16,6 +16,8 @@ export interface OperationalRoutesOptions {
   revokedSessionCount(): number;
   /** Users whose recent claim changes each process holds in memory. */
   claimsChangedCount(): number;
+  /** 1 while the database's pushed changes arrive, 0 while reconnecting; undefined where it does not push (SQLite). */
+  changeFeedConnected?(): number | undefined;
   /** Open authenticated WebSocket connections. @default none reported */
   socketCount?(): number;
   /** When set, /metrics answers only `Authorization: Bearer <metricsToken>`. */
@@ -90,6 +92,7 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
           metric("claimgate_token_cache_entries", "gauge", "Verified access tokens held in memory.", cache.size) +
           metric("claimgate_revoked_sessions", "gauge", "Recently ended sessions whose access tokens are refused.", options.revokedSessionCount()) +
           metric("claimgate_claims_changed_users", "gauge", "Users whose recent claim changes make older access tokens stale.", options.claimsChangedCount()) +
+          changeFeedMetric(options.changeFeedConnected?.()) +
           metric("claimgate_websocket_connections", "gauge", "Open WebSocket connections (GraphQL subscriptions) this process follows.", options.socketCount?.() ?? 0) +
           metric("claimgate_password_verifications_total", "counter", "Argon2id password verifications run (real and dummy): what login throttling bounds.", passwordVerificationCount()) +
           wouldDenyMetric(options.wouldDenyCounts?.() ?? new Map()) +
@@ -111,4 +114,13 @@ function wouldDenyMetric(counts: ReadonlyMap<string, number>): string {
   if (counts.size === 0) lines.push(`${name} 0`);
   for (const [coordinate, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${name}{coordinate="${escape(coordinate)}"} ${count}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** Only a database that pushes changes has a feed to report on. */
+function changeFeedMetric(connected: number | undefined): string {
+  if (connected === undefined) return "";
+  return (
+    "# HELP claimgate_change_feed_connected 1 while ended sessions and claim changes are pushed by the database, 0 while reconnecting (the poll covers the gap).\n" +
+    `# TYPE claimgate_change_feed_connected gauge\nclaimgate_change_feed_connected ${connected}\n`
+  );
 }

@@ -87,7 +87,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const schema = buildSchema(undefined, { onWouldDeny: wouldDeny.listener });
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
-  const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, revokedSessions, ...contextServices } = services;
+  const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, revokedSessions, changeFeed, ...contextServices } = services;
   const createContext = contextFactory(authenticator, contextServices);
 
   // Warm the issuers' key caches without delaying startup: a provider that is down must not stop our own tokens.
@@ -170,6 +170,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cacheStats: () => authenticator.cacheStats(),
     revokedSessionCount,
     claimsChangedCount,
+    changeFeedConnected: () => {
+      const feed = changeFeed();
+      return feed?.pushes ? Number(feed.connected) : undefined;
+    },
     socketCount: () => socketGateway.connectionCount,
     metricsToken: config.metricsToken,
     metricsEnabled: config.env !== "production" || config.metricsToken !== null,

@@ -1,0 +1,127 @@
+// Three server processes on one database, as a scaled-out deployment behind a load balancer runs
+// them: every step of a session's life lands on a different process.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postGraphQL, type ServerProcess, startServerProcess } from "../support/server-process.js";
+
+const SYNC_SECONDS = 1;
+let dataDir: string;
+let processes: ServerProcess[] = [];
+/** Process i of the rotation, wrapping around. */
+const at = (i: number) => processes[i % processes.length]!;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "claimgate-three-"));
+  const env = {
+    DATA_DIR: dataDir,
+    JWT_SECRET: randomBytes(48).toString("base64url"),
+    REVOCATION_SYNC_INTERVAL: `${SYNC_SECONDS}s`,
+    SEED_DEMO_USERS: "true",
+    REQUIRE_EMAIL_VERIFICATION: "false",
+    REGISTER_IP_LIMIT: "10000",
+  };
+  // All three at once on an empty database, as an orchestrator starts them: each migration is
+  // applied once and the demo data seeded once, whoever comes first.
+  processes = await Promise.all([0, 1, 2].map(() => startServerProcess(env)));
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop()));
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const REGISTER = `mutation ($e: String!, $p: String!) { register(email: $e, password: $p) { status } }`;
+const LOGIN = `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }`;
+const REFRESH = `mutation ($r: String!) { refresh(refreshToken: $r) { accessToken refreshToken } }`;
+const LOGOUT = `mutation ($r: String!) { logout(refreshToken: $r) }`;
+
+/** Waits until every process refuses the access token; returns the slowest process's delay in ms. */
+async function refusedEverywhere(accessToken: string, since: number): Promise<number> {
+  const delays = await Promise.all(
+    processes.map(async (p) => {
+      while (Date.now() - since < 10_000) {
+        const response = await postGraphQL(p.url, "{ me { email } }", { token: accessToken });
+        if (response.status === 401) {
+          expect(response.body.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" });
+          return Date.now() - since;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`${p.url} still accepts the token 10 s after its session ended`);
+    }),
+  );
+  return Math.max(...delays);
+}
+
+async function passwordVerifications(): Promise<number> {
+  let total = 0;
+  for (const p of processes) {
+    const text = await (await fetch(new URL("/metrics", p.url))).text();
+    total += Number(/^claimgate_password_verifications_total (\d+)$/m.exec(text)![1]);
+  }
+  return total;
+}
+
+describe("three processes, one database", () => {
+  it("login → query → refresh → logout, each step on the next process, for three users in turn", async () => {
+    for (let round = 0; round < 3; round++) {
+      const email = `rotation-${round}@example.com`;
+      const password = `rotation-password-${round}`;
+      expect((await postGraphQL(at(round).url, REGISTER, { variables: { e: email, p: password } })).body.data).toEqual({ register: { status: "REGISTERED" } });
+      const login = (await postGraphQL(at(round + 1).url, LOGIN, { variables: { e: email, p: password } })).body.data.login;
+      expect((await postGraphQL(at(round + 2).url, "{ me { email } }", { token: login.accessToken })).body.data).toEqual({ me: { email } });
+      const refreshed = (await postGraphQL(at(round + 3).url, REFRESH, { variables: { r: login.refreshToken } })).body.data.refresh;
+      expect((await postGraphQL(at(round + 4).url, "{ me { email } }", { token: refreshed.accessToken })).body.data).toEqual({ me: { email } });
+      expect((await postGraphQL(at(round + 5).url, LOGOUT, { variables: { r: refreshed.refreshToken } })).body.data).toEqual({ logout: true });
+      const delay = await refusedEverywhere(refreshed.accessToken, Date.now());
+      // The sync interval plus slack for a loaded two-core machine.
+      expect(delay).toBeLessThanOrEqual(SYNC_SECONDS * 1000 + 1500);
+      // The ended session's refresh token is dead on every process.
+      for (const p of processes) {
+        const refused = await postGraphQL(p.url, REFRESH, { variables: { r: refreshed.refreshToken } });
+        expect(refused.body.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED" });
+      }
+    }
+  });
+
+  it("a refresh token presented to all three at once rotates once: every winner holds the same successor", async () => {
+    const { refreshToken } = (await postGraphQL(at(0).url, LOGIN, { variables: { e: "alice@example.com", p: "alice-password-123" } })).body.data.login;
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => postGraphQL(at(i).url, REFRESH, { variables: { r: refreshToken } })));
+    const successors = new Set(responses.map((response) => response.body.data?.refresh?.refreshToken).filter(Boolean));
+    expect(successors.size).toBe(1);
+    // The one successor carries on, on any process.
+    const [successor] = [...successors];
+    expect((await postGraphQL(at(1).url, REFRESH, { variables: { r: successor } })).body.data.refresh.refreshToken).toMatch(/^cgr_/);
+  });
+
+  it("reuse of an older refresh token on another process ends the session on every process", async () => {
+    const first = (await postGraphQL(at(0).url, LOGIN, { variables: { e: "alice@example.com", p: "alice-password-123" } })).body.data.login;
+    const second = (await postGraphQL(at(1).url, REFRESH, { variables: { r: first.refreshToken } })).body.data.refresh;
+    const third = (await postGraphQL(at(2).url, REFRESH, { variables: { r: second.refreshToken } })).body.data.refresh;
+    const reused = await postGraphQL(at(1).url, REFRESH, { variables: { r: first.refreshToken } });
+    const since = Date.now();
+    expect(reused.body.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_REUSED" });
+    const afterTheft = await postGraphQL(at(0).url, REFRESH, { variables: { r: third.refreshToken } });
+    expect(afterTheft.body.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_INVALID" });
+    expect(await refusedEverywhere(third.accessToken, since)).toBeLessThanOrEqual(SYNC_SECONDS * 1000 + 1500);
+  });
+
+  it("login throttling counts guesses across processes: 30 concurrent guesses verify at most 5 passwords", async () => {
+    const email = "target@example.com";
+    await postGraphQL(at(0).url, REGISTER, { variables: { e: email, p: "target-password-1" } });
+    const before = await passwordVerifications();
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => postGraphQL(at(i).url, LOGIN, { variables: { e: email, p: `guess-${i}` } })),
+    );
+    expect(await passwordVerifications()).toBeLessThanOrEqual(before + 5);
+    expect(guesses.filter((g) => g.status === 429).length).toBeGreaterThanOrEqual(25);
+    // Locked on every process, even with the right password.
+    for (const p of processes) {
+      const locked = await postGraphQL(p.url, LOGIN, { variables: { e: email, p: "target-password-1" } });
+      expect(locked.status).toBe(429);
+      expect(locked.body.errors![0]!.extensions).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "LOGIN_THROTTLED" });
+    }
+  });
+});
