@@ -172,7 +172,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     claimsChangedCount,
     changeFeedConnected: () => {
       const feed = changeFeed();
-      return feed?.pushes ? Number(feed.connected) : undefined;
+      return feed.pushes ? Number(feed.connected) : undefined;
     },
     socketCount: () => socketGateway.connectionCount,
     metricsToken: config.metricsToken,
