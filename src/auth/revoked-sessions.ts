@@ -179,7 +179,7 @@ export class RevokedSessions {
       (after, take) =>
         db.session
           .findMany({
-            where: after ? { revokedAt: { gte: since }, OR: [{ revokedAt: { gt: after.at } }, { revokedAt: after.at, id: { gt: after.id } }] } : { revokedAt: { gte: since } },
+            where: after ? { revokedAt: { gte: after.at }, OR: [{ revokedAt: { gt: after.at } }, { id: { gt: after.id } }] } : { revokedAt: { gte: since } },
             orderBy: [{ revokedAt: "asc" }, { id: "asc" }],
             select: { id: true, revokedAt: true },
             take,
@@ -199,7 +199,7 @@ export class RevokedSessions {
         db.user
           .findMany({
             where: after
-              ? { claimsChangedAt: { gte: since }, OR: [{ claimsChangedAt: { gt: after.at } }, { claimsChangedAt: after.at, id: { gt: after.id } }] }
+              ? { claimsChangedAt: { gte: after.at }, OR: [{ claimsChangedAt: { gt: after.at } }, { id: { gt: after.id } }] }
               : { claimsChangedAt: { gte: since } },
             orderBy: [{ claimsChangedAt: "asc" }, { id: "asc" }],
             select: { id: true, claimsVersion: true, claimsChangedAt: true },
@@ -216,7 +216,11 @@ export class RevokedSessions {
     this.#syncedUpTo = now;
   }
 
-  /** Keyset pagination (ordered by time, then id), giving the event loop a turn between pages. */
+  /**
+   * Keyset pagination (ordered by time, then id), giving the event loop a turn between pages.
+   * A page after the first starts at `time >= last time`, a range the time index answers
+   * directly, so each page costs the same however far into the table it is.
+   */
   async #readPages<Row extends Keyed>(read: (after: Keyed | undefined, take: number) => Promise<Row[]>, apply: (rows: Row[]) => void): Promise<void> {
     let after: Keyed | undefined;
     for (;;) {
