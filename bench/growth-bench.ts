@@ -48,8 +48,11 @@ export async function benchDirectiveCurve(options: { sizes: number[]; budgetMs: 
     };
     const check = await variants.claimgate();
     if (check.errors || (check.data?.["posts"] as unknown[]).length !== size) throw new Error(`directive curve: ${size} posts not all returned`);
-    // As many operations per sample as fit the time budget, at least 3.
+    // Warm both up (the JIT, graphql's caches), then as many operations per sample as fit the budget, at least 3.
     const perOp = await timeAsync(3, variants.baseline);
+    const warmOps = Math.max(3, Math.round((options.budgetMs * 250) / perOp));
+    await timeAsync(warmOps, variants.baseline);
+    await timeAsync(warmOps, variants.claimgate);
     const ops = Math.max(3, Math.round((options.budgetMs * 1000) / options.rounds / 2 / perOp));
     const samples = { baseline: [] as number[], claimgate: [] as number[] };
     for (let round = 0; round < options.rounds; round++) {
