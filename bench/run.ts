@@ -1,5 +1,5 @@
 // `npm run bench`: measures what authorization costs, prints a Markdown report and writes it to
-// bench/RESULTS.md. About five to seven minutes on two cores. Numbers vary by ±20 % between runs on
+// bench/RESULTS.md. About four minutes on two cores. Numbers vary by ±20 % between runs on
 // shared machines, so compare the ratios taken within one run.
 import { execSync } from "node:child_process";
 import { parseArgs } from "node:util";
