@@ -10,6 +10,7 @@ import { ExternalUserLinks } from "../auth/external-users.js";
 import { RoleCatalog } from "../auth/role-catalog.js";
 import { createRoleAdmin } from "../auth/role-admin.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
+import { ExpiredRowPruner } from "../auth/expired-row-pruner.js";
 import { PostFeed } from "../domain/post-feed.js";
 import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
@@ -52,6 +53,8 @@ export interface ServerServices extends Services {
   readonly revokedSessions: RevokedSessions;
   revokedSessionCount(): number;
   claimsChangedCount(): number;
+  /** Deletes sessions, mail links and attempt counters that can no longer matter, every few minutes. */
+  readonly pruner: ExpiredRowPruner;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -117,15 +120,25 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   }
 
   const keys = options.needs?.signingKeys === false ? keysNotLoaded : await loadConfiguredKeyRing(config);
+  const retentionMs = (config.tokens.accessTokenTtlSeconds + config.tokens.clockToleranceSeconds + 60) * 1000;
   const revokedSessions = new RevokedSessions({
     db,
     syncIntervalMs: config.revocationSyncSeconds * 1000,
-    retentionMs: (config.tokens.accessTokenTtlSeconds + config.tokens.clockToleranceSeconds + 60) * 1000,
+    retentionMs,
     clock,
     onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
   });
   // Revocations made here count at once either way; syncing reads those of other processes.
   if (options.needs?.revocationSync !== false) await revokedSessions.start();
+  const pruner = new ExpiredRowPruner({
+    db,
+    clock,
+    retentionMs,
+    throttleWindowMs: Math.max(config.loginThrottle.windowSeconds, config.accountRateLimits.windowSeconds) * 1000,
+    onError: (error) => logger.error({ event: "prune_failed", err: error }, "could not delete expired rows"),
+  });
+  // Background work of serving processes only (the CLI's commands must exit without timers).
+  if (options.needs?.revocationSync !== false) pruner.start();
   const events: AuthEventSink = (event) => logger.info(event, event.event.replaceAll("_", " "));
   const sessions = createSessionService({ db, keys, tokens: config.tokens, clock, revoked: revokedSessions, events });
   const mailer = createMailer(config, logger, clock);
@@ -175,8 +188,10 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     postFeed: new PostFeed(),
     revokedSessionCount: () => revokedSessions.size,
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
+    pruner,
     async close() {
       revokedSessions.stop();
+      pruner.stop();
       roleCatalog?.stop();
       await mailer.close();
       await db.$disconnect();
