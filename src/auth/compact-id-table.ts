@@ -86,12 +86,7 @@ export class CompactIdTable {
       if (this.#values) this.#values[found] = value;
       return false;
     }
-    if ((this.#compactSize + 1) * 10 > this.#capacity * 7) {
-      // Resizing re-inserts every entry through #k0..#k3: keep the new key aside.
-      const [k0, k1, k2, k3] = [this.#k0, this.#k1, this.#k2, this.#k3];
-      this.#resize(this.#capacity * 2);
-      [this.#k0, this.#k1, this.#k2, this.#k3] = [k0, k1, k2, k3];
-    }
+    if ((this.#compactSize + 1) * 10 > this.#capacity * 7) this.#resize(this.#capacity * 2);
     this.#insertParsed(expiry, value);
     return true;
   }
@@ -187,14 +182,9 @@ export class CompactIdTable {
     return true;
   }
 
-  /** Home slot of the parsed key: every word mixed in, so time-ordered UUIDs (v7) spread as well as random ones. */
+  /** Home slot of a key. */
   #home(k0: number, k1: number, k2: number, k3: number): number {
-    let h = Math.imul(k0 ^ 0x9e3779b9, 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 15) ^ k1, 0xc2b2ae35);
-    h = Math.imul(h ^ (h >>> 13) ^ k2, 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 16) ^ k3, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h & this.#mask;
+    return mix(k0, k1, k2, k3) & this.#mask;
   }
 
   /** Slot of the parsed key, or -1. */
@@ -262,23 +252,44 @@ export class CompactIdTable {
     const oldExpiry = this.#expiry;
     const oldValues = this.#values;
     const oldCapacity = this.#capacity;
-    this.#capacity = capacity;
-    this.#mask = capacity - 1;
-    this.#keys = new Uint32Array(capacity * 4);
-    this.#expiry = new Uint32Array(capacity);
-    this.#values = this.#withValues ? new Float64Array(capacity) : undefined;
-    this.#compactSize = 0;
+    const mask = capacity - 1;
+    const keys = new Uint32Array(capacity * 4);
+    const expiry = new Uint32Array(capacity);
+    const values = this.#withValues ? new Float64Array(capacity) : undefined;
+    // One tight loop over locals: this runs while the event loop waits (a million entries, tens of ms).
     for (let slot = 0; slot < oldCapacity; slot++) {
       const at = oldExpiry[slot]!;
       if (at === 0) continue;
       const k = slot * 4;
-      this.#k0 = oldKeys[k]!;
-      this.#k1 = oldKeys[k + 1]!;
-      this.#k2 = oldKeys[k + 2]!;
-      this.#k3 = oldKeys[k + 3]!;
-      this.#insertParsed(at, oldValues?.[slot] ?? 0);
+      const k0 = oldKeys[k]!;
+      const k1 = oldKeys[k + 1]!;
+      const k2 = oldKeys[k + 2]!;
+      const k3 = oldKeys[k + 3]!;
+      let to = mix(k0, k1, k2, k3) & mask;
+      while (expiry[to] !== 0) to = (to + 1) & mask;
+      const t = to * 4;
+      keys[t] = k0;
+      keys[t + 1] = k1;
+      keys[t + 2] = k2;
+      keys[t + 3] = k3;
+      expiry[to] = at;
+      if (values) values[to] = oldValues![slot]!;
     }
+    this.#capacity = capacity;
+    this.#mask = mask;
+    this.#keys = keys;
+    this.#expiry = expiry;
+    this.#values = values;
   }
+}
+
+/** Every word mixed in, so time-ordered UUIDs (v7) spread as well as random ones. */
+function mix(k0: number, k1: number, k2: number, k3: number): number {
+  let h = Math.imul(k0 ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15) ^ k1, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 13) ^ k2, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 16) ^ k3, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 const DASH = 0x2d;
