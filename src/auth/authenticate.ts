@@ -36,6 +36,8 @@ export interface CreateAuthenticatorOptions {
   roleCatalog?: RoleCatalog;
   /** How many verified tokens to remember; 0 turns the cache off. @default 10000 */
   cacheSize?: number;
+  /** Bytes the verified-token cache may hold, estimated from token lengths (see VerifiedTokenCache). @default 32 MiB */
+  cacheBytes?: number;
   /** Injected so tests can freeze time. @default () => new Date() */
   clock?: () => Date;
 }
@@ -62,6 +64,7 @@ export function createAuthenticator(options: CreateAuthenticatorOptions): Authen
   const externalIssuers = options.externalIssuers ?? new Map<string, ExternalIssuer>();
   const cache = new VerifiedTokenCache({
     maxEntries: options.cacheSize ?? 10_000,
+    maxBytes: options.cacheBytes ?? 32 * 2 ** 20,
     clockToleranceSeconds: options.verification.tokens.clockToleranceSeconds,
     ...(options.verification.tokens.maxTokenAgeSeconds ? { maxTokenAgeSeconds: options.verification.tokens.maxTokenAgeSeconds } : {}),
   });

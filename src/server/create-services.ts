@@ -5,6 +5,7 @@ import { RemoteKeySet } from "../auth/remote-key-set.js";
 import { ExternalUserLinks } from "../auth/external-users.js";
 import { RoleCatalog } from "../auth/role-catalog.js";
 import { RevokedSessions } from "../auth/revoked-sessions.js";
+import { ExpiredRowPruner } from "../auth/expired-row-pruner.js";
 import { PostFeed } from "../domain/post-feed.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
@@ -34,6 +35,8 @@ export interface ServerServices extends Services {
   /** Changes the database pushes from other processes (none on SQLite). */
   changeFeed(): DatabaseChanges;
   claimsChangedCount(): number;
+  /** Deletes sessions, mail links and attempt counters that can no longer matter, every few minutes. */
+  readonly pruner: ExpiredRowPruner;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -62,15 +65,24 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const keys = await loadConfiguredKeyRing(config);
   // A database that pushes changes (PostgreSQL) needs the poll only as a fallback for lost notifications.
   const pollSeconds = pushesChanges(config.databaseUrl) ? config.revocationFallbackSeconds : config.revocationSyncSeconds;
+  const retentionMs = (config.tokens.accessTokenTtlSeconds + config.tokens.clockToleranceSeconds + 60) * 1000;
   const revokedSessions = new RevokedSessions({
     db,
     syncIntervalMs: pollSeconds * 1000,
-    retentionMs: (config.tokens.accessTokenTtlSeconds + config.tokens.clockToleranceSeconds + 60) * 1000,
+    retentionMs,
     clock,
     onError: (error) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"),
   });
   // Revocations made here count at once; syncing reads those of other processes.
   await revokedSessions.start();
+  const pruner = new ExpiredRowPruner({
+    db,
+    clock,
+    retentionMs,
+    throttleWindowMs: Math.max(config.loginThrottle.windowSeconds, config.accountRateLimits.windowSeconds) * 1000,
+    onError: (error) => logger.error({ event: "prune_failed", err: error }, "could not delete expired rows"),
+  });
+  pruner.start();
   const externalUsers = config.trustedIssuers.some((trusted) => trusted.linkUsers)
     ? new ExternalUserLinks({ db, clock, recheckSeconds: config.revocationSyncSeconds })
     : undefined;
@@ -116,8 +128,10 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     changeFeed: () => changes,
     revokedSessionCount: () => revokedSessions.size,
     claimsChangedCount: () => revokedSessions.claimsChangedCount,
+    pruner,
     async close() {
       revokedSessions.stop();
+      pruner.stop();
       roleCatalog?.stop();
       await changes.stop();
       await mailer.close();

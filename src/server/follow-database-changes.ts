@@ -46,7 +46,7 @@ export function followDatabaseChanges(options: FollowDatabaseChangesOptions): Pr
     databaseUrl: options.databaseUrl,
     onChange: apply,
     onResync: () => {
-      revokedSessions.sync().catch((error: unknown) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"));
+      revokedSessions.sync({ full: true }).catch((error: unknown) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"));
       void syncRoles();
     },
     onDisconnect: (error) =>

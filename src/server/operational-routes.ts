@@ -90,6 +90,7 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
         metric("claimgate_token_cache_hits_total", "counter", "Access tokens answered from the verified-token cache.", cache.hits) +
           metric("claimgate_token_cache_misses_total", "counter", "Access tokens that needed a signature check.", cache.misses) +
           metric("claimgate_token_cache_entries", "gauge", "Verified access tokens held in memory.", cache.size) +
+          metric("claimgate_token_cache_bytes", "gauge", "Estimated bytes the verified-token cache holds (bounded by 32 MiB and 10,000 entries).", cache.bytes) +
           metric("claimgate_revoked_sessions", "gauge", "Recently ended sessions whose access tokens are refused.", options.revokedSessionCount()) +
           metric("claimgate_claims_changed_users", "gauge", "Users whose recent claim changes make older access tokens stale.", options.claimsChangedCount()) +
           changeFeedMetric(options.changeFeedConnected?.()) +

@@ -28,6 +28,7 @@ import { mountAccountLinkPages } from "./account-link-pages.js";
 import { IntrospectionDisabledRule } from "./introspection-disabled-rule.js";
 import { operationProtection } from "./operation-protection.js";
 import { createServices } from "./create-services.js";
+import type { ExpiredRowPruner } from "../auth/expired-row-pruner.js";
 import { createLogger, type Logger } from "./logger.js";
 import { SANDBOX_DOCUMENT } from "./sandbox-document.js";
 import { contextFactory } from "../graphql/create-context.js";
@@ -54,6 +55,8 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly services: Services;
+  /** The background job deleting rows that can no longer matter (runs every few minutes on its own). */
+  readonly pruner: ExpiredRowPruner;
   /** Open authenticated WebSocket connections. */
   socketCount(): number;
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
@@ -87,7 +90,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const schema = buildSchema(undefined, { onWouldDeny: wouldDeny.listener });
   let origin = "";
   const services = await createServices({ config, logger, clock, publicOrigin: () => origin });
-  const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, revokedSessions, changeFeed, ...contextServices } = services;
+  const { authenticator, keys, externalIssuers, close, revokedSessionCount, claimsChangedCount, revokedSessions, changeFeed, pruner, ...contextServices } = services;
   const createContext = contextFactory(authenticator, contextServices);
 
   // Warm the issuers' key caches without delaying startup: a provider that is down must not stop our own tokens.
@@ -228,6 +231,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: `http://${host}:${port}${GRAPHQL_PATH}`,
     port,
     services: contextServices,
+    pruner,
     socketCount: () => socketGateway.connectionCount,
     async stop() {
       await socketGateway.close();

@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { signAccessToken } from "../../src/auth/access-token.js";
 import { createAuthenticator } from "../../src/auth/authenticate.js";
+import { entryBytes } from "../../src/auth/verified-token-cache.js";
 import { createHmacKeyRing } from "../../src/auth/signing-keys.js";
 import { createTestClock } from "../support/test-clock.js";
 
 const tokens = { issuer: "urn:i", audience: "urn:a", accessTokenTtlSeconds: 60, clockToleranceSeconds: 0 };
 
-async function setup(cacheSize = 100) {
+async function setup(cacheSize = 100, cacheBytes?: number) {
   const keys = await createHmacKeyRing("k3Y-for-tests-0123456789-abcdefghijklmnop");
   const clock = createTestClock();
   const revoked = new Set<string>();
-  const authenticator = createAuthenticator({ verification: { keys, tokens }, revokedSessions: revoked, clock, cacheSize });
-  const mint = async (sessionId = "s1") =>
-    (await signAccessToken({ keys, tokens, subject: "u1", sessionId, claims: { role: "admin" }, now: clock() })).token;
+  const authenticator = createAuthenticator({ verification: { keys, tokens }, revokedSessions: revoked, clock, cacheSize, ...(cacheBytes ? { cacheBytes } : {}) });
+  const mint = async (sessionId = "s1", extra: Record<string, unknown> = {}) =>
+    (await signAccessToken({ keys, tokens, subject: "u1", sessionId, claims: { role: "admin", ...extra }, now: clock() })).token;
   return { authenticator, clock, revoked, mint };
 }
 
@@ -24,7 +25,7 @@ describe("authenticator with the verified-token cache", () => {
     const second = await authenticator.authenticate(`Bearer ${token}`);
     expect(first.claims).toMatchObject({ sub: "u1", role: "admin" });
     expect(second).toBe(first);
-    expect(authenticator.cacheStats()).toEqual({ hits: 1, misses: 1, size: 1 });
+    expect(authenticator.cacheStats()).toEqual({ hits: 1, misses: 1, size: 1, bytes: entryBytes(token) });
   });
 
   it("a cached token that has expired is refused as TOKEN_EXPIRED", async () => {
@@ -84,5 +85,22 @@ describe("authenticator with the verified-token cache", () => {
     const { authenticator, mint } = await setup(2);
     for (const session of ["a", "b", "c"]) await authenticator.authenticate(`Bearer ${await mint(session)}`);
     expect(authenticator.cacheStats().size).toBe(2);
+  });
+
+  it("is bounded in bytes too: a few large tokens push out older entries, one larger than the budget is not kept", async () => {
+    const { authenticator, mint } = await setup(100, 20_000);
+    const small = await Promise.all(["a", "b", "c"].map((session) => mint(session)));
+    for (const token of small) await authenticator.authenticate(`Bearer ${token}`);
+    const large = await mint("d", { blob: "x".repeat(4500) });
+    await authenticator.authenticate(`Bearer ${large}`);
+    expect(authenticator.cacheStats()).toMatchObject({ size: 4, bytes: entryBytes(large) + small.reduce((sum, token) => sum + entryBytes(token), 0) });
+    const larger = await mint("e", { blob: "y".repeat(4500) });
+    await authenticator.authenticate(`Bearer ${larger}`);
+    // Everything older made room: the estimate stays within the budget.
+    expect(authenticator.cacheStats()).toMatchObject({ size: 1, bytes: entryBytes(larger) });
+
+    const tight = await setup(100, 5000);
+    expect((await tight.authenticator.authenticate(`Bearer ${large}`)).claims).toMatchObject({ sub: "u1" });
+    expect(tight.authenticator.cacheStats()).toMatchObject({ size: 0, bytes: 0 });
   });
 });
