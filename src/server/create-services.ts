@@ -14,15 +14,13 @@ import { PostFeed } from "../domain/post-feed.js";
 import { createSessionService } from "../auth/sessions.js";
 import type { KeyRing } from "../auth/signing-keys.js";
 import type { Config } from "../config/config.js";
-import { configureSqlite, openDatabase } from "../db/database.js";
-import { findLostDatabase, lostDatabaseMessage, writeMarker } from "../db/database-marker.js";
+import { connectDatabase, openDatabase } from "../db/database.js";
+import { findLostDatabaseOf, lostDatabaseMessage, writeMarkerOf } from "../db/database-marker.js";
 import { LostDatabaseError } from "../db/lost-database-error.js";
 import { migrateIfNeeded } from "../db/migrations.js";
 import { ensurePrivateDatabaseFile } from "../db/private-files.js";
-import { sqliteFilePath } from "../db/sqlite-url.js";
 import { seedDemoData } from "../db/seed-demo-data.js";
 import type { Services } from "../graphql/context.js";
-import { MIGRATIONS_DIR } from "../project-root.js";
 import { createOutboxMailer } from "../mail/outbox-mailer.js";
 import { createSmtpMailer } from "../mail/smtp-mailer.js";
 import { createUnconfiguredMailer } from "../mail/unconfigured-mailer.js";
@@ -91,15 +89,14 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     externalIssuers.set(trusted.issuer, prepareExternalIssuer(trusted, remote));
   }
   // Refuse to replace a lost database with an empty one (see database-marker.ts).
-  const databasePath = sqliteFilePath(config.databaseUrl);
-  const lost = findLostDatabase(databasePath);
+  const lost = findLostDatabaseOf(config.databaseUrl);
   if (lost && config.env !== "development") throw new LostDatabaseError(lostDatabaseMessage(lost));
-  if (lost) logger.error({ event: "database_recreated", database: databasePath }, `CREATING A NEW EMPTY DATABASE (development only). ${lostDatabaseMessage(lost)}`);
+  if (lost) logger.error({ event: "database_recreated", database: lost.databasePath }, `CREATING A NEW EMPTY DATABASE (development only). ${lostDatabaseMessage(lost)}`);
   // Only then create the file, private (0600), before SQLite would with the umask's mode.
   await ensurePrivateDatabaseFile(config.databaseUrl);
-  const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
+  const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
-  const markerError = writeMarker(databasePath, clock());
+  const markerError = writeMarkerOf(config.databaseUrl, clock());
   if (markerError) logger.warn({ event: "database_marker_not_written", err: markerError }, "could not write the marker that guards against a silently re-created database");
 
   const db = openDatabase({
@@ -107,7 +104,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
     busyTimeoutMs: config.dbBusyTimeoutMs,
     onReopen: (reason) => logger.warn({ event: "database_reopened", reason }, `reopened the database: ${reason}`),
   });
-  await configureSqlite(db);
+  await connectDatabase(db);
   const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
   if (config.seedDemoUsers) {
     const demo = await seedDemoData({ db, hashPassword, verifyPassword, forgetFailedLogins: (email) => throttle.unlock(email), clock });

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/passwords.js";
-import { databaseInUse } from "../../src/cli/database-in-use.js";
+import { databaseInUse } from "../../src/db/database-in-use.js";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { DEMO_USERS } from "../../src/db/seed-demo-data.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
