@@ -8,6 +8,8 @@ export default defineConfig({
     // test/guide performs README walkthroughs on a copy of the repository: slow, so apart
     // (`npm run test:guide`, which .ci/run runs).
     include: process.env["CLAIMGATE_TEST_GUIDE"] ? ["test/guide/**/*.test.ts"] : ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+    // CLAIMGATE_TEST_DATABASE=postgres: one throwaway PostgreSQL cluster for the run.
+    globalSetup: ["test/support/postgres-global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration files each start a server on its own SQLite file; two cores, two workers.

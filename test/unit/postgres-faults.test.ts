@@ -23,7 +23,7 @@ describe("PostgreSQL faults", () => {
     expect(findDatabaseFault(prisma)?.kind).toBe("unavailable");
     expect(findDatabaseFault(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }))?.kind).toBe("unavailable");
     expect(findDatabaseFault(new Error("timeout exceeded when trying to connect"))?.kind).toBe("unavailable");
-    const shutdown = new DriverAdapterError({ kind: "postgres", code: "57P01", severity: "FATAL", message: "terminating connection due to administrator command", originalCode: "57P01", originalMessage: "" });
+    const shutdown = new DriverAdapterError({ kind: "postgres", code: "57P01", severity: "FATAL", message: "terminating connection due to administrator command", detail: undefined, column: undefined, hint: undefined, originalCode: "57P01" });
     expect(findDatabaseFault(shutdown)?.kind).toBe("unavailable");
     expect(findDatabaseFault(new DriverAdapterError({ kind: "UniqueConstraintViolation", constraint: { fields: ["email"] } }))).toBeNull();
   });

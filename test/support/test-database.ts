@@ -1,0 +1,96 @@
+// Which database the tests run on: SQLite files (the default) or PostgreSQL
+// (CLAIMGATE_TEST_DATABASE=postgres, set by `npm test` for its second pass; the cluster comes
+// from postgres-global-setup.ts). Tests never build a DATABASE_URL themselves: they ask here.
+import { randomUUID } from "node:crypto";
+import { describe, it } from "vitest";
+import pg from "pg";
+
+export type TestDatabaseKind = "sqlite" | "postgres";
+export const TEST_DATABASE: TestDatabaseKind = process.env["CLAIMGATE_TEST_DATABASE"] === "postgres" ? "postgres" : "sqlite";
+export const onPostgres = TEST_DATABASE === "postgres";
+
+/** The cluster's maintenance database URL (postgres), for tests that make databases of their own. */
+export function postgresAdminUrl(): string {
+  const url = process.env["CLAIMGATE_TEST_POSTGRES_URL"];
+  if (!url) throw new Error("CLAIMGATE_TEST_DATABASE=postgres, but no cluster was started: run the tests through vitest (globalSetup)");
+  return url;
+}
+
+/** The URL of another database on the test cluster. */
+export function postgresUrlFor(database: string): string {
+  const url = new URL(postgresAdminUrl());
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(postgresAdminUrl());
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new database on the test cluster: migrated (cloned from the template) or empty. */
+export async function createPostgresDatabase(options: { migrated: boolean }): Promise<string> {
+  const name = `t_${randomUUID().replaceAll("-", "")}`;
+  const template = options.migrated ? ` TEMPLATE "${process.env["CLAIMGATE_TEST_POSTGRES_TEMPLATE"]}"` : "";
+  await admin((client) => client.query(`CREATE DATABASE "${name}"${template}`));
+  return name;
+}
+
+export async function dropPostgresDatabase(name: string): Promise<void> {
+  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch(() => {});
+}
+
+// One database per data folder: servers and CLI runs given the same DATA_DIR share it, as they
+// share the SQLite file there.
+const databases = new Map<string, string>();
+
+/**
+ * The environment that points a server with this DATA_DIR at its database: nothing on SQLite
+ * (DATA_DIR decides), DATABASE_URL of a database cloned from the migrated template on PostgreSQL.
+ */
+export async function databaseEnvFor(dataDir: string): Promise<Record<string, string>> {
+  if (!onPostgres) return {};
+  let name = databases.get(dataDir);
+  if (!name) {
+    name = await createPostgresDatabase({ migrated: true });
+    databases.set(dataDir, name);
+  }
+  return { DATABASE_URL: postgresUrlFor(name) };
+}
+
+/** Drops the database databaseEnvFor made for this DATA_DIR (none on SQLite). */
+export async function releaseDatabaseFor(dataDir: string): Promise<void> {
+  const name = databases.get(dataDir);
+  if (!name) return;
+  databases.delete(dataDir);
+  await dropPostgresDatabase(name);
+}
+
+/**
+ * `it` on SQLite; on PostgreSQL the test is skipped, its name saying why (a SQLite file, its
+ * modes or its locks: things PostgreSQL does not have).
+ */
+export function itOnSqlite(reason: string): typeof it {
+  if (!onPostgres) return it;
+  const skipped = (name: string, ...rest: unknown[]) => (it.skip as (...args: unknown[]) => void)(`${name} [skipped on PostgreSQL: ${reason}]`, ...rest);
+  return Object.assign(skipped, it) as unknown as typeof it;
+}
+
+/** `describe` on SQLite; skipped on PostgreSQL with the reason in its name (see itOnSqlite). */
+export function describeOnSqlite(reason: string): typeof describe {
+  if (!onPostgres) return describe;
+  const skipped = (name: string, ...rest: unknown[]) => (describe.skip as (...args: unknown[]) => void)(`${name} [skipped on PostgreSQL: ${reason}]`, ...rest);
+  return Object.assign(skipped, describe) as unknown as typeof describe;
+}
+
+/** `describe` on PostgreSQL only; skipped on SQLite with the reason in its name. */
+export function describeOnPostgres(reason: string): typeof describe {
+  if (onPostgres) return describe;
+  const skipped = (name: string, ...rest: unknown[]) => (describe.skip as (...args: unknown[]) => void)(`${name} [skipped on SQLite: ${reason}]`, ...rest);
+  return Object.assign(skipped, describe) as unknown as typeof describe;
+}
