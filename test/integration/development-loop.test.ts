@@ -1,5 +1,6 @@
 // The development loop: demo accounts restored at every start, `npm run db:reset`, and database
 // commands that say what to do while a server holds the database.
+import { itOnSqlite } from "../support/test-database.js";
 import { emailKey } from "../../src/auth/throttle-keys.js";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -75,7 +76,7 @@ describe("demo accounts", () => {
 });
 
 describe("database commands beside a running server", () => {
-  it("db:reset refuses outside development and while a server has the database open, then recreates it", async () => {
+  itOnSqlite("a server holding the SQLite file open; on PostgreSQL, db:reset runs beside servers")("db:reset refuses outside development and while a server has the database open, then recreates it", async () => {
     const t = await startTestServer({ NODE_ENV: "development" });
     const env = { NODE_ENV: "development", DATA_DIR: t.dataDir, JWT_SECRET: "", DATABASE_URL: "" };
     try {

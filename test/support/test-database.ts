@@ -94,3 +94,33 @@ export function describeOnPostgres(reason: string): typeof describe {
   const skipped = (name: string, ...rest: unknown[]) => (describe.skip as (...args: unknown[]) => void)(`${name} [skipped on SQLite: ${reason}]`, ...rest);
   return Object.assign(skipped, describe) as unknown as typeof describe;
 }
+
+/**
+ * Runs SQL on the database of a server's environment (DATABASE_URL, or the database of its
+ * DATA_DIR): for tests that look under the API or break something on purpose. Write it portably:
+ * identifiers double-quoted, CAST(COUNT(*) AS INTEGER), `?` placeholders.
+ */
+export async function testQuery<T = Record<string, unknown>>(env: Record<string, string | undefined>, sql: string, params: unknown[] = []): Promise<T[]> {
+  const dataDir = env["DATA_DIR"];
+  if (onPostgres) {
+    const url = env["DATABASE_URL"] || (dataDir && databases.has(dataDir) ? postgresUrlFor(databases.get(dataDir)!) : undefined);
+    if (!url) throw new Error("testQuery: this environment names no PostgreSQL database");
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const { default: Sqlite } = await import("better-sqlite3");
+  const file = env["DATABASE_URL"]?.startsWith("file:") ? env["DATABASE_URL"].slice(5) : `${dataDir}/claimgate.db`;
+  const sqlite = new Sqlite(file);
+  try {
+    const statement = sqlite.prepare(sql);
+    return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
+  } finally {
+    sqlite.close();
+  }
+}
