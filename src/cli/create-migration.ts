@@ -10,7 +10,9 @@
 // The PostgreSQL diff replays the history into a shadow database, so it needs a server: the one
 // DATABASE_URL names when it is a PostgreSQL URL (its user needs CREATEDB; the database itself is
 // not touched), else a throwaway cluster started from the installed binaries and deleted
-// afterwards. Without either, nothing is written: the two histories never drift apart.
+// afterwards. Without either, nothing is written, so the two histories never drift apart, unless
+// `--sqlite-only` is given: then only the SQLite migration is written, and `npm test` (generate
+// --check) fails until its PostgreSQL twin exists.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { isPostgresUrl } from "../db/database-url.js";
@@ -25,9 +27,10 @@ const fail = (message: string): never => {
   process.exit(1);
 };
 
-const name = process.argv[2];
+const sqliteOnly = process.argv.includes("--sqlite-only");
+const name = process.argv.slice(2).find((arg) => !arg.startsWith("--"));
 if (!name || !/^[a-z0-9_]+$/.test(name)) {
-  process.stderr.write("usage: npm run db:migration -- <name>   (lower-case letters, digits and _)\n");
+  process.stderr.write("usage: npm run db:migration -- <name> [--sqlite-only]   (name: lower-case letters, digits and _)\n");
   process.exit(2);
 }
 
@@ -36,24 +39,27 @@ writeFileSync(POSTGRES_SCHEMA_PATH, postgresSchemaOf(readFileSync(PRISMA_SCHEMA_
 
 const configured = process.env["DATABASE_URL"];
 let cluster: ThrowawayCluster | null = null;
-let postgresUrl: string;
+let postgresUrl: string | null = null;
 if (configured && isPostgresUrl(configured)) {
   postgresUrl = configured;
-} else {
-  if (!(await findPostgresBinaries())) {
-    fail(
-      "the PostgreSQL migration needs a PostgreSQL server: install PostgreSQL 15 or newer (apt-get install postgresql; " +
-        "a throwaway cluster is then started for the diff), or set DATABASE_URL to a postgresql:// URL whose user may CREATEDB. Nothing was written.",
-    );
-  }
+} else if (await findPostgresBinaries()) {
   cluster = await startThrowawayCluster();
   postgresUrl = cluster.urlFor("postgres");
+} else if (!sqliteOnly) {
+  fail(
+    "the PostgreSQL migration needs a PostgreSQL server: install PostgreSQL 15 or newer (apt-get install postgresql; " +
+      "a throwaway cluster is then started for the diff), or set DATABASE_URL to a postgresql:// URL whose user may CREATEDB. " +
+      "Nothing was written. (`-- <name> --sqlite-only` writes the SQLite migration alone; `npm test` then fails until its PostgreSQL twin exists.)",
+  );
 }
 let scripts: { sqlite: string | null; postgres: string | null };
 try {
   scripts = {
     sqlite: await sqliteMigrationScript({ migrationsDir: MIGRATIONS_DIR, schemaPath: PRISMA_SCHEMA_PATH }),
-    postgres: await postgresMigrationScript({ migrationsDir: POSTGRES_MIGRATIONS_DIR, schemaPath: POSTGRES_SCHEMA_PATH, databaseUrl: postgresUrl }),
+    postgres:
+      postgresUrl === null
+        ? null
+        : await postgresMigrationScript({ migrationsDir: POSTGRES_MIGRATIONS_DIR, schemaPath: POSTGRES_SCHEMA_PATH, databaseUrl: postgresUrl }),
   };
 } finally {
   await cluster?.destroy();
@@ -67,8 +73,13 @@ const folder = migrationFolderName(name, new Date());
 // Both histories get the folder, so they stay twins (checked by `npm run generate -- --check`).
 const none = "-- Nothing to change on this database for this migration.\nSELECT 1;\n";
 await writeMigration({ migrationsDir: MIGRATIONS_DIR, folder, script: scripts.sqlite ?? none, provider: "sqlite" });
-await writeMigration({ migrationsDir: POSTGRES_MIGRATIONS_DIR, folder, script: scripts.postgres ?? none, provider: "postgresql" });
-process.stdout.write(`created prisma/migrations/${folder}/migration.sql\ncreated prisma/postgres/migrations/${folder}/migration.sql\n`);
+process.stdout.write(`created prisma/migrations/${folder}/migration.sql\n`);
+if (postgresUrl !== null) {
+  await writeMigration({ migrationsDir: POSTGRES_MIGRATIONS_DIR, folder, script: scripts.postgres ?? none, provider: "postgresql" });
+  process.stdout.write(`created prisma/postgres/migrations/${folder}/migration.sql\n`);
+} else {
+  process.stdout.write(`NOT created: prisma/postgres/migrations/${folder} (--sqlite-only); create it where PostgreSQL is installed\n`);
+}
 const generated = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "src/cli/generate.ts"), "--prisma-only"], {
   cwd: PROJECT_ROOT,
   stdio: ["ignore", "ignore", "inherit"],
