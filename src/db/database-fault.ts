@@ -65,7 +65,7 @@ function kindOfPostgresCode(code: string): DatabaseFaultKind | null {
 const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "DatabaseDoesNotExist"]);
 /** Node's socket errors, and the pg pool's own words for a server that does not answer in time. */
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EPIPE"]);
-const UNREACHABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Client has encountered a connection error|Can't reach database server/;
+const UNREACHABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Can't reach database server/;
 
 function kindOfSqliteCode(code: string): DatabaseFaultKind | null {
   // SQLITE_BUSY_SNAPSHOT: another writer committed since this transaction read; retrying the
@@ -131,7 +131,6 @@ export function findDatabaseFault(error: unknown): DatabaseFault | null {
     const meta = record["meta"] as Record<string, unknown> | undefined;
     const adapterError = meta?.["driverAdapterError"];
     current = adapterError ?? record["cause"] ?? record["originalError"];
-    // DriverAdapterError keeps the adapter's description under `cause`, already visited above.
   }
   return null;
 }

@@ -19,7 +19,7 @@ export function describeDatabaseStartupFailure(error: unknown, databaseUrl: stri
   if (!isPostgresUrl(databaseUrl)) return null;
   const text = messagesOf(error);
   const where = `PostgreSQL database ${postgresLocation(databaseUrl)}`;
-  if (/Can't reach database server|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timeout exceeded when trying to connect|Connection terminated/.test(text)) {
+  if (/Can't reach database server|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|SocketTimeout|timeout exceeded when trying to connect|Connection terminated/.test(text)) {
     return `cannot reach the ${where}: start PostgreSQL (15 or newer) there, or set DATABASE_URL to a server that runs.`;
   }
   if (/password authentication failed|28P01|Authentication failed/i.test(text)) {

@@ -26,6 +26,8 @@ export function postgresPoolConfig(databaseUrl: string, poolSize = 10): pg.PoolC
     // Raw SQL's CURRENT_TIMESTAMP and timestamp(3) conversions must not follow the server's zone.
     options: "-c TimeZone=UTC",
     keepAlive: true,
+    // Idle connections must not keep a finished process (a CLI command) alive for the idle timeout.
+    allowExitOnIdle: true,
   };
 }
 

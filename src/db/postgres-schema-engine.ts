@@ -48,7 +48,7 @@ function markingQuery(query: (...args: unknown[]) => unknown): (...args: unknown
 
 /** A pool whose results report "char" columns as text, with the column name marked to say so. */
 function pgPool(connectionString: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 5000, allowExitOnIdle: true });
   pool.on("connect", (client) => {
     const patched = client as unknown as { query: (...args: unknown[]) => unknown };
     patched.query = markingQuery(client.query.bind(client) as (...args: unknown[]) => unknown);
