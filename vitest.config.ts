@@ -1,4 +1,7 @@
 import { defineConfig } from "vitest/config";
+import { SQLITE_ONLY_FILES } from "./test/support/sqlite-only-files.js";
+
+const onPostgres = process.env["CLAIMGATE_TEST_DATABASE"] === "postgres";
 
 export default defineConfig({
   // graphql ships both ESM and CJS builds; @graphql-tools loads the CJS one, so the tests must
@@ -8,6 +11,10 @@ export default defineConfig({
     // test/guide performs README walkthroughs on a copy of the repository: slow, so apart
     // (`npm run test:guide`, which .ci/run runs).
     include: process.env["CLAIMGATE_TEST_GUIDE"] ? ["test/guide/**/*.test.ts"] : ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+    // CLAIMGATE_TEST_DATABASE=postgres: one throwaway PostgreSQL cluster for the run, and the
+    // tests of the SQLite file left out (test/run.ts says which and why).
+    ...(onPostgres ? { exclude: Object.keys(SQLITE_ONLY_FILES) } : {}),
+    globalSetup: ["test/support/postgres-global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration files each start a server on its own SQLite file; two cores, two workers.

@@ -20,3 +20,5 @@ export const PROJECT_ROOT = (() => {
 export const SCHEMA_PATH = join(PROJECT_ROOT, "schema.graphql");
 export const MIGRATIONS_DIR = join(PROJECT_ROOT, "prisma", "migrations");
 export const PRISMA_SCHEMA_PATH = join(PROJECT_ROOT, "prisma", "schema.prisma");
+export const POSTGRES_MIGRATIONS_DIR = join(PROJECT_ROOT, "prisma", "postgres", "migrations");
+export const POSTGRES_SCHEMA_PATH = join(PROJECT_ROOT, "prisma", "postgres", "schema.prisma");

@@ -1,3 +1,4 @@
+import { readCredentialState } from "../db/credential-state.js";
 import { randomUUID } from "node:crypto";
 import type { TokenConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
@@ -170,7 +171,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       // Compare after insert: a password change, disable or delete that committed since `user` was
       // read bumped the epoch (and ended every session it saw), so this session must not live. If
       // it commits after this read, its own sweep ends this session. Either way no token escapes.
-      const current = await db.user.findUnique({ where: { id: user.id }, select: { credentialEpoch: true, disabledAt: true, deletedAt: true } });
+      // (A locking read on PostgreSQL, see readCredentialState: a plain one could miss a change in flight.)
+      const current = await readCredentialState(db, user.id);
       if (!current || current.credentialEpoch !== user.credentialEpoch || current.disabledAt !== null || current.deletedAt !== null) {
         await revokeWhere({ id: sessionId }, current?.deletedAt ? "account_deleted" : current?.disabledAt ? "account_disabled" : "password_changed");
         throw current?.disabledAt && !current.deletedAt ? accountDisabled() : CREDENTIALS_CHANGED();

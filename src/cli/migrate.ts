@@ -4,9 +4,8 @@ import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
 import { isDatabaseInUse } from "../db/database-in-use-error.js";
 import { migrateIfNeeded, pendingMigrations } from "../db/migrations.js";
+import { databaseInUseAt } from "../db/database-in-use.js";
 import { sqliteFilePath } from "../db/sqlite-url.js";
-import { MIGRATIONS_DIR } from "../project-root.js";
-import { databaseInUse } from "./database-in-use.js";
 
 const inUse = (path: string) =>
   `db:migrate: ${path} is open in a running claimgate server, and applying migrations needs the database to itself.\n` +
@@ -15,19 +14,19 @@ const inUse = (path: string) =>
 
 try {
   const config = loadConfig({ requireSigningKeys: false, requireMailer: false });
-  const options = { databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR };
-  const path = sqliteFilePath(config.databaseUrl);
+  const options = { databaseUrl: config.databaseUrl };
   const pending = await pendingMigrations(options);
+  const path = pending.length === 0 ? null : databaseInUseAt(config.databaseUrl);
   if (pending.length === 0) {
     process.stdout.write("the database is up to date\n");
-  } else if (databaseInUse(path)) {
+  } else if (path !== null) {
     process.stderr.write(inUse(path));
     process.exitCode = 1;
   } else {
     // A server starting between the check and the migration still gets the same answer.
     const applied = await migrateIfNeeded({ ...options, waitForOthersMs: 0 }).catch((error: unknown) => {
       if (!isDatabaseInUse(error)) throw error;
-      process.stderr.write(inUse(path));
+      process.stderr.write(inUse(sqliteFilePath(config.databaseUrl)));
       process.exitCode = 1;
       return [];
     });
@@ -38,3 +37,5 @@ try {
   process.stderr.write(`db:migrate: ${error.message}\n`);
   process.exitCode = 1;
 }
+// The PostgreSQL driver leaves a timer behind (the engine's pool); the work is done.
+process.exit(process.exitCode ?? 0);

@@ -102,7 +102,7 @@ export interface Config {
   readonly port: number;
   /** Folder for the embedded database and the development signing secret. */
   readonly dataDir: string;
-  /** SQLite URL, `file:` followed by a path. */
+  /** SQLite URL (`file:` followed by a path) or PostgreSQL URL (`postgres://` or `postgresql://`). */
   readonly databaseUrl: string;
   readonly httpTimeouts: HttpTimeouts;
   /** DB_BUSY_TIMEOUT: how long a write waits for a lock another connection holds, then fails with SERVICE_UNAVAILABLE (503). @default 5000 */

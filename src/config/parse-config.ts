@@ -1,3 +1,4 @@
+import { databaseKindOf } from "../db/database-url.js";
 import { join } from "node:path";
 import type { Config, Environment } from "./config.js";
 import { ConfigError } from "./config-error.js";
@@ -75,8 +76,18 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
 
   const dataDir = read("DATA_DIR") ?? "data";
   const databaseUrl = read("DATABASE_URL") ?? `file:${join(dataDir, "claimgate.db")}`;
-  if (!databaseUrl.startsWith("file:")) {
-    problems.push(`DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db (got a URL with another scheme)`);
+  const databaseKind = databaseKindOf(databaseUrl);
+  if (databaseKind === null) {
+    problems.push(
+      `DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db or a PostgreSQL URL such as postgresql://user:password@host:5432/claimgate (got a URL with another scheme)`,
+    );
+  } else if (databaseKind === "postgres") {
+    try {
+      const url = new URL(databaseUrl);
+      if (url.pathname.length <= 1) problems.push("DATABASE_URL must name the PostgreSQL database, as in postgresql://user:password@host:5432/claimgate");
+    } catch {
+      problems.push("DATABASE_URL is not a valid PostgreSQL URL (expected postgresql://user:password@host:5432/claimgate; percent-encode special characters in the password)");
+    }
   }
 
   const busyTimeoutText = read("DB_BUSY_TIMEOUT");

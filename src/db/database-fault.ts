@@ -3,7 +3,8 @@
  * `locked`: another connection (a second process, the CLI, a backup) held the write lock past
  * DB_BUSY_TIMEOUT. `read_only`: the file or its folder cannot be written. `disk_full`: no space.
  * `io`: the operating system refused a read or write. `unavailable`: the file is missing, was
- * replaced, or cannot be opened. `corrupt`: the file is not a sound SQLite database.
+ * replaced, or cannot be opened; on PostgreSQL, the server cannot be reached (refused, timed out,
+ * shutting down, too many connections). `corrupt`: the file is not a sound SQLite database.
  */
 export type DatabaseFaultKind = "locked" | "read_only" | "disk_full" | "io" | "unavailable" | "corrupt";
 
@@ -11,7 +12,7 @@ export interface DatabaseFault {
   readonly kind: DatabaseFaultKind;
   /** Stable `extensions.reason` for clients. */
   readonly reason: string;
-  /** SQLite's own code, for logs. */
+  /** The driver's own code, for logs: SQLite's result code, PostgreSQL's SQLSTATE or the socket error. */
   readonly sqliteCode: string;
   /** Whether the same request may succeed later without anyone fixing anything. */
   readonly transient: boolean;
@@ -37,6 +38,34 @@ export function faultOfSqliteCode(code: string): DatabaseFault | null {
 export function databaseFault(kind: DatabaseFaultKind, sqliteCode: string): DatabaseFault {
   return { ...FAULTS[kind], sqliteCode };
 }
+
+/**
+ * PostgreSQL SQLSTATEs (pg's `error.code`, the adapter's `originalCode`) → fault. Serialization
+ * failures and deadlocks count as a lock: the request succeeds when retried.
+ */
+export function faultOfPostgresCode(code: string): DatabaseFault | null {
+  const kind = kindOfPostgresCode(code);
+  return kind ? { ...FAULTS[kind], sqliteCode: code } : null;
+}
+
+function kindOfPostgresCode(code: string): DatabaseFaultKind | null {
+  if (!/^[0-9A-Z]{5}$/.test(code)) return null;
+  if (code === "40001" || code === "40P01" || code === "55P03") return "locked";
+  if (code === "25006") return "read_only";
+  if (code === "53100") return "disk_full";
+  // 08: connection exceptions; 53: out of resources (too many connections); 57P01-57P03: shutting
+  // down, crashed, starting up; 3D000: the database does not exist (dropped or not yet created).
+  if (code.startsWith("08") || code.startsWith("53") || /^57P0[123]$/.test(code) || code === "3D000") return "unavailable";
+  if (code.startsWith("58")) return "io";
+  if (code === "XX001" || code === "XX002") return "corrupt";
+  return null;
+}
+
+/** What @prisma/adapter-pg calls a connection it could not make or lost (DriverAdapterError kinds). */
+const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "DatabaseDoesNotExist"]);
+/** Node's socket errors, and the pg pool's own words for a server that does not answer in time. */
+const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EPIPE"]);
+const UNREACHABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Can't reach database server/;
 
 function kindOfSqliteCode(code: string): DatabaseFaultKind | null {
   // SQLITE_BUSY_SNAPSHOT: another writer committed since this transaction read; retrying the
@@ -83,12 +112,22 @@ export function findDatabaseFault(error: unknown): DatabaseFault | null {
         if (fault) return fault;
       }
       if (code === "P2028" || code === "P1008") return databaseFault("locked", code);
+      // Prisma's "can't reach", "timed out" and "server closed the connection".
+      if (code === "P1001" || code === "P1002" || code === "P1017") return databaseFault("unavailable", code);
+      if (SOCKET_CODES.has(code)) return databaseFault("unavailable", code);
+      const fault = faultOfPostgresCode(code);
+      if (fault) return fault;
     }
     const originalCode = record["originalCode"];
     if (typeof originalCode === "string") {
-      const fault = faultOfSqliteCode(originalCode);
+      const fault = faultOfSqliteCode(originalCode) ?? faultOfPostgresCode(originalCode);
       if (fault) return fault;
     }
+    const kind = record["kind"];
+    if (typeof kind === "string" && UNREACHABLE_KINDS.has(kind)) return databaseFault("unavailable", kind);
+    if (kind === "TransactionWriteConflict") return databaseFault("locked", kind);
+    const message = record["message"];
+    if (typeof message === "string" && UNREACHABLE_MESSAGE.test(message)) return databaseFault("unavailable", "CONNECTION_LOST");
     const meta = record["meta"] as Record<string, unknown> | undefined;
     const adapterError = meta?.["driverAdapterError"];
     current = adapterError ?? record["cause"] ?? record["originalError"];

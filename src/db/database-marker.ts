@@ -1,4 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { isPostgresUrl } from "./database-url.js";
+import { sqliteFilePath } from "./sqlite-url.js";
 
 /**
  * A small file next to the database, written once the database has been created and migrated:
@@ -53,4 +55,17 @@ export function writeMarker(databasePath: string, now: Date): Error | null {
   } catch (error) {
     return error as Error;
   }
+}
+
+/**
+ * By URL: the lost SQLite database, or null. PostgreSQL needs no marker: claimgate never creates a
+ * PostgreSQL database (a missing one fails the start with 3D000), so none is silently replaced.
+ */
+export function findLostDatabaseOf(databaseUrl: string): LostDatabase | null {
+  return isPostgresUrl(databaseUrl) ? null : findLostDatabase(sqliteFilePath(databaseUrl));
+}
+
+/** By URL: writes the SQLite marker (see writeMarker); nothing on PostgreSQL (see findLostDatabaseOf). */
+export function writeMarkerOf(databaseUrl: string, now: Date): Error | null {
+  return isPostgresUrl(databaseUrl) ? null : writeMarker(sqliteFilePath(databaseUrl), now);
 }

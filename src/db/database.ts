@@ -1,15 +1,27 @@
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "./generated/client.js";
-import { SerializedSqliteAdapter } from "./serialized-sqlite-adapter.js";
+import { SerializedSqliteAdapter, type StorageStats } from "./serialized-sqlite-adapter.js";
 import { sqliteFilePath } from "./sqlite-url.js";
+import { isPostgresUrl } from "./database-url.js";
+import { openPostgres } from "./postgres-database.js";
+import type pg from "pg";
 
+/**
+ * The one client type the rest of the code sees. It is the SQLite client's type; on PostgreSQL
+ * the client generated from the same models (prisma/postgres/schema.prisma) is cast to it: the
+ * two differ only in provider-specific details the code does not use, and calls through a
+ * union of both types would not compile.
+ */
 export type Database = PrismaClient;
 
 /** @default 5000 */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface OpenDatabaseOptions {
-  /** SQLite URL, `file:` followed by a path. The file must exist (migrations create it). */
+  /**
+   * `file:` followed by a path (SQLite; the file must exist, migrations create it), or a
+   * `postgres://`/`postgresql://` URL (PostgreSQL 15 or newer).
+   */
   databaseUrl: string;
   /** How long a write may wait for the lock another connection holds (DB_BUSY_TIMEOUT). @default 5000 */
   busyTimeoutMs?: number;
@@ -18,6 +30,7 @@ export interface OpenDatabaseOptions {
 }
 
 const adapters = new WeakMap<Database, () => SerializedSqliteAdapter | undefined>();
+const postgresPools = new WeakMap<Database, pg.Pool>();
 
 /**
  * A Prisma client over SerializedSqliteAdapter (see there): statements of one request never
@@ -25,6 +38,12 @@ const adapters = new WeakMap<Database, () => SerializedSqliteAdapter | undefined
  * a deleted, replaced or read-only file is noticed and healed without a restart.
  */
 export function openDatabase(options: OpenDatabaseOptions): Database {
+  if (isPostgresUrl(options.databaseUrl)) {
+    const { client, pool } = openPostgres({ databaseUrl: options.databaseUrl });
+    const db = client as unknown as Database;
+    postgresPools.set(db, pool);
+    return db;
+  }
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   let adapter: SerializedSqliteAdapter | undefined;
   const factory: SqlDriverAdapterFactory = {
@@ -49,7 +68,24 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
   return db;
 }
 
-/** The connection behind a client from openDatabase, once it has connected; for readiness. */
+/** The pool behind a PostgreSQL client from openDatabase; undefined for SQLite. */
+export function postgresPoolOf(db: Database): pg.Pool | undefined {
+  return postgresPools.get(db);
+}
+
+/** Whether the client talks to PostgreSQL; for the parts of src/db that differ. */
+export function isPostgres(db: Database): boolean {
+  return postgresPools.has(db);
+}
+
+/** Counters for /metrics. PostgreSQL has no file, lock retries or reopens: those stay at zero. */
+export async function storageStats(db: Database): Promise<StorageStats> {
+  const pool = postgresPools.get(db);
+  if (pool) return { busyRetries: 0, lockTimeouts: 0, reopens: 0, faults: {}, waiting: pool.waitingCount };
+  return (await adapterOf(db)).stats();
+}
+
+/** The SQLite connection behind a client from openDatabase, once it has connected; for readiness. */
 export async function adapterOf(db: Database): Promise<SerializedSqliteAdapter> {
   const current = adapters.get(db);
   if (!current) throw new Error("adapterOf: this client was not made by openDatabase");
@@ -65,4 +101,11 @@ export async function adapterOf(db: Database): Promise<SerializedSqliteAdapter> 
  */
 export async function configureSqlite(db: Database): Promise<void> {
   await db.$connect();
+}
+
+/** Connects now, so a database that cannot be reached fails the start with its own error. */
+export async function connectDatabase(db: Database): Promise<void> {
+  await db.$connect();
+  // PostgreSQL's pool connects lazily: $connect alone would not notice a wrong URL or password.
+  if (isPostgres(db)) await db.$queryRawUnsafe("SELECT 1");
 }

@@ -12,6 +12,10 @@ import { openSchemaEngine } from "./schema-engine.js";
 import { isDatabaseInUse } from "./database-in-use-error.js";
 import { ensurePrivateDatabaseFile } from "./private-files.js";
 import { sqliteFilePath } from "./sqlite-url.js";
+import { isPostgresUrl } from "./database-url.js";
+import { openPostgresSchemaEngine } from "./postgres-schema-engine.js";
+import { readAppliedPostgresMigrations } from "./postgres-database.js";
+import { MIGRATIONS_DIR, POSTGRES_MIGRATIONS_DIR } from "../project-root.js";
 
 const LOCKFILE = "migration_lock.toml";
 const MIGRATION_FILE = "migration.sql";
@@ -46,17 +50,29 @@ export async function readMigrationList(migrationsDir: string): Promise<Migratio
 
 export interface ApplyMigrationsOptions {
   databaseUrl: string;
-  migrationsDir: string;
+  /** @default prisma/migrations for SQLite, prisma/postgres/migrations for PostgreSQL */
+  migrationsDir?: string;
 }
 
-/** Applies every migration not yet recorded in `_prisma_migrations`; returns their names. */
+/** The migration history for the database the URL names. */
+export function migrationsDirFor(databaseUrl: string): string {
+  return isPostgresUrl(databaseUrl) ? POSTGRES_MIGRATIONS_DIR : MIGRATIONS_DIR;
+}
+
+/**
+ * Applies every migration not yet recorded in `_prisma_migrations`; returns their names.
+ * On PostgreSQL the engine holds an advisory lock while it applies, so processes starting
+ * together on one empty database apply each migration once: the others wait, then find nothing to do.
+ */
 export async function applyMigrations(options: ApplyMigrationsOptions): Promise<string[]> {
+  const postgres = isPostgresUrl(options.databaseUrl);
   // Created private (0700 folder, 0600 file) by whoever gets here first: the server or `npm run db:migrate`.
-  await ensurePrivateDatabaseFile(options.databaseUrl);
-  const { engine, close } = await openSchemaEngine({ databaseUrl: options.databaseUrl });
+  // (A file concern only: PostgreSQL's server owns its files.)
+  if (!postgres) await ensurePrivateDatabaseFile(options.databaseUrl);
+  const { engine, close } = await (postgres ? openPostgresSchemaEngine : openSchemaEngine)({ databaseUrl: options.databaseUrl });
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({
-      migrationsList: await readMigrationList(options.migrationsDir),
+      migrationsList: await readMigrationList(options.migrationsDir ?? migrationsDirFor(options.databaseUrl)),
       filters: NO_FILTER,
     });
     return appliedMigrationNames;
@@ -84,8 +100,10 @@ export function readAppliedMigrations(databaseUrl: string): string[] {
 
 /** Names of the migrations in the folder that the database has not finished applying. */
 export async function pendingMigrations(options: ApplyMigrationsOptions): Promise<string[]> {
-  const { migrationDirectories } = await readMigrationList(options.migrationsDir);
-  const applied = new Set(readAppliedMigrations(options.databaseUrl));
+  const { migrationDirectories } = await readMigrationList(options.migrationsDir ?? migrationsDirFor(options.databaseUrl));
+  const applied = new Set(
+    isPostgresUrl(options.databaseUrl) ? await readAppliedPostgresMigrations(options.databaseUrl) : readAppliedMigrations(options.databaseUrl),
+  );
   return migrationDirectories.map((directory) => directory.path).filter((name) => !applied.has(name));
 }
 
@@ -106,6 +124,8 @@ export interface MigrateIfNeededOptions extends ApplyMigrationsOptions {
  * still gets the error, once the wait is over.
  */
 export async function migrateIfNeeded(options: MigrateIfNeededOptions): Promise<string[]> {
+  // PostgreSQL: always through the engine, whose advisory lock makes check-and-apply one step.
+  if (isPostgresUrl(options.databaseUrl)) return applyMigrations(options);
   const deadline = Date.now() + (options.waitForOthersMs ?? 15_000);
   for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
     if ((await pendingMigrations(options)).length === 0) return [];
@@ -126,10 +146,19 @@ export interface CreateMigrationOptions {
 }
 
 /**
- * Writes the SQL that takes the existing migrations to the current schema.prisma
+ * Writes the SQL that takes the existing SQLite migrations to the current schema.prisma
  * into a new migration folder. Returns its folder name, or null when nothing changed.
  */
 export async function createMigration(options: CreateMigrationOptions): Promise<string | null> {
+  const script = await sqliteMigrationScript(options);
+  if (script === null) return null;
+  const folder = migrationFolderName(options.name, options.now ?? new Date());
+  await writeMigration({ migrationsDir: options.migrationsDir, folder, script, provider: "sqlite" });
+  return folder;
+}
+
+/** The SQL taking the SQLite history to the schema, or null when they match. */
+export async function sqliteMigrationScript(options: { migrationsDir: string; schemaPath: string }): Promise<string | null> {
   const content = await readFile(options.schemaPath, "utf8");
   // The engine's own "diff from migrations" needs a shadow database the SQLite driver adapter
   // cannot feed multi-statement scripts to, so the history is replayed into a scratch file.
@@ -138,35 +167,62 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
     const databaseUrl = `file:${join(scratch, "history.db")}`;
     await applyMigrations({ databaseUrl, migrationsDir: options.migrationsDir });
     const { engine, close } = await openSchemaEngine({ databaseUrl });
-    let script: string | null;
     try {
       const files = [{ path: options.schemaPath, content }];
-      ({ stdout: script } = await engine.diff({
+      const { stdout } = await engine.diff({
         from: { tag: "schemaDatasource", files, configDir: dirname(options.schemaPath) },
         to: { tag: "schemaDatamodel", files },
         script: true,
         exitCode: null,
         filters: NO_FILTER,
-      }));
+      });
+      return meaningful(stdout);
     } finally {
       await close();
     }
-    if (!script || /^-- This is an empty migration\.\s*$/.test(script.trim())) return null;
-    const folder = `${migrationTimestamp(options.now ?? new Date())}_${options.name}`;
-    await mkdir(join(options.migrationsDir, folder), { recursive: true });
-    await writeFile(join(options.migrationsDir, folder, MIGRATION_FILE), script);
-    if ((await readMigrationList(options.migrationsDir)).lockfile.content === null) {
-      await writeFile(
-        join(options.migrationsDir, LOCKFILE),
-        '# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "sqlite"\n',
-      );
-    }
-    return folder;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-function migrationTimestamp(date: Date): string {
-  return date.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+/**
+ * The SQL taking the PostgreSQL history to the (generated) PostgreSQL schema, or null when they
+ * match. The engine replays the history into a shadow database it creates on the server at
+ * `databaseUrl` (the user needs CREATEDB) and drops afterwards; the database itself is not touched.
+ */
+export async function postgresMigrationScript(options: { migrationsDir: string; schemaPath: string; databaseUrl: string }): Promise<string | null> {
+  const content = await readFile(options.schemaPath, "utf8");
+  const { engine, close } = await openPostgresSchemaEngine({ databaseUrl: options.databaseUrl });
+  try {
+    const files = [{ path: options.schemaPath, content }];
+    const { stdout } = await engine.diff({
+      from: { tag: "migrations", ...(await readMigrationList(options.migrationsDir)) },
+      to: { tag: "schemaDatamodel", files },
+      script: true,
+      exitCode: null,
+      filters: NO_FILTER,
+    });
+    return meaningful(stdout);
+  } finally {
+    await close();
+  }
+}
+
+const meaningful = (script: string | null | undefined): string | null =>
+  !script || /^-- This is an empty migration\.\s*$/.test(script.trim()) ? null : script;
+
+export function migrationFolderName(name: string, now: Date): string {
+  return `${now.toISOString().replace(/[-:T]/g, "").slice(0, 14)}_${name}`;
+}
+
+/** Writes `<folder>/migration.sql`, and the lockfile naming the provider when there is none yet. */
+export async function writeMigration(options: { migrationsDir: string; folder: string; script: string; provider: "sqlite" | "postgresql" }): Promise<void> {
+  await mkdir(join(options.migrationsDir, options.folder), { recursive: true });
+  await writeFile(join(options.migrationsDir, options.folder, MIGRATION_FILE), options.script);
+  if ((await readMigrationList(options.migrationsDir)).lockfile.content === null) {
+    await writeFile(
+      join(options.migrationsDir, LOCKFILE),
+      `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${options.provider}"\n`,
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import { chmod, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sqliteFilePath } from "./sqlite-url.js";
+import { isPostgresUrl } from "./database-url.js";
 
 /**
  * Creates the database's folder (0700) and file (0600) before SQLite does, so they are private
@@ -8,6 +9,8 @@ import { sqliteFilePath } from "./sqlite-url.js";
  * -shm files the database file's permissions. Existing files keep their modes (an operator's choice).
  */
 export async function ensurePrivateDatabaseFile(databaseUrl: string): Promise<void> {
+  // PostgreSQL keeps its files in its own data directory, under its own user: nothing to do here.
+  if (isPostgresUrl(databaseUrl)) return;
   const path = sqliteFilePath(databaseUrl);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   try {

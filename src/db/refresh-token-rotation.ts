@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "./database.js";
+import { isPostgres, type Database } from "./database.js";
+import { findRefreshTokenOnPostgres, rotateRefreshTokenOnPostgres } from "./postgres-refresh-token-rotation.js";
 import type { User } from "./generated/client.js";
 
 /**
@@ -29,6 +30,7 @@ const optionalDate = (value: unknown): Date | null => (value === null || value =
 
 /** The token with its session and the session's user, read in one query. */
 export async function findRefreshToken(db: Database, tokenHash: string): Promise<RefreshTokenRow | null> {
+  if (isPostgres(db)) return findRefreshTokenOnPostgres(db, tokenHash);
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT t.id, t.generation, t.expiresAt, t.sessionId,
            s.revokedAt AS sessionRevokedAt, s.createdAt AS sessionCreatedAt, s.userAgent AS sessionUserAgent, s.ip AS sessionIp,
@@ -84,6 +86,7 @@ export interface RotateRefreshTokenOptions {
  * session has ended (a password change or logout racing the refresh). Returns whether this call won.
  */
 export async function rotateRefreshToken(db: Database, options: RotateRefreshTokenOptions): Promise<boolean> {
+  if (isPostgres(db)) return rotateRefreshTokenOnPostgres(db, options);
   const now = sqliteTimestamp(options.now);
   const expiresAt = sqliteTimestamp(options.expiresAt);
   const [, inserted] = await db.$transaction([

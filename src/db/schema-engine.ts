@@ -21,7 +21,7 @@ const { WebAssembly: wasmApi } = globalThis as unknown as { WebAssembly: WasmApi
 
 let initialised: Promise<void> | undefined;
 
-function initialiseWasm(): Promise<void> {
+export function initialiseWasm(): Promise<void> {
   initialised ??= (async () => {
     const require = createRequire(import.meta.url);
     const bindingsPath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");

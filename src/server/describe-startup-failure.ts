@@ -2,6 +2,7 @@ import { dirname, relative, isAbsolute, resolve } from "node:path";
 import type { Config } from "../config/config.js";
 import { isDatabaseInUse } from "../db/database-in-use-error.js";
 import { sqliteFilePath } from "../db/sqlite-url.js";
+import { describeDatabaseStartupFailure } from "../db/describe-database-failure.js";
 
 const FILE_PROBLEMS: Record<string, string> = {
   EACCES: "permission denied",
@@ -42,6 +43,8 @@ export function describeStartupFailure(error: unknown, config: Pick<Config, "hos
     if (code === "EACCES") return `not permitted to listen on ${where}: set PORT to 1024 or above (lower ports need extra privileges).`;
     if (code === "EADDRNOTAVAIL") return `HOST ${config.host} is not an address of this machine: set HOST to one of its addresses, 127.0.0.1 or 0.0.0.0.`;
   }
+  const database = describeDatabaseStartupFailure(error, config.databaseUrl);
+  if (database) return database;
   const databasePath = sqliteFilePath(config.databaseUrl);
   if (isDatabaseInUse(error)) {
     return `the database ${databasePath} has migrations to apply, which need it to themselves, but another process has it open: stop the other claimgate processes using DATABASE_URL, start this one, then start them again.`;

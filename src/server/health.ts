@@ -1,9 +1,6 @@
-import { statfs } from "node:fs/promises";
-import { hostname } from "node:os";
-import { dirname } from "node:path";
-import { findDatabaseFault, type DatabaseFaultKind } from "../db/database-fault.js";
-import { adapterOf, type Database } from "../db/database.js";
-import { sqliteTimestamp } from "../db/refresh-token-rotation.js";
+import type { DatabaseFaultKind } from "../db/database-fault.js";
+import type { Database } from "../db/database.js";
+import { probeDatabaseWrite } from "../db/database-probe.js";
 
 export interface Readiness {
   readonly ready: boolean;
@@ -12,73 +9,14 @@ export interface Readiness {
   readonly fault?: DatabaseFaultKind | "deleted" | "migrations";
 }
 
-/** Below this much free space the disk counts as full: SQLite needs room for the WAL and new pages. */
-const MIN_FREE_BYTES = 256 * 1024;
-/** How long the write probe may wait for the lock: readiness must answer quickly. */
-const PROBE_TIMEOUT_MS = 1000;
-/** One row per process, so probes from several processes never contend on one row. */
-const PROBE_ID = `${hostname()}:${process.pid}`.replace(/[^A-Za-z0-9._:-]/g, "_");
-
-const FAULT_REASONS: Record<DatabaseFaultKind, string> = {
-  locked: "the database is locked by another connection: the write probe could not get the write lock within 1 s",
-  read_only: "the database is read-only: its file, its folder or the mount is not writable",
-  disk_full: "the disk holding the database is full",
-  io: "the database file cannot be read or written (I/O error)",
-  unavailable: "the database file cannot be opened",
-  corrupt: "the database file is damaged",
-};
-
 /**
- * Ready when the database takes a write and has applied every migration this build ships.
- * Checks, in order: the file under the open connections is still the one at the configured
- * path (a deleted file turns this red; a replaced one is reopened), the disk has room, a tiny
- * write to HealthProbe commits, and the migrations are all applied. A failed probe asks the
- * adapter for fresh connections and tries once more, so a fixed fault (a read-only mount made
- * writable again, a restored file) turns this green without a restart.
+ * Ready when the database takes a write (see probeDatabaseWrite: a tiny write to HealthProbe,
+ * after checks of the file where there is one) and has applied every migration this build ships.
+ * Each call probes afresh, so a fixed fault turns this green without a restart.
  */
 export async function checkReadiness(db: Database, expectedMigrations: readonly string[]): Promise<Readiness> {
-  let adapter;
-  try {
-    adapter = await adapterOf(db);
-  } catch {
-    return { ready: false, reason: "the database is not reachable", fault: "unavailable" };
-  }
-  if (adapter.fileState() === "deleted") {
-    return {
-      ready: false,
-      reason: `the database file ${adapter.path} was deleted under the running server; writes are refused until it is restored`,
-      fault: "deleted",
-    };
-  }
-  const free = await freeBytes(dirname(adapter.path));
-  if (free !== null && free < MIN_FREE_BYTES) {
-    return { ready: false, reason: `${FAULT_REASONS.disk_full} (${free} bytes free in ${dirname(adapter.path)})`, fault: "disk_full" };
-  }
-
-  const probe = `INSERT INTO HealthProbe (id, checkedAt) VALUES ('${PROBE_ID}', '${sqliteTimestamp(new Date())}')
-    ON CONFLICT(id) DO UPDATE SET checkedAt = excluded.checkedAt`;
-  let failure: unknown = null;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await adapter.probeWrite(probe, PROBE_TIMEOUT_MS);
-      failure = null;
-      break;
-    } catch (error) {
-      failure = error;
-      const fault = findDatabaseFault(error);
-      if (!fault || fault.kind === "locked" || fault.kind === "disk_full") break;
-      adapter.requestReopen();
-    }
-  }
-  if (failure !== null) {
-    const fault = findDatabaseFault(failure);
-    if (adapter.fileState() === "deleted") {
-      return { ready: false, reason: `the database file ${adapter.path} was deleted under the running server`, fault: "deleted" };
-    }
-    return fault
-      ? { ready: false, reason: FAULT_REASONS[fault.kind], fault: fault.kind }
-      : { ready: false, reason: "the database did not take the probe write", fault: "unavailable" };
-  }
+  const probe = await probeDatabaseWrite(db);
+  if (!probe.ok) return { ready: false, reason: probe.reason, fault: probe.fault };
 
   let applied: Set<string>;
   try {
@@ -91,15 +29,6 @@ export async function checkReadiness(db: Database, expectedMigrations: readonly 
   }
   const missing = expectedMigrations.filter((name) => !applied.has(name));
   return missing.length === 0 ? { ready: true } : { ready: false, reason: `migrations not applied: ${missing.join(", ")}`, fault: "migrations" };
-}
-
-async function freeBytes(folder: string): Promise<number | null> {
-  try {
-    const stats = await statfs(folder);
-    return Number(stats.bavail) * Number(stats.bsize);
-  } catch {
-    return null;
-  }
 }
 
 /** What readiness needs to know about a trusted issuer's remote keys. */

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Express } from "express";
 import { passwordVerificationCount } from "../auth/passwords.js";
 import type { TokenCacheStats } from "../auth/verified-token-cache.js";
-import { adapterOf, type Database } from "../db/database.js";
+import { storageStats, type Database } from "../db/database.js";
 import { checkIssuerKeys, checkReadiness, type IssuerKeys, type Readiness } from "./health.js";
 
 export interface OperationalRoutesOptions {
@@ -81,7 +81,7 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
       return;
     }
     const cache = options.cacheStats();
-    const storage = (await adapterOf(options.db)).stats();
+    const storage = await storageStats(options.db);
     const metric = (name: string, type: "counter" | "gauge", help: string, value: number) =>
       `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`;
     res

@@ -15,8 +15,7 @@ import type { Config } from "../config/config.js";
 import { buildSchema } from "../graphql/build-schema.js";
 import type { GraphQLContext, Services } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/format-error.js";
-import { readMigrationList } from "../db/migrations.js";
-import { MIGRATIONS_DIR } from "../project-root.js";
+import { migrationsDirFor, readMigrationList } from "../db/migrations.js";
 import { httpStatusPlugin } from "./http-status-plugin.js";
 import { unsupportedOperationPlugin } from "./unsupported-operation-plugin.js";
 import { authorizationPlugin } from "./authorization-plugin.js";
@@ -167,7 +166,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   mountOperationalRoutes(app, {
     db: services.db,
-    expectedMigrations: (await readMigrationList(MIGRATIONS_DIR)).migrationDirectories.map((directory) => directory.path),
+    expectedMigrations: (await readMigrationList(migrationsDirFor(config.databaseUrl))).migrationDirectories.map((directory) => directory.path),
     jwks: keys.jwks,
     issuerKeys: [...externalIssuers.values()].map((external) => external.keys),
     cacheStats: () => authenticator.cacheStats(),

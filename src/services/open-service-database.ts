@@ -1,14 +1,12 @@
 import type { Config } from "../config/config.js";
 import { LoginThrottle } from "../auth/login-throttle.js";
 import { hashPassword, verifyPassword } from "../auth/passwords.js";
-import { configureSqlite, type Database, openDatabase } from "../db/database.js";
-import { findLostDatabase, lostDatabaseMessage, writeMarker } from "../db/database-marker.js";
+import { connectDatabase, type Database, openDatabase } from "../db/database.js";
+import { findLostDatabaseOf, lostDatabaseMessage, writeMarkerOf } from "../db/database-marker.js";
 import { LostDatabaseError } from "../db/lost-database-error.js";
 import { migrateIfNeeded } from "../db/migrations.js";
 import { ensurePrivateDatabaseFile } from "../db/private-files.js";
 import { seedDemoData } from "../db/seed-demo-data.js";
-import { sqliteFilePath } from "../db/sqlite-url.js";
-import { MIGRATIONS_DIR } from "../project-root.js";
 import type { Logger } from "pino";
 
 export interface OpenServiceDatabaseOptions {
@@ -26,15 +24,14 @@ export interface OpenServiceDatabaseOptions {
 export async function openServiceDatabase(options: OpenServiceDatabaseOptions): Promise<Database> {
   const { config, logger, clock } = options;
   // Refuse to replace a lost database with an empty one (see database-marker.ts).
-  const databasePath = sqliteFilePath(config.databaseUrl);
-  const lost = findLostDatabase(databasePath);
+  const lost = findLostDatabaseOf(config.databaseUrl);
   if (lost && config.env !== "development") throw new LostDatabaseError(lostDatabaseMessage(lost));
-  if (lost) logger.error({ event: "database_recreated", database: databasePath }, `CREATING A NEW EMPTY DATABASE (development only). ${lostDatabaseMessage(lost)}`);
+  if (lost) logger.error({ event: "database_recreated", database: lost.databasePath }, `CREATING A NEW EMPTY DATABASE (development only). ${lostDatabaseMessage(lost)}`);
   // Only then create the file, private (0600), before SQLite would with the umask's mode.
   await ensurePrivateDatabaseFile(config.databaseUrl);
-  const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl, migrationsDir: MIGRATIONS_DIR });
+  const applied = await migrateIfNeeded({ databaseUrl: config.databaseUrl });
   if (applied.length > 0) logger.info({ event: "migrations_applied", migrations: applied }, "applied database migrations");
-  const markerError = writeMarker(databasePath, clock());
+  const markerError = writeMarkerOf(config.databaseUrl, clock());
   if (markerError) logger.warn({ event: "database_marker_not_written", err: markerError }, "could not write the marker that guards against a silently re-created database");
 
   const db = openDatabase({
@@ -42,7 +39,7 @@ export async function openServiceDatabase(options: OpenServiceDatabaseOptions): 
     busyTimeoutMs: config.dbBusyTimeoutMs,
     onReopen: (reason) => logger.warn({ event: "database_reopened", reason }, `reopened the database: ${reason}`),
   });
-  await configureSqlite(db);
+  await connectDatabase(db);
   if (config.seedDemoUsers) {
     const throttle = new LoginThrottle({ db, policy: config.loginThrottle, clock });
     const demo = await seedDemoData({ db, hashPassword, verifyPassword, forgetFailedLogins: (email) => throttle.unlock(email), clock });

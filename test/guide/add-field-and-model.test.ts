@@ -90,7 +90,9 @@ describe("README: Add your own field and model", () => {
         expect(text).toContain(insert[1]!);
         await writeFile(path, text.replace(`${insert[1]!}\n`, `${insert[1]!}\n${block.body}\n`));
       } else if (block === migration) {
-        expect(await shell(block.body)).toMatch(/created prisma\/migrations\/\d+_add_note\/migration\.sql\nregenerated the Prisma client/);
+        expect(await shell(block.body)).toMatch(
+          /created prisma\/migrations\/(\d+_add_note)\/migration\.sql\ncreated prisma\/postgres\/migrations\/\1\/migration\.sql\nregenerated the Prisma clients/,
+        );
       } else if (block === generate) {
         await shell(block.body);
       }

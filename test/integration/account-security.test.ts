@@ -1,4 +1,4 @@
-// The account layer against an attacker, over real HTTP and a real SQLite file: concurrent
+// The account layer against an attacker, over real HTTP and a real database (SQLite file or PostgreSQL): concurrent
 // guesses, credential changes racing logins, blocked deletes, enumeration, token and session lifetimes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE, BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";

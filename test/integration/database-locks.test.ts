@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import Sqlite from "better-sqlite3";
+import { describeOnSqlite, testQuery } from "../support/test-database.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { holdWriteLock } from "../support/lock-holder.js";
 import { postGraphQL, startServerProcess } from "../support/server-process.js";
@@ -21,7 +21,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value };
 }
 
-describe("an external connection holds the write lock for 15 s", () => {
+describeOnSqlite("holds SQLite's file lock; PostgreSQL locks rows, not the database")("an external connection holds the write lock for 15 s", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ DB_BUSY_TIMEOUT: `${BUSY_TIMEOUT_MS}ms` });
@@ -136,14 +136,11 @@ describe("transactions are isolated from other requests", () => {
 
     expect(failed).toEqual([]);
     expect(rolledBack).toBeGreaterThan(20);
-    const sqlite = new Sqlite(join(t.dataDir, "claimgate.db"), { readonly: true });
-    try {
-      const stored = new Set((sqlite.prepare("SELECT id FROM Post WHERE title LIKE 'load %'").all() as { id: string }[]).map((row) => row.id));
+    {
+      const stored = new Set((await testQuery<{ id: string }>(t.env, `SELECT "id" FROM "Post" WHERE "title" LIKE 'load %'`)).map((row) => row.id));
       expect(acknowledged).toHaveLength(300);
       expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
-      expect(sqlite.prepare("SELECT COUNT(*) AS n FROM LoginThrottle WHERE key LIKE 'sabotage:%'").get()).toEqual({ n: 0 });
-    } finally {
-      sqlite.close();
+      expect(await testQuery(t.env, `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "LoginThrottle" WHERE "key" LIKE 'sabotage:%'`)).toEqual([{ n: 0 }]);
     }
   }, 60_000);
 });
@@ -166,11 +163,8 @@ describe("two processes sharing the file", () => {
         ),
       );
       expect(responses.filter((response) => response.status !== 200 || !response.body.data?.createPost)).toEqual([]);
-      const sqlite = new Sqlite(join(dataDir, "claimgate.db"), { readonly: true });
-      try {
-        expect(sqlite.prepare("SELECT COUNT(*) AS n FROM Post WHERE title LIKE 'two %'").get()).toEqual({ n: 200 });
-      } finally {
-        sqlite.close();
+      {
+        expect(await testQuery(env, `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "Post" WHERE "title" LIKE 'two %'`)).toEqual([{ n: 200 }]);
       }
     } finally {
       await Promise.all([a.stop(), b.stop()]);

@@ -1,5 +1,6 @@
 // The development loop: demo accounts restored at every start, `npm run db:reset`, and database
 // commands that say what to do while a server holds the database.
+import { itOnSqlite } from "../support/test-database.js";
 import { emailKey } from "../../src/auth/throttle-keys.js";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -10,7 +11,7 @@ import { promisify } from "node:util";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/passwords.js";
-import { databaseInUse } from "../../src/cli/database-in-use.js";
+import { databaseInUse } from "../../src/db/database-in-use.js";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { DEMO_USERS } from "../../src/db/seed-demo-data.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
@@ -75,7 +76,7 @@ describe("demo accounts", () => {
 });
 
 describe("database commands beside a running server", () => {
-  it("db:reset refuses outside development and while a server has the database open, then recreates it", async () => {
+  itOnSqlite("a server holding the SQLite file open; on PostgreSQL, db:reset runs beside servers")("db:reset refuses outside development and while a server has the database open, then recreates it", async () => {
     const t = await startTestServer({ NODE_ENV: "development" });
     const env = { NODE_ENV: "development", DATA_DIR: t.dataDir, JWT_SECRET: "", DATABASE_URL: "" };
     try {

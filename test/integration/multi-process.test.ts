@@ -1,10 +1,12 @@
-// Two server processes on one SQLite file, as a horizontally scaled deployment runs them.
+// Two server processes on one database (a SQLite file, or PostgreSQL on that pass), as a
+// horizontally scaled deployment runs them.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postGraphQL, type ServerProcess, startServerProcess } from "../support/server-process.js";
+import { testQuery } from "../support/test-database.js";
 
 const SYNC_SECONDS = 1;
 let dataDir: string;
@@ -32,6 +34,39 @@ afterAll(async () => {
 const LOGIN = `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }`;
 
 describe("two processes, one database", () => {
+  it("20 refresh tokens, each presented 4 times at once through both processes: one rotation per token, no forked family", async () => {
+    const REFRESH = `mutation ($r: String!) { refresh(refreshToken: $r) { refreshToken } }`;
+    // One after the other: concurrent logins to one account are throttled (reserved attempts).
+    const tokens: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const login = await postGraphQL(i % 2 ? a.url : b.url, LOGIN, { variables: { e: "bob@example.com", p: "bob-password-123" } });
+      tokens.push(login.body.data.login.refreshToken as string);
+    }
+    const outcomes = await Promise.all(
+      tokens.map((token) => Promise.all([a, b, a, b].map((server) => postGraphQL(server.url, REFRESH, { variables: { r: token } })))),
+    );
+    for (const responses of outcomes) {
+      const successors = new Set(responses.flatMap((response) => (response.body.data?.refresh ? [response.body.data.refresh.refreshToken as string] : [])));
+      // One client retrying: every answer is the one successor (the losers get it back within the grace period).
+      expect(successors.size).toBe(1);
+    }
+    const successor = (outcomes[0]![0]!.body.data?.refresh?.refreshToken ?? "") as string;
+    expect(successor).not.toBe("");
+    // In the database: every family has one token per generation, and its session is live.
+    const forks = await testQuery(
+      env,
+      `SELECT t."sessionId", t."generation", CAST(COUNT(*) AS INTEGER) AS n FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessionId"
+       JOIN "User" u ON u."id" = s."userId" WHERE u."email" = 'bob@example.com' GROUP BY t."sessionId", t."generation" HAVING COUNT(*) > 1`,
+    );
+    expect(forks).toEqual([]);
+    const rows = await testQuery<{ n: number }>(
+      env,
+      `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM "RefreshToken" t JOIN "Session" s ON s."id" = t."sessionId"
+       JOIN "User" u ON u."id" = s."userId" WHERE u."email" = 'bob@example.com' AND t."generation" = 1 AND s."revokedAt" IS NULL`,
+    );
+    expect(rows[0]!.n).toBe(20);
+  }, 60_000);
+
   it("a session revoked through one process stops its access token in the other within the sync interval", async () => {
     const { body } = await postGraphQL(a.url, LOGIN, { variables: { e: "alice@example.com", p: "alice-password-123" } });
     const { accessToken, refreshToken } = body.data.login;

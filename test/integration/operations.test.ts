@@ -1,10 +1,10 @@
 // What operators rely on: health and readiness probes, graceful shutdown.
+import { testQuery } from "../support/test-database.js";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Sqlite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerProcess } from "../support/server-process.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -47,17 +47,16 @@ describe("health and readiness", () => {
 
   it("/readyz is 200 when the database answers and every migration is applied, 503 otherwise", async () => {
     expect(await (await fetch(new URL("/readyz", t.url))).json()).toEqual({ status: "ready" });
-    const sqlite = new Sqlite(join(t.dataDir, "claimgate.db"));
-    const row = sqlite.prepare("SELECT * FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1").get() as Record<string, unknown>;
-    sqlite.prepare("DELETE FROM _prisma_migrations WHERE id = ?").run(row["id"]);
+    const [row] = await testQuery(t.env, "SELECT * FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1");
+    if (!row) throw new Error("no migrations recorded");
+    await testQuery(t.env, "DELETE FROM _prisma_migrations WHERE id = ?", [row["id"]]);
     try {
       const response = await fetch(new URL("/readyz", t.url));
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ status: "not_ready", reason: `migrations not applied: ${row["migration_name"]}`, fault: "migrations" });
     } finally {
       const columns = Object.keys(row);
-      sqlite.prepare(`INSERT INTO _prisma_migrations (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).run(...Object.values(row));
-      sqlite.close();
+      await testQuery(t.env, `INSERT INTO _prisma_migrations (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, Object.values(row));
     }
     expect((await fetch(new URL("/readyz", t.url))).status).toBe(200);
   });

@@ -1,16 +1,14 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import type { DatabaseChange } from "../../src/db/database-change.js";
 import { PostgresChangeFeed } from "../../src/db/postgres-change-feed.js";
-import { postgresBinDir, startThrowawayPostgres, type ThrowawayPostgres } from "../support/throwaway-postgres.js";
+import { createPostgresDatabase, describeOnPostgres, postgresAdminUrl, postgresUrlFor } from "../support/test-database.js";
 
-// The tables as the migrations create them, reduced to the columns the triggers read.
-const TABLES = `
-CREATE TABLE "User" ("id" TEXT PRIMARY KEY, "claimsVersion" INTEGER NOT NULL DEFAULT 0, "email" TEXT);
-CREATE TABLE "Session" ("id" TEXT PRIMARY KEY, "revokedAt" TIMESTAMP(3), "lastUsedAt" TIMESTAMP(3));
-CREATE TABLE "Post" ("id" TEXT PRIMARY KEY, "published" BOOLEAN NOT NULL DEFAULT true, "title" TEXT);
-CREATE TABLE "Role" ("id" TEXT PRIMARY KEY, "name" TEXT);
-`;
+// Rows as the tests need them, in the migrated schema (columns the triggers do not read get their defaults).
+const user = (id: string) => `INSERT INTO "User" ("id", "email", "passwordHash", "updatedAt") VALUES ('${id}', '${id}@example.com', 'x', now())`;
+const session = (id: string, revoked = false) =>
+  `INSERT INTO "Session" ("id", "userId", "expiresAt", "revokedAt") VALUES ('${id}', 'u1', now() + interval '1 day', ${revoked ? "now()" : "NULL"})`;
+const post = (id: string, published: boolean) => `INSERT INTO "Post" ("id", "authorId", "title", "body", "published") VALUES ('${id}', 'u1', 't', 'b', ${published})`;
 
 /** Collects what a feed hears, and lets a test wait for a given change. */
 function listener() {
@@ -32,22 +30,16 @@ function listener() {
   };
 }
 
-describe.skipIf(!postgresBinDir())("PostgreSQL change feed (LISTEN/NOTIFY)", () => {
-  let cluster: ThrowawayPostgres;
-  let database = 0;
+describeOnPostgres("LISTEN/NOTIFY is PostgreSQL's; SQLite processes poll")("PostgreSQL change feed (LISTEN/NOTIFY)", () => {
   const feeds: PostgresChangeFeed[] = [];
 
-  /** A fresh database with the tables, and a writer connection to it. */
+  /** A fresh migrated database with one user, and a writer connection to it. */
   async function freshDatabase(): Promise<{ url: string; writer: pg.Client }> {
-    const name = `feed_${++database}`;
-    const admin = new pg.Client({ connectionString: cluster.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const writer = new pg.Client({ connectionString: cluster.urlOf(name) });
+    const url = postgresUrlFor(await createPostgresDatabase({ migrated: true }));
+    const writer = new pg.Client({ connectionString: url });
     await writer.connect();
-    await writer.query(TABLES);
-    return { url: cluster.urlOf(name), writer };
+    await writer.query(user("u1"));
+    return { url, writer };
   }
 
   function feed(url: string, heard: ReturnType<typeof listener>, events: { listening?: () => void; disconnect?: (error: unknown) => void } = {}) {
@@ -62,31 +54,28 @@ describe.skipIf(!postgresBinDir())("PostgreSQL change feed (LISTEN/NOTIFY)", () 
     return created;
   }
 
-  beforeAll(async () => {
-    cluster = await startThrowawayPostgres();
-  });
   afterAll(async () => {
     await Promise.all(feeds.map((f) => f.stop()));
-    cluster?.stop();
   });
 
   it("hears every change another connection commits, and only those", async () => {
     const { url, writer } = await freshDatabase();
     const heard = listener();
     await feed(url, heard).start();
-    await writer.query(`INSERT INTO "User" VALUES ('u1', 0, 'a@example.com'), ('u2', 0, 'b@example.com')`);
-    await writer.query(`INSERT INTO "Session" VALUES ('s1', NULL, NULL), ('s2', NULL, NULL)`);
+    await writer.query(user("u2"));
+    await writer.query(session("s1"));
+    await writer.query(session("s2"));
     // Not announced: a session used, an email changed, a draft saved, a version not raised.
     await writer.query(`UPDATE "Session" SET "lastUsedAt" = now() WHERE id = 's1'`);
     await writer.query(`UPDATE "User" SET "email" = 'c@example.com', "claimsVersion" = 0 WHERE id = 'u2'`);
-    await writer.query(`INSERT INTO "Post" VALUES ('draft', false, 'later')`);
+    await writer.query(post("draft", false));
     // Announced, in this order.
     await writer.query(`UPDATE "Session" SET "revokedAt" = now() WHERE id = 's1'`);
     await writer.query(`UPDATE "Session" SET "revokedAt" = now() WHERE id = 's1'`); // already ended: silent
     await writer.query(`UPDATE "User" SET "claimsVersion" = "claimsVersion" + 1 WHERE id = 'u1'`);
-    await writer.query(`INSERT INTO "Post" VALUES ('p1', true, 'now')`);
+    await writer.query(post("p1", true));
     await writer.query(`UPDATE "Post" SET "published" = true WHERE id = 'draft'`);
-    await writer.query(`INSERT INTO "Role" VALUES ('r1', 'editor'), ('r2', 'viewer')`);
+    await writer.query(`INSERT INTO "Role" ("id", "name", "updatedAt") VALUES ('r1', 'editor', now()), ('r2', 'viewer', now())`);
     await heard.until((change) => change.kind === "roles_changed");
     expect(heard.changes).toEqual([
       { kind: "session_ended", sessionId: "s1" },
@@ -102,7 +91,7 @@ describe.skipIf(!postgresBinDir())("PostgreSQL change feed (LISTEN/NOTIFY)", () 
     const { url, writer } = await freshDatabase();
     const heard = listener();
     await feed(url, heard).start();
-    await writer.query(`INSERT INTO "Session" VALUES ('s1', NULL, NULL), ('s2', NULL, NULL), ('s3', NULL, NULL)`);
+    for (const id of ["s1", "s2", "s3"]) await writer.query(session(id));
     await writer.query("BEGIN");
     await writer.query(`UPDATE "Session" SET "revokedAt" = now() WHERE id = 's1'`);
     await writer.query("ROLLBACK");
@@ -120,7 +109,7 @@ describe.skipIf(!postgresBinDir())("PostgreSQL change feed (LISTEN/NOTIFY)", () 
     await Promise.all(heard.map((h) => feed(url, h).start()));
     const { rows } = await writer.query(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'claimgate_%'`);
     expect(rows[0].n).toBe(5);
-    await writer.query(`INSERT INTO "Session" VALUES ('s1', now(), NULL)`);
+    await writer.query(session("s1", true));
     await writer.query(`UPDATE "Session" SET "revokedAt" = NULL WHERE id = 's1'`);
     await writer.query(`UPDATE "Session" SET "revokedAt" = now() WHERE id = 's1'`);
     await Promise.all(heard.map((h) => h.until((change) => change.kind === "session_ended")));
@@ -137,28 +126,24 @@ describe.skipIf(!postgresBinDir())("PostgreSQL change feed (LISTEN/NOTIFY)", () 
     await writer.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()`);
     await expect.poll(() => listening, { timeout: 5000 }).toBe(2);
     expect(disconnects.length).toBeGreaterThanOrEqual(1);
-    await writer.query(`INSERT INTO "Session" VALUES ('after', NULL, NULL)`);
+    await writer.query(session("after"));
     await writer.query(`UPDATE "Session" SET "revokedAt" = now() WHERE id = 'after'`);
     await heard.until((change) => change.kind === "session_ended" && change.sessionId === "after");
     await writer.end();
   });
 
   it("keeps retrying a database that is not there at start, and listens once it is", async () => {
-    const name = `feed_${++database}`;
+    const name = `t_feed_${Date.now()}`;
     const heard = listener();
     let listening = 0;
     const disconnects: unknown[] = [];
-    await feed(cluster.urlOf(name), heard, { listening: () => listening++, disconnect: (error) => disconnects.push(error) }).start();
+    await feed(postgresUrlFor(name), heard, { listening: () => listening++, disconnect: (error) => disconnects.push(error) }).start();
     expect(listening).toBe(0);
     expect(String(disconnects[0])).toMatch(new RegExp(`database "${name}" does not exist`));
-    const admin = new pg.Client({ connectionString: cluster.url });
+    const admin = new pg.Client({ connectionString: postgresAdminUrl() });
     await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${process.env["CLAIMGATE_TEST_POSTGRES_TEMPLATE"]}"`);
     await admin.end();
-    const writer = new pg.Client({ connectionString: cluster.urlOf(name) });
-    await writer.connect();
-    await writer.query(TABLES);
     await expect.poll(() => listening, { timeout: 5000 }).toBe(1);
-    await writer.end();
   });
 });

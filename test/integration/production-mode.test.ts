@@ -1,9 +1,8 @@
+import { itOnSqlite, testQuery } from "../support/test-database.js";
 import { join } from "node:path";
 // NODE_ENV=production: no Sandbox, no introspection, no suggestions, no stack traces, CSRF
 // prevention on, unexpected errors masked and logged under the request id, no secrets in logs.
-import Sqlite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sqliteFilePath } from "../../src/db/sqlite-url.js";
 import { INTROSPECTION_DISABLED_MESSAGE } from "../../src/server/introspection-disabled-rule.js";
 import { startServerProcess } from "../support/server-process.js";
 import { firstError, startTestServer, type TestServer } from "../support/test-server.js";
@@ -48,7 +47,7 @@ describe("production mode", () => {
     }
   });
 
-  it("creates the database file readable by its owner only (0600)", async () => {
+  itOnSqlite("PostgreSQL keeps its files in its own data directory")("creates the database file readable by its owner only (0600)", async () => {
     const { stat } = await import("node:fs/promises");
     expect((await stat(join(t.dataDir, "claimgate.db"))).mode & 0o777).toBe(0o600);
     expect((await stat(join(t.dataDir, "claimgate.db-wal"))).mode & 0o777).toBe(0o600);
@@ -83,8 +82,7 @@ describe("production mode", () => {
 
   it("masks unexpected errors, logs them under the request id, and shows no stack", async () => {
     // A real internal failure: the posts table disappears under the running server.
-    const sqlite = new Sqlite(sqliteFilePath(`file:${t.dataDir}/claimgate.db`));
-    sqlite.exec('ALTER TABLE "Post" RENAME TO "PostGone"');
+    await testQuery(t.env, 'ALTER TABLE "Post" RENAME TO "PostGone"');
     try {
       const me = (await t.gql("{ me { id } }", { token: bob.accessToken })).body.data!["me"].id;
       const response = await t.gql("query Feed($me: ID!) { drafts(authorId: $me) { title } }", { token: bob.accessToken, variables: { me } });
@@ -97,8 +95,7 @@ describe("production mode", () => {
       const logged = logs.map((line) => JSON.parse(line)).find((entry) => entry.event === "unexpected_error" && entry.requestId === requestId);
       expect(logged).toMatchObject({ operationName: "Feed", err: expect.objectContaining({ message: expect.any(String) }) });
     } finally {
-      sqlite.exec('ALTER TABLE "PostGone" RENAME TO "Post"');
-      sqlite.close();
+      await testQuery(t.env, 'ALTER TABLE "PostGone" RENAME TO "Post"');
     }
   });
 

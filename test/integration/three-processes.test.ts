@@ -6,8 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postGraphQL, type ServerProcess, startServerProcess } from "../support/server-process.js";
+import { onPostgres, releaseDatabaseFor } from "../support/test-database.js";
 
 const SYNC_SECONDS = 1;
+/**
+ * How soon every other process must refuse an ended session's access token: PostgreSQL pushes the
+ * change (milliseconds; the bench measures it, this bound only has to be generous), SQLite
+ * processes poll every REVOCATION_SYNC_INTERVAL (plus slack for a loaded two-core machine).
+ */
+const REFUSED_WITHIN_MS = onPostgres ? 1000 : SYNC_SECONDS * 1000 + 1500;
 let dataDir: string;
 let processes: ServerProcess[] = [];
 /** Process i of the rotation, wrapping around. */
@@ -23,12 +30,14 @@ beforeAll(async () => {
     REQUIRE_EMAIL_VERIFICATION: "false",
     REGISTER_IP_LIMIT: "10000",
   };
-  // All three at once on an empty database, as an orchestrator starts them: each migration is
-  // applied once and the demo data seeded once, whoever comes first.
+  // All three at once, as an orchestrator starts them: on SQLite on an empty file, where each
+  // migration is applied once and the demo data seeded once, whoever comes first (on PostgreSQL
+  // the database comes migrated; postgres-migrations.test.ts starts processes on an empty one).
   processes = await Promise.all([0, 1, 2].map(() => startServerProcess(env)));
 }, 120_000);
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.stop()));
+  await releaseDatabaseFor(dataDir);
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -75,9 +84,7 @@ describe("three processes, one database", () => {
       const refreshed = (await postGraphQL(at(round + 3).url, REFRESH, { variables: { r: login.refreshToken } })).body.data.refresh;
       expect((await postGraphQL(at(round + 4).url, "{ me { email } }", { token: refreshed.accessToken })).body.data).toEqual({ me: { email } });
       expect((await postGraphQL(at(round + 5).url, LOGOUT, { variables: { r: refreshed.refreshToken } })).body.data).toEqual({ logout: true });
-      const delay = await refusedEverywhere(refreshed.accessToken, Date.now());
-      // The sync interval plus slack for a loaded two-core machine.
-      expect(delay).toBeLessThanOrEqual(SYNC_SECONDS * 1000 + 1500);
+      expect(await refusedEverywhere(refreshed.accessToken, Date.now())).toBeLessThanOrEqual(REFUSED_WITHIN_MS);
       // The ended session's refresh token is dead on every process.
       for (const p of processes) {
         const refused = await postGraphQL(p.url, REFRESH, { variables: { r: refreshed.refreshToken } });
@@ -105,7 +112,7 @@ describe("three processes, one database", () => {
     expect(reused.body.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_REUSED" });
     const afterTheft = await postGraphQL(at(0).url, REFRESH, { variables: { r: third.refreshToken } });
     expect(afterTheft.body.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_INVALID" });
-    expect(await refusedEverywhere(third.accessToken, since)).toBeLessThanOrEqual(SYNC_SECONDS * 1000 + 1500);
+    expect(await refusedEverywhere(third.accessToken, since)).toBeLessThanOrEqual(REFUSED_WITHIN_MS);
   });
 
   it("login throttling counts guesses across processes: 30 concurrent guesses verify at most 5 passwords", async () => {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../src/project-root.js";
+import { databaseEnvFor } from "./test-database.js";
 
 export interface ServerProcess {
   readonly url: string;
@@ -21,7 +22,12 @@ export interface ServerProcessOptions {
   gid?: number;
 }
 
+/**
+ * On the PostgreSQL pass, a process given a DATA_DIR and no DATABASE_URL gets the database of
+ * that folder (test-database.ts): processes sharing a folder share a database, as on SQLite.
+ */
 export async function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  if (env["DATABASE_URL"] === undefined && env["DATA_DIR"]) env = { ...(await databaseEnvFor(env["DATA_DIR"])), ...env };
   const command = [...(options.wrap ?? []), process.execPath, "--import", "tsx", join(PROJECT_ROOT, "src", "main.ts")];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: PROJECT_ROOT,

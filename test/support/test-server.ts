@@ -6,6 +6,7 @@ import { pino } from "pino";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { startServer, type RunningServer, type StartServerOptions } from "../../src/server/start-server.js";
 import { createTestClock, type TestClock } from "./test-clock.js";
+import { databaseEnvFor, releaseDatabaseFor } from "./test-database.js";
 
 export interface GraphQLResponse<TData = Record<string, any>> {
   status: number;
@@ -35,8 +36,9 @@ export const ALICE = { email: "alice@example.com", password: "alice-password-123
 export const BOB = { email: "bob@example.com", password: "bob-password-123" } as const;
 
 /**
- * The real server, on an ephemeral port, over a fresh SQLite file with migrations applied
- * and the demo users seeded. `env` overrides configuration as environment variables would.
+ * The real server, on an ephemeral port, over a fresh database with migrations applied and the
+ * demo users seeded: a SQLite file in a temporary folder, or on the PostgreSQL pass a database
+ * cloned from the migrated template (test-database.ts). `env` overrides configuration as environment variables would.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
@@ -53,6 +55,7 @@ export async function startTestServer(
     // Most tests register accounts to get tokens; the verification flow has its own tests, with it on.
     REQUIRE_EMAIL_VERIFICATION: "false",
     REGISTER_IP_LIMIT: "10000",
+    ...(env["DATABASE_URL"] === undefined ? await databaseEnvFor(env["DATA_DIR"] ?? dataDir) : {}),
     ...env,
   };
   const config = parseConfig(serverEnv);
@@ -103,6 +106,7 @@ export async function startTestServer(
     },
     async stop() {
       await server.stop();
+      await releaseDatabaseFor(dataDir);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -106,16 +106,22 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ HTTP_HEADERS_TIMEOUT: "40s" })).toThrow(/HTTP_HEADERS_TIMEOUT cannot be longer than HTTP_REQUEST_TIMEOUT/);
   });
 
+  it("takes SQLite (file:) and PostgreSQL (postgres://, postgresql://) URLs, and a PostgreSQL URL must name its database", () => {
+    expect(parseConfig({ DATABASE_URL: "postgresql://app:secret@db.internal:5432/claimgate" }).databaseUrl).toBe("postgresql://app:secret@db.internal:5432/claimgate");
+    expect(parseConfig({ DATABASE_URL: "postgres://app@127.0.0.1/claimgate?sslmode=require" }).databaseUrl).toMatch(/^postgres:/);
+    expect(() => parseConfig({ DATABASE_URL: "postgresql://app@db.internal:5432" })).toThrow(/DATABASE_URL must name the PostgreSQL database/);
+  });
+
   it("lists every problem in one error", () => {
     try {
-      parseConfig({ NODE_ENV: "staging", PORT: "http", ACCESS_TOKEN_TTL: "soon", SANDBOX: "maybe", DATABASE_URL: "postgres://x" });
+      parseConfig({ NODE_ENV: "staging", PORT: "http", ACCESS_TOKEN_TTL: "soon", SANDBOX: "maybe", DATABASE_URL: "mysql://x/claimgate" });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const { problems } = error as ConfigError;
       expect(problems).toEqual([
         'NODE_ENV must be development, production or test (got "staging")',
-        "DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db (got a URL with another scheme)",
+        "DATABASE_URL must be a SQLite URL such as file:./data/claimgate.db or a PostgreSQL URL such as postgresql://user:password@host:5432/claimgate (got a URL with another scheme)",
         'ACCESS_TOKEN_TTL must be a duration such as 90s, 15m, 12h or 7d, at least 1s (got "soon")',
         'SANDBOX must be true or false (got "maybe")',
         'PORT must be a whole number from 0 to 65535 (got "http")',

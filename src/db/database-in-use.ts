@@ -1,4 +1,6 @@
 import Sqlite from "better-sqlite3";
+import { isPostgresUrl } from "./database-url.js";
+import { sqliteFilePath } from "./sqlite-url.js";
 
 /**
  * Whether another process (a running server) has the SQLite file open. Exclusive locking in
@@ -22,4 +24,14 @@ export function databaseInUse(file: string): boolean {
   } finally {
     sqlite.close();
   }
+}
+
+/**
+ * The SQLite file a running server holds open, by URL; null when free. Always null on PostgreSQL:
+ * migrations there run beside live servers, serialised by the schema engine's advisory lock.
+ */
+export function databaseInUseAt(databaseUrl: string): string | null {
+  if (isPostgresUrl(databaseUrl)) return null;
+  const path = sqliteFilePath(databaseUrl);
+  return databaseInUse(path) ? path : null;
 }

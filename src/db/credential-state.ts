@@ -1,0 +1,23 @@
+import { postgresPoolOf, type Database } from "./database.js";
+
+export interface CredentialState {
+  readonly credentialEpoch: number;
+  readonly disabledAt: Date | null;
+  readonly deletedAt: Date | null;
+}
+
+/**
+ * The user's credential epoch and status, read so that a password change, disable or delete in
+ * flight is either seen or sees the caller's earlier writes (login's check after it inserted its
+ * session). SQLite has one writer at a time, so a plain read suffices. PostgreSQL's plain read
+ * would not wait for an uncommitted change (whose sweep may have missed the new session): FOR
+ * SHARE waits for it to commit and then returns the row as it committed.
+ */
+export async function readCredentialState(db: Database, userId: string): Promise<CredentialState | null> {
+  if (!postgresPoolOf(db)) {
+    return db.user.findUnique({ where: { id: userId }, select: { credentialEpoch: true, disabledAt: true, deletedAt: true } });
+  }
+  const rows = await db.$queryRaw<CredentialState[]>`
+    SELECT "credentialEpoch", "disabledAt", "deletedAt" FROM "User" WHERE "id" = ${userId} FOR SHARE`;
+  return rows[0] ?? null;
+}

@@ -1,0 +1,7 @@
+// Test files about the SQLite file itself, left out of the PostgreSQL pass (test/run.ts prints
+// this list when it runs that pass). Single tests of other files skip with itOnSqlite instead.
+export const SQLITE_ONLY_FILES: Readonly<Record<string, string>> = {
+  "test/integration/storage-faults.test.ts":
+    "faults of the SQLite file (read-only, disk full, deleted, replaced, lost); PostgreSQL's own outage is postgres-outage.test.ts",
+  "test/integration/private-files.test.ts": "file modes of the SQLite database; PostgreSQL keeps its files in its own data directory",
+};

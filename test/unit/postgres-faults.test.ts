@@ -1,0 +1,30 @@
+import { DriverAdapterError } from "@prisma/driver-adapter-utils";
+import { describe, expect, it } from "vitest";
+import { faultOfPostgresCode, findDatabaseFault } from "../../src/db/database-fault.js";
+
+describe("PostgreSQL faults", () => {
+  it("maps SQLSTATEs to what an operator can act on", () => {
+    expect(faultOfPostgresCode("57P01")).toMatchObject({ kind: "unavailable", reason: "DATABASE_UNAVAILABLE" });
+    expect(faultOfPostgresCode("08006")?.kind).toBe("unavailable");
+    expect(faultOfPostgresCode("53300")?.kind).toBe("unavailable");
+    expect(faultOfPostgresCode("40001")).toMatchObject({ kind: "locked", transient: true });
+    expect(faultOfPostgresCode("40P01")?.kind).toBe("locked");
+    expect(faultOfPostgresCode("25006")?.kind).toBe("read_only");
+    expect(faultOfPostgresCode("53100")?.kind).toBe("disk_full");
+    expect(faultOfPostgresCode("XX001")?.kind).toBe("corrupt");
+    expect(faultOfPostgresCode("23505")).toBeNull();
+    expect(faultOfPostgresCode("42P01")).toBeNull();
+  });
+
+  it("finds an unreachable server however the adapter and Prisma wrapped it", () => {
+    const refused = new DriverAdapterError({ kind: "DatabaseNotReachable", host: "127.0.0.1", port: 5432 });
+    expect(findDatabaseFault(refused)?.kind).toBe("unavailable");
+    const prisma = Object.assign(new Error("Database error"), { code: "P1001", meta: { driverAdapterError: refused } });
+    expect(findDatabaseFault(prisma)?.kind).toBe("unavailable");
+    expect(findDatabaseFault(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }))?.kind).toBe("unavailable");
+    expect(findDatabaseFault(new Error("timeout exceeded when trying to connect"))?.kind).toBe("unavailable");
+    const shutdown = new DriverAdapterError({ kind: "postgres", code: "57P01", severity: "FATAL", message: "terminating connection due to administrator command", detail: undefined, column: undefined, hint: undefined, originalCode: "57P01" });
+    expect(findDatabaseFault(shutdown)?.kind).toBe("unavailable");
+    expect(findDatabaseFault(new DriverAdapterError({ kind: "UniqueConstraintViolation", constraint: { fields: ["email"] } }))).toBeNull();
+  });
+});
