@@ -46,7 +46,9 @@ export function followDatabaseChanges(options: FollowDatabaseChangesOptions): Pr
     databaseUrl: options.databaseUrl,
     onChange: apply,
     onResync: () => {
-      revokedSessions.sync({ full: true }).catch((error: unknown) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"));
+      // Incremental is enough: it re-reads from just before the last successful sync, which covers
+      // the time this process was not listening (the fallback poll keeps that point recent).
+      revokedSessions.sync().catch((error: unknown) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"));
       void syncRoles();
     },
     onDisconnect: (error) =>
