@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postGraphQL, type ServerProcess, startServerProcess } from "../support/server-process.js";
+import { openSocket } from "../support/socket-client.js";
 import { onPostgres, releaseDatabaseFor } from "../support/test-database.js";
 
 const SYNC_SECONDS = 1;
@@ -130,5 +131,35 @@ describe("three processes, one database", () => {
       expect(locked.status).toBe(429);
       expect(locked.body.errors![0]!.extensions).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "LOGIN_THROTTLED" });
     }
+  });
+
+  it.skipIf(!onPostgres)("a subscriber on one process hears posts published through the others, each once [PostgreSQL: pushed]", async () => {
+    const login = async (p: ServerProcess) =>
+      (await postGraphQL(p.url, LOGIN, { variables: { e: "alice@example.com", p: "alice-password-123" } })).body.data.login.accessToken as string;
+    const token = await login(at(1));
+    const socket = openSocket(at(1).url, token);
+    await socket.connected;
+    const received = socket.subscribe(`subscription { postPublished { id title } }`);
+    const publish = async (p: ServerProcess, title: string) =>
+      (await postGraphQL(p.url, `mutation ($t: String!) { createPost(input: { title: $t, body: "b" }) { id } }`, { variables: { t: title }, token })).body.data
+        .createPost.id as string;
+    // The subscription is in place once a post reaches it; until then, keep publishing through another process.
+    const warmups: string[] = [];
+    const first = received.next();
+    while ((await Promise.race([first.then(() => "heard"), new Promise((resolve) => setTimeout(resolve, 200, "waiting"))])) === "waiting") {
+      warmups.push(await publish(at(0), `warm-up ${warmups.length}`));
+      expect(warmups.length).toBeLessThan(50);
+    }
+    // Anything after the first heard warm-up is one of the warm-ups too; take them all.
+    for (let heard = (await first).data.postPublished.id; heard !== warmups.at(-1); heard = (await received.next()).data.postPublished.id) {
+      expect(warmups).toContain(heard);
+    }
+    // One through each process, the subscriber's own included: each arrives once, in order.
+    const ids = [await publish(at(2), "from two"), await publish(at(1), "from one"), await publish(at(0), "from zero")];
+    for (const id of ids) expect((await received.next()).data.postPublished.id).toBe(id);
+    const after = await publish(at(2), "last");
+    expect((await received.next()).data.postPublished.id).toBe(after);
+    received.stop();
+    await socket.dispose();
   });
 });
