@@ -14,7 +14,7 @@ import { median, percentile, table } from "./stats.js";
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-interface Child {
+export interface Child {
   url: string;
   process: ChildProcess;
   /** CPU seconds the process has used so far (user + system). */
@@ -23,7 +23,7 @@ interface Child {
 }
 
 /** A port nobody listens on now: fixed ports collide with other checkouts benchmarking on the same machine. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -31,8 +31,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function spawnServer(entry: string, env: Record<string, string>, port: number): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, entry)], {
+export async function spawnServer(entry: string, env: Record<string, string>, port: number, nodeArgs: readonly string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(PROJECT_ROOT, entry)], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "ignore", "inherit"],
@@ -57,7 +57,7 @@ async function spawnServer(entry: string, env: Record<string, string>, port: num
   };
 }
 
-async function post(url: string, query: string, variables?: Record<string, unknown>, token?: string) {
+export async function post(url: string, query: string, variables?: Record<string, unknown>, token?: string) {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -67,7 +67,7 @@ async function post(url: string, query: string, variables?: Record<string, unkno
 }
 
 /** Sends `total` requests with `concurrency` in flight; returns per-request latencies in ms. */
-async function load(total: number, concurrency: number, send: () => Promise<unknown>): Promise<number[]> {
+export async function load(total: number, concurrency: number, send: () => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
   await Promise.all(
