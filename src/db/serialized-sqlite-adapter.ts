@@ -12,6 +12,7 @@ import {
 import type Sqlite from "better-sqlite3";
 import { DeadlineLock } from "./deadline-lock.js";
 import { findDatabaseFault, type DatabaseFaultKind } from "./database-fault.js";
+import { cacheStatements } from "./statement-cache.js";
 
 export interface SerializedSqliteOptions {
   /** The database file (must exist: migrations create it). */
@@ -435,6 +436,7 @@ async function openConnection(path: string, role: "writer" | "reader"): Promise<
     throw sqliteError(typeof code === "string" ? code : "SQLITE_CANTOPEN", (error as Error).message);
   }
   const client = clientOf(adapter);
+  cacheStatements(client);
   try {
     if (role === "writer" && String(client.pragma("journal_mode", { simple: true })).toLowerCase() !== "wal") {
       // WAL lets readers proceed while a writer commits. Persistent: set once per file.
