@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "./database.js";
 import type { User } from "./generated/client.js";
 import { directSql, readDate, readInt, readOptionalDate, readOptionalString, sql } from "./direct-sql.js";
+import { userFromRow } from "./user-row.js";
 
 /**
  * The statements on the refresh hot path, in portable SQL sent straight to the driver adapter
@@ -47,20 +48,7 @@ export async function findRefreshToken(db: Database, tokenHash: string): Promise
     sessionCreatedAt: readDate(row["sessionCreatedAt"]),
     sessionUserAgent: readOptionalString(row["sessionUserAgent"]),
     sessionIp: readOptionalString(row["sessionIp"]),
-    user: {
-      id: row["userId"] as string,
-      email: row["email"] as string,
-      passwordHash: row["passwordHash"] as string,
-      claims: row["claims"] as string,
-      disabledAt: readOptionalDate(row["disabledAt"]),
-      deletedAt: readOptionalDate(row["deletedAt"]),
-      emailVerifiedAt: readOptionalDate(row["emailVerifiedAt"]),
-      credentialEpoch: readInt(row["credentialEpoch"]),
-      claimsVersion: readInt(row["claimsVersion"]),
-      claimsChangedAt: readOptionalDate(row["claimsChangedAt"]),
-      createdAt: readDate(row["userCreatedAt"]),
-      updatedAt: readDate(row["userUpdatedAt"]),
-    },
+    user: userFromRow(row),
   };
 }
 
