@@ -1,4 +1,4 @@
-// `npm run bench:profile`: where a login's and a refresh's server time goes. Starts the real
+// `npm run bench:profile [checkout]`: where a login's and a refresh's server time goes. Starts the real
 // server with its inspector open twice (once per load, so the two do not mix), warms it up,
 // profiles logins sent one after another, or refreshes from 10 concurrent clients, and prints the server's CPU profile
 // grouped by where the code lives (our layers, each package, Node internals, GC) plus the
@@ -8,8 +8,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import WebSocket from "ws";
 import { PROJECT_ROOT } from "../src/project-root.js";
+import { benchEnv, LOGIN, REFRESH } from "./auth-bench.js";
 import { freePort, load, post, spawnServer } from "./http-bench.js";
 import { table } from "./stats.js";
 
@@ -24,11 +26,9 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const LOGIN = `mutation { login(email: "alice@example.com", password: "alice-password-123") { refreshToken } }`;
-const REFRESH = `mutation ($r: String!) { refresh(refreshToken: $r) { refreshToken } }`;
 
 /** Where a frame's code lives: a layer of ours, a package, Node itself, or V8's pseudo-frames. */
-function bucketOf(url: string, functionName: string): string {
+function bucketOf(url: string, functionName: string, root: string): string {
   if (!url) return functionName.startsWith("(") ? functionName : "(native)";
   if (url.startsWith("node:")) return "node internals";
   const path = url.replace(/^file:\/\//, "");
@@ -37,12 +37,12 @@ function bucketOf(url: string, functionName: string): string {
     const parts = path.slice(modules + "node_modules/".length).split("/");
     return parts[0]!.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]!;
   }
-  const inside = relative(PROJECT_ROOT, path);
+  const inside = relative(root, path);
   const parts = inside.split("/");
   return parts[0] === "src" ? `src/${parts[1]}` : parts[0]!;
 }
 
-function summarise(profile: CpuProfile, operations: number) {
+function summarise(profile: CpuProfile, operations: number, root: string) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -54,7 +54,7 @@ function summarise(profile: CpuProfile, operations: number) {
   let busy = 0;
   for (const [id, micros] of self) {
     const node = byId.get(id)!;
-    const bucket = bucketOf(node.callFrame.url, node.callFrame.functionName);
+    const bucket = bucketOf(node.callFrame.url, node.callFrame.functionName, root);
     if (bucket === "(idle)") continue;
     busy += micros;
     buckets.set(bucket, (buckets.get(bucket) ?? 0) + micros);
@@ -67,7 +67,7 @@ function summarise(profile: CpuProfile, operations: number) {
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)!.callFrame;
       if (!frame.url.includes("/src/") || frame.url.includes("node_modules")) continue;
-      const name = `${frame.functionName || "(anonymous)"} ${relative(PROJECT_ROOT, frame.url.replace(/^file:\/\//, ""))}:${frame.lineNumber + 1}`;
+      const name = `${frame.functionName || "(anonymous)"} ${relative(root, frame.url.replace(/^file:\/\//, ""))}:${frame.lineNumber + 1}`;
       if (seen.has(name)) continue;
       seen.add(name);
       inclusive.set(name, (inclusive.get(name) ?? 0) + micros);
@@ -106,20 +106,16 @@ async function inspectorOf(port: number) {
   };
 }
 
-async function profileLoad(name: string, run: (url: string) => Promise<number>, warmUp: (url: string) => Promise<unknown>): Promise<string> {
+async function profileLoad(
+  root: string | undefined,
+  name: string,
+  run: (url: string) => Promise<number>,
+  warmUp: (url: string) => Promise<unknown>,
+): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), "claimgate-profile-"));
-  const env = {
-    NODE_ENV: "test",
-    DATA_DIR: dataDir,
-    JWT_SECRET: randomBytes(48).toString("base64url"),
-    LOG_LEVEL: "warn",
-    SEED_DEMO_USERS: "true",
-    LOGIN_ACCOUNT_FAILURES: "1000",
-    LOGIN_IP_FAILURES: "100000",
-    LOGIN_PAIR_FAILURES: "1000",
-  };
+  const env = benchEnv(dataDir, randomBytes(48).toString("base64url"));
   const inspectorPort = await freePort();
-  const server = await spawnServer("src/main.ts", env, await freePort(), [`--inspect=127.0.0.1:${inspectorPort}`]);
+  const server = await spawnServer("src/main.ts", env, await freePort(), { nodeArgs: [`--inspect=127.0.0.1:${inspectorPort}`], ...(root ? { root } : {}) });
   try {
     await warmUp(server.url);
     const inspector = await inspectorOf(inspectorPort);
@@ -133,7 +129,7 @@ async function profileLoad(name: string, run: (url: string) => Promise<number>, 
     const cpu = ((server.cpuSeconds() - cpuBefore) * 1e6) / operations;
     const { profile } = await inspector.send<{ profile: CpuProfile }>("Profiler.stop");
     inspector.close();
-    const summary = summarise(profile, operations);
+    const summary = summarise(profile, operations, root ?? PROJECT_ROOT);
     return (
       `### ${name}\n\n${(operations / seconds).toFixed(0)} per second while profiled (the profiler slows the server). ` +
       `Server CPU from /proc (all threads): ${cpu.toFixed(0)} µs per operation; main thread, sampled: ${summary.busyPerOp.toFixed(0)} µs.\n\n` +
@@ -145,41 +141,56 @@ async function profileLoad(name: string, run: (url: string) => Promise<number>, 
   }
 }
 
-const logins = Number(process.env["PROFILE_LOGINS"] ?? 300);
-const refreshes = Number(process.env["PROFILE_REFRESHES"] ?? 400);
-
-const loginReport = await profileLoad(`${logins} logins, one after another`, async (url) => {
-  await load(logins, 1, async () => {
-    const result = await post(url, LOGIN);
-    if (!result.data?.login) throw new Error(`login failed: ${JSON.stringify(result.errors)}`);
-  });
-  return logins;
-}, (url) => load(20, 1, () => post(url, LOGIN)));
-/** Ten refresh chains: logged in during the warm-up, so the profile holds refreshes only. */
-const chains: string[] = [];
-const refreshAll = async (url: string, count: number) => {
-  await Promise.all(
-    chains.map(async (first, index) => {
-      let token = first;
-      for (let i = 0; i < count; i++) {
-        const result = await post(url, REFRESH, { r: token });
-        if (!result.data?.refresh) throw new Error(`refresh failed: ${JSON.stringify(result.errors)}`);
-        token = result.data.refresh.refreshToken;
-      }
-      chains[index] = token;
-    }),
+/** Profiles of both loads against the checkout at `root` (this one by default), as Markdown. */
+export async function profileAuth(options: { root?: string; logins: number; refreshesPerClient: number }): Promise<{ login: string; refresh: string }> {
+  const { root, logins, refreshesPerClient: refreshes } = options;
+  const login = await profileLoad(
+    root,
+    `${logins} logins, one after another`,
+    async (url) => {
+      await load(logins, 1, async () => {
+        const result = await post(url, LOGIN);
+        if (!result.data?.login) throw new Error(`login failed: ${JSON.stringify(result.errors)}`);
+      });
+      return logins;
+    },
+    (url) => load(20, 1, () => post(url, LOGIN)),
   );
-};
-const refreshReport = await profileLoad(
-  `${refreshes * 10} refreshes, 10 concurrent clients`,
-  async (url) => {
-    await refreshAll(url, refreshes);
-    return refreshes * 10;
-  },
-  async (url) => {
-    chains.length = 0;
-    for (let i = 0; i < 10; i++) chains.push((await post(url, LOGIN)).data.login.refreshToken as string);
-    await refreshAll(url, 30);
-  },
-);
-process.stdout.write(`${loginReport}\n${refreshReport}`);
+  /** Ten refresh chains: logged in during the warm-up, so the profile holds refreshes only. */
+  const chains: string[] = [];
+  const refreshAll = async (url: string, count: number) => {
+    await Promise.all(
+      chains.map(async (first, index) => {
+        let token = first;
+        for (let i = 0; i < count; i++) {
+          const result = await post(url, REFRESH, { r: token });
+          if (!result.data?.refresh) throw new Error(`refresh failed: ${JSON.stringify(result.errors)}`);
+          token = result.data.refresh.refreshToken;
+        }
+        chains[index] = token;
+      }),
+    );
+  };
+  const refresh = await profileLoad(
+    root,
+    `${refreshes * 10} refreshes, 10 concurrent clients`,
+    async (url) => {
+      await refreshAll(url, refreshes);
+      return refreshes * 10;
+    },
+    async (url) => {
+      for (let i = 0; i < 10; i++) chains.push((await post(url, LOGIN)).data.login.refreshToken as string);
+      await refreshAll(url, 30);
+    },
+  );
+  return { login, refresh };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const report = await profileAuth({
+    logins: Number(process.env["PROFILE_LOGINS"] ?? 300),
+    refreshesPerClient: Number(process.env["PROFILE_REFRESHES"] ?? 400),
+    ...(process.argv[2] ? { root: process.argv[2] } : {}),
+  });
+  process.stdout.write(`${report.login}\n${report.refresh}`);
+}
