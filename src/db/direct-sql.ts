@@ -70,7 +70,8 @@ const UNKNOWN: ArgType = { scalarType: "unknown", arity: "scalar" };
 const argTypeOf = (value: SqlValue): ArgType =>
   value === null ? UNKNOWN : value instanceof Date ? DATETIME : typeof value === "number" ? (Number.isInteger(value) ? INT : FLOAT) : STRING;
 
-function toQuery(statement: SqlStatement, provider: Provider): SqlQuery {
+/** The statement as the adapter of `provider` takes it: its placeholders, Prisma's argument types. */
+export function renderSql(statement: SqlStatement, provider: Provider): SqlQuery {
   const { values } = statement;
   const argTypes = new Array<ArgType>(values.length);
   for (let index = 0; index < values.length; index++) argTypes[index] = argTypeOf(values[index]!);
@@ -81,7 +82,7 @@ function sessionOn(queryable: SqlQueryable): SqlSession {
   const { provider } = queryable;
   return {
     async rows(statement) {
-      const result = await queryable.queryRaw(toQuery(statement, provider));
+      const result = await queryable.queryRaw(renderSql(statement, provider));
       const { columnNames, rows } = result;
       const objects = new Array<SqlRow>(rows.length);
       for (let index = 0; index < rows.length; index++) {
@@ -92,7 +93,7 @@ function sessionOn(queryable: SqlQueryable): SqlSession {
       }
       return objects;
     },
-    execute: (statement) => queryable.executeRaw(toQuery(statement, provider)),
+    execute: (statement) => queryable.executeRaw(renderSql(statement, provider)),
   };
 }
 
