@@ -1,6 +1,9 @@
 import type { ArgType, SqlDriverAdapter, SqlQuery, SqlQueryable } from "@prisma/driver-adapter-utils";
 import type { Database } from "./database.js";
 import { adapterOf } from "./database.js";
+import { type DirectDriver, type DirectStatements, isDirectDriver, type SqlRow, type SqlValue } from "./direct-driver.js";
+
+export type { SqlRow, SqlValue } from "./direct-driver.js";
 
 /**
  * Statements on the login and refresh hot paths, sent straight to the driver adapter under the
@@ -10,14 +13,13 @@ import { adapterOf } from "./database.js";
  *
  * Portable by construction: the adapter is whichever one the client was opened with (SQLite's
  * here, PostgreSQL's too), placeholders are rendered for its provider (`?` or `$1…`), values are
- * bound with Prisma's own argument types (so a Date is stored exactly as Prisma stores it: ISO
+ * bound as Prisma binds them (through its adapter interface with its own argument types, or by an
+ * adapter that runs direct statements itself, see direct-driver.ts) (so a Date is stored exactly as Prisma stores it: ISO
  * text with `+00:00` on SQLite, a timestamp on PostgreSQL), and transactions follow Prisma's
  * adapter protocol (`startTransaction`, then COMMIT or ROLLBACK sent as SQL, then `commit()` or
  * `rollback()` to hand the connection back). The SQL itself must be portable too: double-quoted
  * identifiers and aliases, RETURNING instead of changes(), no dialect-only functions.
  */
-
-export type SqlValue = string | number | Date | null;
 
 export interface SqlStatement {
   readonly strings: TemplateStringsArray;
@@ -26,8 +28,6 @@ export interface SqlStatement {
 
 /** A statement with bound values: sql`SELECT "id" FROM "User" WHERE "email" = ${email}`. */
 export const sql = (strings: TemplateStringsArray, ...values: SqlValue[]): SqlStatement => ({ strings, values });
-
-export type SqlRow = Readonly<Record<string, unknown>>;
 
 export interface SqlSession {
   /** Rows as objects keyed by column name (or alias). */
@@ -98,35 +98,50 @@ function sessionOn(queryable: SqlQueryable): SqlSession {
 }
 
 const NO_ARGS = { args: [], argTypes: [] };
-const sessions = new WeakMap<SqlDriverAdapter, DirectSql>();
+const sessions = new WeakMap<object, DirectSql>();
+
+/** Any adapter of Prisma's: statements through its generic interface, transactions by its protocol. */
+function throughDriverAdapter(adapter: SqlDriverAdapter): DirectSql {
+  return {
+    ...sessionOn(adapter),
+    async transaction(work) {
+      const tx = await adapter.startTransaction();
+      let result;
+      try {
+        result = await work(sessionOn(tx));
+        await tx.executeRaw({ sql: "COMMIT", ...NO_ARGS });
+      } catch (error) {
+        try {
+          await tx.executeRaw({ sql: "ROLLBACK", ...NO_ARGS });
+        } catch {
+          // The connection is handed back below either way; the first error is the one to report.
+        } finally {
+          await tx.rollback();
+        }
+        throw error;
+      }
+      await tx.commit();
+      return result;
+    },
+  };
+}
+
+/** An adapter that runs direct statements itself (SQLite's): the same SQL, fewer layers. */
+function throughDirectDriver(driver: DirectDriver): DirectSql {
+  const { provider } = driver;
+  const on = (statements: DirectStatements): SqlSession => ({
+    rows: (statement) => statements.rows(textOf(statement.strings, provider), statement.values),
+    execute: (statement) => statements.execute(textOf(statement.strings, provider), statement.values),
+  });
+  return { ...on(driver), transaction: (work) => driver.directTransaction((tx) => work(on(tx))) };
+}
 
 /** The direct statement runner of a client from openDatabase (connecting it first if needed). */
 export async function directSql(db: Database): Promise<DirectSql> {
   const adapter: SqlDriverAdapter = await adapterOf(db);
   let direct = sessions.get(adapter);
   if (!direct) {
-    direct = {
-      ...sessionOn(adapter),
-      async transaction(work) {
-        const tx = await adapter.startTransaction();
-        let result;
-        try {
-          result = await work(sessionOn(tx));
-          await tx.executeRaw({ sql: "COMMIT", ...NO_ARGS });
-        } catch (error) {
-          try {
-            await tx.executeRaw({ sql: "ROLLBACK", ...NO_ARGS });
-          } catch {
-            // The connection is handed back below either way; the first error is the one to report.
-          } finally {
-            await tx.rollback();
-          }
-          throw error;
-        }
-        await tx.commit();
-        return result;
-      },
-    };
+    direct = isDirectDriver(adapter) ? throughDirectDriver(adapter) : throughDriverAdapter(adapter);
     sessions.set(adapter, direct);
   }
   return direct;

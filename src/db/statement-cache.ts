@@ -5,6 +5,18 @@ const MAX_STATEMENTS = 500;
 
 type Args = readonly unknown[];
 
+/** Column descriptions per statement: better-sqlite3 builds them afresh on every call. */
+const columnCache = new WeakMap<Sqlite.Statement, Sqlite.ColumnDefinition[]>();
+
+function columnsOf(statement: Sqlite.Statement): Sqlite.ColumnDefinition[] {
+  let columns = columnCache.get(statement);
+  if (columns === undefined) {
+    columns = statement.columns();
+    columnCache.set(statement, columns);
+  }
+  return columns;
+}
+
 /**
  * The part of a better-sqlite3 statement that Prisma's adapter uses, bound to arguments. A cached
  * statement cannot be `bind()`-ed (better-sqlite3 binds a statement once for its lifetime), so
@@ -25,7 +37,7 @@ class BoundStatement {
   }
 
   columns() {
-    return this.statement.columns();
+    return columnsOf(this.statement);
   }
 
   run() {
@@ -41,11 +53,13 @@ class BoundStatement {
   }
 }
 
+const caches = new WeakMap<Sqlite.Database, (sql: string) => Sqlite.Statement>();
+
 /**
  * Keeps each connection's prepared statements by SQL text. Prisma's SQLite adapter prepares every
  * statement anew (`client.prepare(sql).bind(args)`), which cost more than running it: about
  * 250 µs of every refresh went to compiling the same seven statements again. Installed on the
- * connection's `prepare`, so Prisma's adapter and ours both reuse them; calls with better-sqlite3's
+ * connection's `prepare`, so Prisma's adapter reuses them too; calls with better-sqlite3's
  * internal extra arguments (pragma) go to the original. Bounded: past MAX_STATEMENTS the oldest
  * text is dropped (its statement is finalised when collected).
  */
@@ -61,10 +75,18 @@ export function cacheStatements(client: Sqlite.Database): void {
     }
     return statement;
   };
+  caches.set(client, cached);
   const facade = (sql: string) => {
     const statement = cached(sql);
     return Object.assign(new BoundStatement(statement, []), { bind: (args: Args = []) => new BoundStatement(statement, args) });
   };
   (client as unknown as { prepare: (sql: string, ...internal: unknown[]) => unknown }).prepare = (sql: string, ...internal: unknown[]) =>
     internal.length > 0 ? prepare(sql, ...internal) : facade(sql);
+}
+
+/** The connection's cached statement for `sql` (see cacheStatements, which must have been called). */
+export function cachedStatement(client: Sqlite.Database, sql: string): Sqlite.Statement {
+  const cached = caches.get(client);
+  if (!cached) throw new Error("cachedStatement: cacheStatements was not called on this connection");
+  return cached(sql);
 }
