@@ -100,8 +100,11 @@ function sessionOn(queryable: SqlQueryable): SqlSession {
 const NO_ARGS = { args: [], argTypes: [] };
 const sessions = new WeakMap<object, DirectSql>();
 
-/** Any adapter of Prisma's: statements through its generic interface, transactions by its protocol. */
-function throughDriverAdapter(adapter: SqlDriverAdapter): DirectSql {
+/**
+ * Any adapter of Prisma's: statements through its generic interface, transactions by its protocol
+ * (PostgreSQL's adapter takes this path; exported so tests can run it on SQLite too).
+ */
+export function throughDriverAdapter(adapter: SqlDriverAdapter): DirectSql {
   return {
     ...sessionOn(adapter),
     async transaction(work) {

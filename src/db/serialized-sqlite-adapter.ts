@@ -489,7 +489,15 @@ function runRows(client: Sqlite.Database, sql: string, args: readonly SqlValue[]
     statement.run(...bound);
     return [];
   }
-  return statement.raw(false).all(...bound) as SqlRow[];
+  const rows = statement.raw(false).all(...bound) as Record<string, unknown>[];
+  // Prisma's adapter reads integers as BigInt; direct rows carry numbers, as Prisma's own rows do.
+  for (const row of rows) {
+    for (const column in row) {
+      const value = row[column];
+      if (typeof value === "bigint") row[column] = Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    }
+  }
+  return rows;
 }
 
 function runExecute(client: Sqlite.Database, sql: string, args: readonly SqlValue[]): number {
