@@ -1,6 +1,7 @@
 // 3. Over HTTP: server CPU time per request and latency percentiles for an authenticated query,
 //    against a bare Apollo Server serving the same schema without authorization, alternately.
-// 4. login latency (Argon2id time and the rest, separately) and refresh throughput on SQLite.
+// 4. login latency (Argon2id time and the rest, separately) and refresh throughput on SQLite
+//    (measured by auth-bench.ts).
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -8,13 +9,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hashPassword, verifyPassword } from "../src/auth/passwords.js";
 import { PROJECT_ROOT } from "../src/project-root.js";
+import { benchEnv, measureAuth } from "./auth-bench.js";
 import { median, percentile, table } from "./stats.js";
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-interface Child {
+export interface Child {
   url: string;
   process: ChildProcess;
   /** CPU seconds the process has used so far (user + system). */
@@ -23,7 +24,7 @@ interface Child {
 }
 
 /** A port nobody listens on now: fixed ports collide with other checkouts benchmarking on the same machine. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -31,9 +32,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function spawnServer(entry: string, env: Record<string, string>, port: number): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, entry)], {
-    cwd: PROJECT_ROOT,
+/** Starts `entry` of the checkout at `root` (this one by default) and waits for /healthz. */
+export async function spawnServer(
+  entry: string,
+  env: Record<string, string>,
+  port: number,
+  options: { nodeArgs?: readonly string[]; root?: string } = {},
+): Promise<Child> {
+  const root = options.root ?? PROJECT_ROOT;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", join(root, entry)], {
+    cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -57,7 +65,7 @@ async function spawnServer(entry: string, env: Record<string, string>, port: num
   };
 }
 
-async function post(url: string, query: string, variables?: Record<string, unknown>, token?: string) {
+export async function post(url: string, query: string, variables?: Record<string, unknown>, token?: string) {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -67,7 +75,7 @@ async function post(url: string, query: string, variables?: Record<string, unkno
 }
 
 /** Sends `total` requests with `concurrency` in flight; returns per-request latencies in ms. */
-async function load(total: number, concurrency: number, send: () => Promise<unknown>): Promise<number[]> {
+export async function load(total: number, concurrency: number, send: () => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
   await Promise.all(
@@ -91,20 +99,13 @@ export interface HttpResults {
   cpuRatio: number;
   loginOverheadMs: number;
   refreshPerSecondConcurrent: number;
+  refreshCpuMicros: number;
 }
 
 export async function benchHttp(options: { rounds: number; requestsPerRound: number; concurrency: number }): Promise<HttpResults> {
   const dataDir = await mkdtemp(join(tmpdir(), "claimgate-bench-"));
-  const env = {
-    NODE_ENV: "test",
-    DATA_DIR: dataDir,
-    JWT_SECRET: randomBytes(48).toString("base64url"),
-    LOG_LEVEL: "warn",
-    SEED_DEMO_USERS: "true",
-    LOGIN_ACCOUNT_FAILURES: "1000",
-    LOGIN_IP_FAILURES: "100000",
-    LOGIN_PAIR_FAILURES: "1000",
-  };
+  const env = benchEnv(dataDir, randomBytes(48).toString("base64url"));
+
   const real = await spawnServer("src/main.ts", env, await freePort());
   let bare: Child | undefined;
   try {
@@ -143,50 +144,26 @@ export async function benchHttp(options: { rounds: number; requestsPerRound: num
     );
 
     // 4. login and refresh against the same real server.
-    const hash = await hashPassword("alice-password-123");
-    const argon: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const start = performance.now();
-      await verifyPassword(hash, "alice-password-123");
-      argon.push(performance.now() - start);
-    }
-    const loginQuery = `mutation { login(email: "alice@example.com", password: "alice-password-123") { refreshToken } }`;
-    const logins = await load(20, 1, () => post(real.url, loginQuery));
-    const floor = await load(200, 1, () => post(real.url, "{ viewer { authenticated } }"));
-    const refreshChain = async (count: number) => {
-      let refreshToken = (await post(real.url, loginQuery)).data.login.refreshToken as string;
-      for (let i = 0; i < count; i++) {
-        const result = await post(real.url, `mutation ($r: String!) { refresh(refreshToken: $r) { refreshToken } }`, { r: refreshToken });
-        if (!result.data?.refresh) throw new Error(`refresh failed: ${JSON.stringify(result.errors)}`);
-        refreshToken = result.data.refresh.refreshToken;
-      }
-    };
-    const single = performance.now();
-    await refreshChain(300);
-    const singleRate = 300 / ((performance.now() - single) / 1000);
-    const parallel = performance.now();
-    const cpuBefore = real.cpuSeconds();
-    await Promise.all(Array.from({ length: 10 }, () => refreshChain(100)));
-    const parallelRate = 1000 / ((performance.now() - parallel) / 1000);
-    const refreshCpu = ((real.cpuSeconds() - cpuBefore) * 1e6) / 1010;
+    const auth = await measureAuth(real, { logins: 20, sequentialRefreshes: 300, refreshesPerClient: 150 });
     const authTable = table(
       ["measure", "value"],
       [
-        ["login, median over HTTP (ms)", median(logins)],
-        ["  of which Argon2id verification (ms, measured alone)", median(argon)],
-        ["  everything else (ms)", median(logins) - median(argon)],
-        ["  of which the HTTP round trip of a trivial query (ms)", median(floor)],
-        ["refresh, one client, sequential (per second)", singleRate],
-        ["refresh, 10 concurrent clients (per second)", parallelRate],
-        ["  server CPU per refresh (µs)", refreshCpu],
+        ["login, median over HTTP (ms)", median(auth.logins)],
+        ["  of which Argon2id verification (ms, measured alone, one between each two logins)", auth.argonMs],
+        ["  everything else (ms)", median(auth.logins) - auth.argonMs],
+        ["  of which the HTTP round trip of a trivial query (ms)", auth.floorMs],
+        ["refresh, one client, sequential (per second)", auth.refreshSequentialPerSecond],
+        ["refresh, 10 concurrent clients (per second; logins before the clock starts)", auth.refreshConcurrentPerSecond],
+        ["  server CPU per refresh (µs)", auth.refreshCpuMicros],
       ],
     );
     return {
       http: httpTable,
       auth: authTable,
       cpuRatio: median(cpu.get(servers[0]!.name)!) / bareCpu,
-      loginOverheadMs: median(logins) - median(argon),
-      refreshPerSecondConcurrent: parallelRate,
+      loginOverheadMs: median(auth.logins) - auth.argonMs,
+      refreshPerSecondConcurrent: auth.refreshConcurrentPerSecond,
+      refreshCpuMicros: auth.refreshCpuMicros,
     };
   } finally {
     await Promise.all([real.stop(), bare?.stop()]);

@@ -4,7 +4,7 @@
 import { execSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { cpus, loadavg, totalmem } from "node:os";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../src/project-root.js";
 import { benchExecute } from "./execute-bench.js";
@@ -21,6 +21,7 @@ import { benchSockets } from "./socket-bench.js";
 const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false }, "database-url": { type: "string" } } });
 const quick = args.quick;
 const databaseUrl = args["database-url"] ?? process.env["BENCH_DATABASE_URL"];
+const AUTH_HOT_PATH = join(PROJECT_ROOT, "bench", "AUTH-HOT-PATH.md");
 const started = Date.now();
 // Other processes on a shared machine distort every number: the report states how busy it was.
 const loadAtStart = loadavg()[0]!;
@@ -32,8 +33,10 @@ const WHY: Record<string, string> = {
   inProcess:
     "Wrapping a resolver costs nothing measurable here (a pass-through wrapper runs level with the baseline); what remains is the claim check itself, about 0.1 µs per field over 101 fields, and run-to-run noise of a few points.",
   cold: "The cold path is one full jose verification plus what jose does not do: parsing the Bearer header, checking that sub, jti and sid are non-empty strings and iat is not in the future, the revocation lookup and the cache insertion. It is paid once per token.",
-  login: "Besides Argon2id, a login reads the user, reserves an attempt on three throttle counters (account or device, IP, account+IP: a compare-and-set each) and gives them back, inserts the session and its first refresh token, re-reads the credential epoch, reads the user's roles, and signs an access token and a device token; about 1 ms of it is the HTTP round trip itself. Folding the reservations into single statements is the next step (issue 14's login target).",
-  refresh: "Server CPU per refresh is mostly Prisma's query engine and Apollo's request pipeline; on 2 cores the load generator competes with the server.",
+  login:
+    "Besides Argon2id, a login reads the user, reserves an attempt on up to three throttle counters in one transaction and gives them back in another, inserts the session and its first refresh token in a third, re-reads the credential epoch, reads the user's roles, and signs an access token and a device token; about 1 ms of it is the HTTP round trip itself, and on a loaded machine the Argon2id thread's wake-up adds to it. Section 8 shows where the time goes.",
+  refresh:
+    "Most of what remains per refresh is the HTTP and GraphQL request pipeline (Express, Apollo's plugins, the response write), which a trivial query pays too (about 500 µs of CPU here); the database work is a join, a three-statement transaction and the roles read, sent straight to SQLite. On 2 cores the load generator competes with the server. Section 8 shows where the time goes.",
   http: "The server does more per request than the bare one (token check, directive, logging plugin).",
   preExecution:
     "The analysis walks the whole selection and coerces variables and arguments with graphql-js; the server caches it per document, token and variables, so a repeated mutation pays well under a microsecond.",
@@ -94,6 +97,8 @@ const report = [
     ].join("\n"),
   ),
   section("9. Revocation latency across processes", `A session ended through one process; the other polled every 10 ms until it refuses the access token (5 trials at a time, each waiting a random part of the sync interval first).\n\n${latency.table}`),
+  // Written by `npm run bench:compare-auth` (this checkout against an older one, in one run).
+  ...(existsSync(AUTH_HOT_PATH) ? [readFileSync(AUTH_HOT_PATH, "utf8")] : []),
 ].join("\n");
 
 process.stdout.write(`${report}\n`);
@@ -127,8 +132,10 @@ function targets(): string {
     add(`${alg} cold ≤ one jose verification`, `${result.cold.toFixed(0)} vs ${result.jose.toFixed(0)} µs`, result.cold <= result.jose, `${((result.cold / result.jose - 1) * 100).toFixed(0)} % slower`, "cold");
   }
   add("HTTP: server CPU ≤ 1.10x bare Apollo", `${http.cpuRatio.toFixed(2)}x`, http.cpuRatio <= 1.1, `${((http.cpuRatio - 1.1) * 100).toFixed(0)} points over`, "http");
-  add("refresh ≥ 500/s, 10 concurrent clients", `${http.refreshPerSecondConcurrent.toFixed(0)}/s`, http.refreshPerSecondConcurrent >= 500, `${((1 - http.refreshPerSecondConcurrent / 500) * 100).toFixed(0)} % short`, "refresh");
-  add("login ≤ Argon2id + 5 ms", `+${http.loginOverheadMs.toFixed(1)} ms`, http.loginOverheadMs <= 5, `${(http.loginOverheadMs - 5).toFixed(1)} ms over`, "login");
+  // Issue 14: 2.5x the 484–629/s measured before its hot-path work, so about 1,500/s on this machine.
+  add("refresh ≥ 1,500/s, 10 concurrent clients", `${http.refreshPerSecondConcurrent.toFixed(0)}/s`, http.refreshPerSecondConcurrent >= 1500, `${((1 - http.refreshPerSecondConcurrent / 1500) * 100).toFixed(0)} % short`, "refresh");
+  add("server CPU per refresh ≤ 700 µs", `${http.refreshCpuMicros.toFixed(0)} µs`, http.refreshCpuMicros <= 700, `${(http.refreshCpuMicros - 700).toFixed(0)} µs over`, "refresh");
+  add("login ≤ Argon2id + 2 ms", `+${http.loginOverheadMs.toFixed(1)} ms`, http.loginOverheadMs <= 2, `${(http.loginOverheadMs - 2).toFixed(1)} ms over`, "login");
   const million = memory.endedSessionsAtMillion;
   if (Number.isFinite(million)) add("1M ended sessions cost a process < 100 MB", `${(million / 2 ** 20).toFixed(1)} MiB`, million < 100 * 2 ** 20, "over");
   const postgres = databaseUrl !== undefined && /^postgres(ql)?:/.test(databaseUrl);

@@ -1,6 +1,7 @@
 import type { AccountMailConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { User } from "../db/generated/client.js";
+import { findUserByEmail } from "../db/user-by-email.js";
 import { type AuditActor, type AuditEntry, auditWrite } from "../domain/audit-log.js";
 import { DomainError } from "../domain/domain-error.js";
 import { normaliseEmail, parseEmail } from "../domain/email.js";
@@ -15,7 +16,9 @@ import { EmailTokens } from "./email-tokens.js";
 import type { ActionRateLimiter, LoginThrottle } from "./login-throttle.js";
 import { hashPassword, needsRehash, NO_PASSWORD, verifyAgainstDummyHash, verifyPassword } from "./passwords.js";
 import type { RevokedSessions } from "./revoked-sessions.js";
-import { accountDisabled, type ClientInfo, type IssuedTokens, type SessionService } from "./sessions.js";
+import { accountDisabled } from "./session-errors.js";
+import type { ClientInfo, IssuedTokens } from "./session-types.js";
+import type { SessionService } from "./sessions.js";
 
 export interface AccountServiceOptions {
   db: Database;
@@ -181,7 +184,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       const ip = client.ip ?? null;
       const now = clock();
       // Oversized input is refused before hashing; shorter wrong lengths are just wrong passwords.
-      const user = password.length > MAX_PASSWORD_LENGTH ? null : await db.user.findUnique({ where: { email } });
+      const user = password.length > MAX_PASSWORD_LENGTH ? null : await findUserByEmail(db, email);
       const device = deviceToken ? await verifyDeviceToken(deviceToken, { ...options.devices, now }) : null;
       const deviceId = device && user && device.userId === user.id ? device.deviceId : null;
       // The attempt is reserved before any password is checked: however many guesses arrive at

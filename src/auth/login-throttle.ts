@@ -1,7 +1,7 @@
 import type { AccountRateLimits, LoginThrottlePolicy } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/domain-error.js";
-import { AttemptCounter } from "./attempt-counter.js";
+import { AttemptCounter, type CounterSlot } from "./attempt-counter.js";
 import { type AttemptPolicy, doublingLock } from "./attempt-state.js";
 import { emailKey, networkKey } from "./throttle-keys.js";
 
@@ -25,11 +25,6 @@ export interface ThrottleSubject {
 /** Granted login attempts; give them back when the password turns out right. */
 export interface LoginReservation {
   release(): Promise<void>;
-}
-
-interface Slot {
-  readonly key: string;
-  readonly policy: AttemptPolicy;
 }
 
 /**
@@ -62,23 +57,15 @@ export class LoginThrottle {
   /** Throws TOO_MANY_REQUESTS (reason LOGIN_THROTTLED, retryAfter in seconds) while any counter is locked. */
   async reserve(subject: ThrottleSubject): Promise<LoginReservation> {
     const slots = this.#slotsOf(subject);
-    const granted: Slot[] = [];
-    const now = this.#clock();
-    for (const slot of slots) {
-      const reservation = await this.#counter.reserve(slot.key, slot.policy, now);
-      if (!reservation.granted) {
-        // Nothing will be checked: the attempts already granted for the other counters were not used.
-        await Promise.all(granted.map((done) => this.#counter.release(done.key, done.policy)));
-        throw loginThrottled(reservation.retryAfterSeconds);
-      }
-      granted.push(slot);
-    }
+    // All counters in one transaction, all or none: a refusal leaves the others as they were.
+    const reservation = await this.#counter.reserve(slots, this.#clock());
+    if (!reservation.granted) throw loginThrottled(reservation.retryAfterSeconds);
     let released = false;
     return {
       release: async () => {
         if (released) return;
         released = true;
-        await Promise.all(granted.map((slot) => this.#counter.release(slot.key, slot.policy)));
+        await this.#counter.release(slots);
       },
     };
   }
@@ -89,9 +76,9 @@ export class LoginThrottle {
     return this.#counter.clear({ equals: [`account:${account}`], startsWith: [`pair:${account}|`] });
   }
 
-  #slotsOf(subject: ThrottleSubject): Slot[] {
+  #slotsOf(subject: ThrottleSubject): CounterSlot[] {
     // The IP first: a locked address costs the account's counters nothing.
-    const slots: Slot[] = [];
+    const slots: CounterSlot[] = [];
     const account = emailKey(subject.email);
     if (subject.ip) {
       const network = networkKey(subject.ip);
@@ -140,13 +127,13 @@ export class ActionRateLimiter {
    * so nobody can flood a mailbox through claimgate.
    */
   async allowMailTo(email: string): Promise<boolean> {
-    return (await this.#counter.reserve(`mail-to:${emailKey(email)}`, this.#mailPolicy, this.#clock())).granted;
+    return (await this.#counter.reserve([{ key: `mail-to:${emailKey(email)}`, policy: this.#mailPolicy }], this.#clock())).granted;
   }
 
   /** Throws TOO_MANY_REQUESTS (reason RATE_LIMITED, retryAfter in seconds) past the limit. */
   async consume(action: RateLimitedAction, ip: string | null | undefined): Promise<void> {
     if (!ip) return;
-    const reservation = await this.#counter.reserve(`${action}-ip:${networkKey(ip)}`, this.#policies[action], this.#clock());
+    const reservation = await this.#counter.reserve([{ key: `${action}-ip:${networkKey(ip)}`, policy: this.#policies[action] }], this.#clock());
     if (!reservation.granted) {
       const retryAfter = reservation.retryAfterSeconds;
       throw new DomainError("TOO_MANY_REQUESTS", "RATE_LIMITED", `Too many requests from your address; try again in ${retryAfter} seconds.`, {

@@ -1,5 +1,7 @@
-import { postgresPoolOf, type Database } from "./database.js";
+import { isPostgres, type Database } from "./database.js";
+import { directSql, readInt, readOptionalDate, sql } from "./direct-sql.js";
 
+/** What decides whether a user's new session may live: read after the session was inserted. */
 export interface CredentialState {
   readonly credentialEpoch: number;
   readonly disabledAt: Date | null;
@@ -14,10 +16,10 @@ export interface CredentialState {
  * SHARE waits for it to commit and then returns the row as it committed.
  */
 export async function readCredentialState(db: Database, userId: string): Promise<CredentialState | null> {
-  if (!postgresPoolOf(db)) {
-    return db.user.findUnique({ where: { id: userId }, select: { credentialEpoch: true, disabledAt: true, deletedAt: true } });
-  }
-  const rows = await db.$queryRaw<CredentialState[]>`
-    SELECT "credentialEpoch", "disabledAt", "deletedAt" FROM "User" WHERE "id" = ${userId} FOR SHARE`;
-  return rows[0] ?? null;
+  const direct = await directSql(db);
+  const [row] = isPostgres(db)
+    ? await direct.rows(sql`SELECT "credentialEpoch", "disabledAt", "deletedAt" FROM "User" WHERE "id" = ${userId} FOR SHARE`)
+    : await direct.rows(sql`SELECT "credentialEpoch", "disabledAt", "deletedAt" FROM "User" WHERE "id" = ${userId}`);
+  if (!row) return null;
+  return { credentialEpoch: readInt(row["credentialEpoch"]), disabledAt: readOptionalDate(row["disabledAt"]), deletedAt: readOptionalDate(row["deletedAt"]) };
 }

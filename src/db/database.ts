@@ -1,4 +1,5 @@
-import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client.js";
 import { SerializedSqliteAdapter, type StorageStats } from "./serialized-sqlite-adapter.js";
 import { sqliteFilePath } from "./sqlite-url.js";
@@ -83,6 +84,24 @@ export async function storageStats(db: Database): Promise<StorageStats> {
   const pool = postgresPools.get(db);
   if (pool) return { busyRetries: 0, lockTimeouts: 0, reopens: 0, faults: {}, waiting: pool.waitingCount };
   return (await adapterOf(db)).stats();
+}
+
+const postgresAdapters = new WeakMap<Database, Promise<SqlDriverAdapter>>();
+
+/**
+ * The driver adapter behind a client from openDatabase, for statements sent without the Prisma
+ * client (direct-sql.ts): SQLite's own; on PostgreSQL a second PrismaPg adapter over the same pool
+ * (the client keeps its own private), so both bind values and read rows exactly alike.
+ */
+export async function driverAdapterOf(db: Database): Promise<SqlDriverAdapter> {
+  const pool = postgresPools.get(db);
+  if (!pool) return adapterOf(db);
+  let adapter = postgresAdapters.get(db);
+  if (!adapter) {
+    adapter = new PrismaPg(pool).connect();
+    postgresAdapters.set(db, adapter);
+  }
+  return adapter;
 }
 
 /** The SQLite connection behind a client from openDatabase, once it has connected; for readiness. */

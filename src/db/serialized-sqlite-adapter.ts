@@ -12,6 +12,8 @@ import {
 import type Sqlite from "better-sqlite3";
 import { DeadlineLock } from "./deadline-lock.js";
 import { findDatabaseFault, type DatabaseFaultKind } from "./database-fault.js";
+import type { DirectDriver, DirectStatements, SqlRow, SqlValue } from "./direct-driver.js";
+import { cacheStatements, cachedStatement } from "./statement-cache.js";
 
 export interface SerializedSqliteOptions {
   /** The database file (must exist: migrations create it). */
@@ -63,7 +65,9 @@ function sqliteError(code: string, message: string): DriverAdapterError {
 
 function isRetryableBusy(error: unknown): boolean {
   const cause = (error as { cause?: { originalCode?: unknown } } | null)?.cause;
-  const code = typeof cause?.originalCode === "string" ? cause.originalCode : "";
+  // Prisma's adapter wraps SQLite's errors (cause.originalCode); direct statements meet them bare (code).
+  const own = (error as { code?: unknown } | null)?.code;
+  const code = typeof cause?.originalCode === "string" ? cause.originalCode : typeof own === "string" ? own : "";
   // A stale snapshot (BUSY_SNAPSHOT) cannot succeed by waiting inside the same transaction.
   return code.startsWith("SQLITE_BUSY") && code !== "SQLITE_BUSY_SNAPSHOT";
 }
@@ -104,7 +108,7 @@ export type FileState = "same" | "deleted" | "replaced";
  * - **Faults heal without a restart.** After a read-only or I/O fault, the next write (or
  *   readiness probe) reopens both connections, at most once a second.
  */
-export class SerializedSqliteAdapter implements SqlDriverAdapter {
+export class SerializedSqliteAdapter implements SqlDriverAdapter, DirectDriver {
   readonly provider = "sqlite" as const;
   readonly adapterName = "claimgate-serialized-better-sqlite3";
   readonly #options: SerializedSqliteOptions;
@@ -165,6 +169,58 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
 
   async executeScript(script: string): Promise<void> {
     return this.#exclusively((deadline) => this.#retryBusy(() => this.#writer.adapter.executeScript(script), deadline));
+  }
+
+  /** A direct statement (see direct-sql.ts): reads on the reader connection, writes under the lock. */
+  async rows(sql: string, args: readonly SqlValue[]): Promise<SqlRow[]> {
+    if (this.#isReadOnly(sql)) return this.#read(async () => runRows(this.#reader.client, sql, args));
+    return this.#exclusively((deadline) => this.#retryBusy(async () => runRows(this.#writer.client, sql, args), deadline));
+  }
+
+  async execute(sql: string, args: readonly SqlValue[]): Promise<number> {
+    if (this.#isReadOnly(sql)) return this.#read(async () => runExecute(this.#reader.client, sql, args));
+    return this.#exclusively((deadline) => this.#retryBusy(async () => runExecute(this.#writer.client, sql, args), deadline));
+  }
+
+  /**
+   * A transaction of direct statements on the writer, under the lock from BEGIN IMMEDIATE to
+   * COMMIT, like startTransaction's, with the same guards: nothing runs after it ended or after
+   * SQLite rolled it back by itself, and the connection is handed back with no transaction open.
+   */
+  async directTransaction<T>(work: (tx: DirectStatements) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#options.busyTimeoutMs;
+    const release = await this.#lock.acquire(deadline, () => this.#lockTimeout());
+    try {
+      await this.#prepareWrite();
+      const { client } = this.#writer;
+      await this.#retryBusy(async () => cachedStatement(client, "BEGIN IMMEDIATE").run(), deadline);
+      let open = true;
+      const inside = () => {
+        if (!open) throw sqliteError("SQLITE_MISUSE", "the transaction has already ended");
+        if (!client.inTransaction) throw sqliteError("SQLITE_ABORT", "the transaction was rolled back by the database after an earlier error");
+      };
+      try {
+        const result = await work({
+          rows: async (sql, args) => (inside(), runRows(client, sql, args)),
+          execute: async (sql, args) => (inside(), runExecute(client, sql, args)),
+        });
+        inside();
+        cachedStatement(client, "COMMIT").run();
+        return result;
+      } finally {
+        open = false;
+        try {
+          if (client.inTransaction) client.exec("ROLLBACK");
+        } catch {
+          // The connection is unusable; the next write's checks reopen it if the file allows.
+        }
+      }
+    } catch (error) {
+      this.#noteFault(error);
+      throw error;
+    } finally {
+      release();
+    }
   }
 
   async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
@@ -423,6 +479,34 @@ class ExclusiveTransaction implements Transaction {
   }
 }
 
+/** Prisma's own binding of a value on SQLite: a DateTime is ISO text with `+00:00`. */
+const bindValue = (value: SqlValue): string | number | null => (value instanceof Date ? value.toISOString().replace("Z", "+00:00") : value);
+
+function runRows(client: Sqlite.Database, sql: string, args: readonly SqlValue[]): SqlRow[] {
+  const statement = cachedStatement(client, sql);
+  const bound = args.map(bindValue);
+  if (!statement.reader) {
+    statement.run(...bound);
+    return [];
+  }
+  const rows = statement.raw(false).all(...bound) as Record<string, unknown>[];
+  // Prisma's adapter reads integers as BigInt; direct rows carry numbers, as Prisma's own rows do.
+  for (const row of rows) {
+    for (const column in row) {
+      const value = row[column];
+      if (typeof value === "bigint") row[column] = Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    }
+  }
+  return rows;
+}
+
+function runExecute(client: Sqlite.Database, sql: string, args: readonly SqlValue[]): number {
+  const statement = cachedStatement(client, sql);
+  const bound = args.map(bindValue);
+  if (statement.reader) return statement.raw(false).all(...bound).length;
+  return statement.run(...bound).changes;
+}
+
 async function openConnection(path: string, role: "writer" | "reader"): Promise<Connection> {
   const identity = identityOf(path);
   if (!identity) throw sqliteError("SQLITE_CANTOPEN", `the database file ${path} does not exist or cannot be examined`);
@@ -435,6 +519,7 @@ async function openConnection(path: string, role: "writer" | "reader"): Promise<
     throw sqliteError(typeof code === "string" ? code : "SQLITE_CANTOPEN", (error as Error).message);
   }
   const client = clientOf(adapter);
+  cacheStatements(client);
   try {
     if (role === "writer" && String(client.pragma("journal_mode", { simple: true })).toLowerCase() !== "wal") {
       // WAL lets readers proceed while a writer commits. Persistent: set once per file.

@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import type { Role, User } from "../db/generated/client.js";
+import { findTokenRoles } from "../db/token-roles.js";
 import { type AuditActor, auditWrite } from "./audit-log.js";
 import { badInput, DomainError } from "./domain-error.js";
 import { expandRoleClaims, type GrantedRole, ROLE_COMPUTED_CLAIMS } from "./role-claims.js";
@@ -176,11 +177,7 @@ export async function tokenClaimsOf(db: Database, user: Pick<User, "id" | "claim
   const own = decodeStoredClaims(user.claims);
   const primaryName = typeof own["role"] === "string" ? own["role"] : null;
   // One statement on every login and refresh: the roles granted (in grant order) and the one the user's own role claim names.
-  const rows = await db.$queryRaw<{ name: string; permissions: string; claims: string }[]>`
-    SELECT r."name", r."permissions", r."claims"
-    FROM "Role" r LEFT JOIN "UserRole" ur ON ur."roleId" = r."id" AND ur."userId" = ${user.id}
-    WHERE ur."userId" IS NOT NULL OR r."name" = ${primaryName}
-    ORDER BY ur."grantedAt", r."name"`;
+  const rows = await findTokenRoles(db, user.id, primaryName);
   if (rows.length === 0) return expandRoleClaims(own, []);
   const ordered = [...rows.filter((row) => row.name === primaryName), ...rows.filter((row) => row.name !== primaryName)];
   return expandRoleClaims(own, ordered.map(toGrantedRole));

@@ -33,9 +33,15 @@ afterAll(async () => {
 
 const LOGIN = `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }`;
 
+const REFRESH = `mutation ($r: String!) { refresh(refreshToken: $r) { refreshToken } }`;
+
+async function verifications(server: ServerProcess): Promise<number> {
+  const text = await (await fetch(new URL("/metrics", server.url))).text();
+  return Number(/^claimgate_password_verifications_total (\d+)$/m.exec(text)?.[1]);
+}
+
 describe("two processes, one database", () => {
   it("20 refresh tokens, each presented 4 times at once through both processes: one rotation per token, no forked family", async () => {
-    const REFRESH = `mutation ($r: String!) { refresh(refreshToken: $r) { refreshToken } }`;
     // One after the other: concurrent logins to one account are throttled (reserved attempts).
     const tokens: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -66,6 +72,32 @@ describe("two processes, one database", () => {
     );
     expect(rows[0]!.n).toBe(20);
   }, 60_000);
+
+  it("of 40 concurrent refreshes of one token through both processes, exactly one rotation happens", async () => {
+    const login = await postGraphQL(a.url, LOGIN, { variables: { e: "alice@example.com", p: "alice-password-123" } });
+    const first = login.body.data!["login"].refreshToken as string;
+    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => postGraphQL((i % 2 === 0 ? a : b).url, REFRESH, { variables: { r: first } })));
+    const successors = new Set(responses.flatMap((response) => (response.body.data?.["refresh"] ? [response.body.data["refresh"].refreshToken as string] : [])));
+    // The same client retrying: every winner of the race gets the one successor (sealed retry), nobody a second one.
+    expect(successors.size).toBe(1);
+    const refused = responses.flatMap((response) => response.body.errors?.map((error) => error.extensions?.["reason"]) ?? []);
+    expect(refused.filter((reason) => reason !== "REFRESH_TOKEN_ROTATED")).toEqual([]);
+    // The family did not fork and was not revoked: the successor rotates once more, in either process.
+    const [successor] = [...successors];
+    const next = await postGraphQL(b.url, REFRESH, { variables: { r: successor } });
+    expect(next.body.errors).toBeUndefined();
+    expect(next.body.data!["refresh"].refreshToken).not.toBe(successor);
+  });
+
+  it("50 concurrent guesses for one account through both processes run at most 5 password verifications", async () => {
+    const before = (await verifications(a)) + (await verifications(b));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => postGraphQL((i % 2 === 0 ? a : b).url, LOGIN, { variables: { e: "carol-nobody@example.com", p: `wrong-guess-${i}` } })),
+    );
+    expect((await verifications(a)) + (await verifications(b)) - before).toBeLessThanOrEqual(5);
+    const throttled = responses.filter((response) => response.body.errors?.[0]?.extensions?.["reason"] === "LOGIN_THROTTLED");
+    expect(throttled.length).toBeGreaterThanOrEqual(45);
+  });
 
   it("a session revoked through one process stops its access token in the other within the sync interval", async () => {
     const { body } = await postGraphQL(a.url, LOGIN, { variables: { e: "alice@example.com", p: "alice-password-123" } });

@@ -1,0 +1,110 @@
+import type { Database } from "./database.js";
+import { directSql, readDate, readInt, readOptionalDate, type SqlSession, sql } from "./direct-sql.js";
+
+/** A row of the LoginThrottle table: one attempt counter. */
+export interface CounterState {
+  readonly failures: number;
+  readonly windowStart: Date;
+  readonly lockedUntil: Date | null;
+}
+
+export type CounterDecision = { readonly granted: true; readonly next: CounterState } | { readonly granted: false; readonly retryAfterSeconds: number };
+
+export type CountersReservation = { readonly granted: true } | { readonly granted: false; readonly retryAfterSeconds: number };
+
+/** After this many lost compare-and-set rounds a reservation is refused rather than spun on. */
+const MAX_ROUNDS = 200;
+
+/** A concurrent writer changed a counter between this transaction's read and its write. */
+class LostRace extends Error {}
+
+/** A counter is locked: the transaction rolls back and nothing is reserved. */
+class Refused extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super("refused");
+  }
+}
+
+/**
+ * Reserves an attempt on every counter named in `keys`, all or none, in one transaction on the
+ * writer, before any password is checked. Each counter is read, `decide` works out its next state
+ * (the pure rules of attempt-state.ts), and it is written back only if it is still what was read
+ * (compare-and-set; an absent counter is inserted only if still absent). The first refusal rolls
+ * the whole transaction back, so the counters already granted in it cost nothing. SQLite runs the
+ * transaction alone (BEGIN IMMEDIATE) and never loses a compare; on PostgreSQL a concurrent
+ * writer can, and the round is repeated. Either way, N concurrent reservations are decided one
+ * after another, in every process sharing the database.
+ */
+export async function reserveCounters(
+  db: Database,
+  keys: readonly string[],
+  decide: (index: number, state: CounterState | null) => CounterDecision,
+): Promise<CountersReservation> {
+  const direct = await directSql(db);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    try {
+      return await direct.transaction(async (tx) => {
+        for (let index = 0; index < keys.length; index++) {
+          const key = keys[index]!;
+          const seen = await readCounter(tx, key);
+          const decision = decide(index, seen);
+          if (!decision.granted) throw new Refused(decision.retryAfterSeconds);
+          if (!(await writeCounter(tx, key, seen, decision.next))) throw new LostRace();
+        }
+        return { granted: true };
+      });
+    } catch (error) {
+      if (error instanceof LostRace) continue;
+      if (error instanceof Refused) return { granted: false, retryAfterSeconds: error.retryAfterSeconds };
+      throw error;
+    }
+  }
+  return { granted: false, retryAfterSeconds: 1 };
+}
+
+async function readCounter(tx: SqlSession, key: string): Promise<CounterState | null> {
+  const [row] = await tx.rows(sql`SELECT "failures", "windowStart", "lockedUntil" FROM "LoginThrottle" WHERE "key" = ${key}`);
+  if (!row) return null;
+  return { failures: readInt(row["failures"]), windowStart: readDate(row["windowStart"]), lockedUntil: readOptionalDate(row["lockedUntil"]) };
+}
+
+async function writeCounter(tx: SqlSession, key: string, seen: CounterState | null, next: CounterState): Promise<boolean> {
+  const { failures, windowStart, lockedUntil } = next;
+  if (seen === null) {
+    const inserted = await tx.rows(sql`
+      INSERT INTO "LoginThrottle" ("key", "failures", "windowStart", "lockedUntil") VALUES (${key}, ${failures}, ${windowStart}, ${lockedUntil})
+      ON CONFLICT ("key") DO NOTHING
+      RETURNING "key"`);
+    return inserted.length === 1;
+  }
+  // Two texts rather than `= $n OR $n IS NULL`: PostgreSQL cannot type a parameter seen only in IS NULL.
+  const written =
+    seen.lockedUntil === null
+      ? await tx.rows(sql`
+          UPDATE "LoginThrottle" SET "failures" = ${failures}, "windowStart" = ${windowStart}, "lockedUntil" = ${lockedUntil}
+          WHERE "key" = ${key} AND "failures" = ${seen.failures} AND "windowStart" = ${seen.windowStart} AND "lockedUntil" IS NULL
+          RETURNING "key"`)
+      : await tx.rows(sql`
+          UPDATE "LoginThrottle" SET "failures" = ${failures}, "windowStart" = ${windowStart}, "lockedUntil" = ${lockedUntil}
+          WHERE "key" = ${key} AND "failures" = ${seen.failures} AND "windowStart" = ${seen.windowStart} AND "lockedUntil" = ${seen.lockedUntil}
+          RETURNING "key"`);
+  return written.length === 1;
+}
+
+/**
+ * Gives reservations back (a password that turned out right), in one transaction: a decrement
+ * needs no read, and SQL evaluates the lock condition on each row as it is when written, so a
+ * counter that other attempts pushed to its limit meanwhile stays locked.
+ */
+export async function releaseCounters(db: Database, counters: readonly { readonly key: string; readonly limit: number }[]): Promise<void> {
+  if (counters.length === 0) return;
+  await (await directSql(db)).transaction(async (tx) => {
+    for (const { key, limit } of counters) {
+      await tx.execute(sql`
+        UPDATE "LoginThrottle"
+        SET "failures" = "failures" - 1,
+            "lockedUntil" = CASE WHEN "failures" - 1 >= ${limit} THEN "lockedUntil" ELSE NULL END
+        WHERE "key" = ${key} AND "failures" > 0`);
+    }
+  });
+}
