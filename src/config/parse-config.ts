@@ -1,4 +1,4 @@
-import { databaseKindOf } from "../db/database-url.js";
+import { databaseKindOf } from "./database-kind.js";
 import { join } from "node:path";
 import type { Config, Environment } from "./config.js";
 import { ConfigError } from "./config-error.js";
