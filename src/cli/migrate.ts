@@ -2,6 +2,7 @@
 // Equivalent to `prisma migrate deploy`, without Prisma's native engine.
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
+import { describeDatabaseStartupFailure } from "../db/describe-database-failure.js";
 import { isDatabaseInUse } from "../db/database-in-use-error.js";
 import { migrateIfNeeded, pendingMigrations } from "../db/migrations.js";
 import { databaseInUseAt } from "../db/database-in-use.js";
@@ -33,8 +34,10 @@ try {
     if (applied.length > 0) process.stdout.write(`applied: ${applied.join(", ")}\n`);
   }
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`db:migrate: ${error.message}\n`);
+  // A configuration mistake, or the database server down / refusing us: one line, no stack.
+  const database = error instanceof ConfigError ? null : describeDatabaseStartupFailure(error, process.env["DATABASE_URL"] ?? "");
+  if (!(error instanceof ConfigError) && !database) throw error;
+  process.stderr.write(`db:migrate: ${database ?? (error as ConfigError).message}\n`);
   process.exitCode = 1;
 }
 // The PostgreSQL driver leaves a timer behind (the engine's pool); the work is done.

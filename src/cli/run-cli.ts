@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { SchemaAuthorizationError } from "../authz/schema-authorization-error.js";
 import { ConfigError } from "../config/config-error.js";
 import { PROJECT_ROOT } from "../project-root.js";
+import { describeDatabaseStartupFailure } from "../db/describe-database-failure.js";
 import { CliError } from "./cli-error.js";
 import { type CliContext, processContext, processIo } from "./cli-context.js";
 import { runAuditCommand } from "./commands/audit-command.js";
@@ -75,11 +76,13 @@ export async function runCli(argv: readonly string[], given?: CliContext): Promi
     io.out(`claimgate ${version} (Node ${process.versions.node})\n`);
     return 0;
   }
+  let context: CliContext | undefined = given;
   try {
     const run = Object.hasOwn(AREAS, area) ? AREAS[area] : undefined;
     if (!run) throw new CliError(`unknown area "${area}"\n\n${HELP}`, 2);
     // Read here, so an unreadable .env is reported like any other configuration problem.
-    await run(rest, given ?? processContext());
+    context ??= processContext();
+    await run(rest, context);
     return 0;
   } catch (error) {
     if (error instanceof CliError) {
@@ -88,6 +91,13 @@ export async function runCli(argv: readonly string[], given?: CliContext): Promi
     }
     if (error instanceof ConfigError || error instanceof SchemaAuthorizationError) {
       io.err(`claimgate: ${error.message}\n`);
+      return 1;
+    }
+    // The database server down, the wrong password, no such database: one line, as the server says it.
+    const databaseUrl = context?.env["DATABASE_URL"];
+    const database = databaseUrl ? describeDatabaseStartupFailure(error, databaseUrl) : null;
+    if (database) {
+      io.err(`claimgate: ${database}\n`);
       return 1;
     }
     throw error;

@@ -5,7 +5,7 @@ export interface WatchDatabaseChangesOptions {
   databaseUrl: string;
   onChange: (change: DatabaseChange) => void;
   /** After every (re)connect of a pushing database: read in full what notifications may have missed. */
-  onResync: () => void;
+  onResync: () => void | Promise<void>;
   onDisconnect?: (error: unknown) => void;
   onReconnect?: () => void;
 }
@@ -40,11 +40,12 @@ export async function watchDatabaseChanges(options: WatchDatabaseChangesOptions)
     onListening: () => {
       if (everConnected) options.onReconnect?.();
       everConnected = true;
-      options.onResync();
+      return options.onResync();
     },
     ...(options.onDisconnect ? { onDisconnect: options.onDisconnect } : {}),
   });
-  // The first attempt is awaited so a server that starts listening is pushed to from its first request.
+  // The first attempt, and the re-read after it, are awaited: a server that starts serving has
+  // read every change committed before it listened and hears every one after.
   await feed.start();
   return {
     pushes: true,

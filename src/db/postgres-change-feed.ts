@@ -9,7 +9,7 @@ export interface PostgresChangeFeedOptions {
    * Called once listening, after every (re)connect: notifications sent while this process was not
    * listening are lost, so whatever they would have told must be read again in full.
    */
-  onListening: () => void;
+  onListening: () => void | Promise<void>;
   /** Told when the connection drops and when it is back, for logs and probes. */
   onDisconnect?: (error: unknown) => void;
   /** How long one connection attempt may take. @default 5000 */
@@ -98,7 +98,9 @@ export class PostgresChangeFeed {
     this.#connected = true;
     this.#nextDelay = this.#options.reconnectDelayMs?.[0] ?? 100;
     this.#startHeartbeat(client);
-    this.#options.onListening();
+    // Awaited (its own failures are the caller's to report): start() resolves only once what was
+    // missed has been read, so a process serves no request before it knows of every ended session.
+    await Promise.resolve(this.#options.onListening()).catch(() => undefined);
   }
 
   #startHeartbeat(client: pg.Client): void {

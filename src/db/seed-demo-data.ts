@@ -74,7 +74,17 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<DemoSe
         Object.assign(data, { passwordHash: await options.hashPassword(demo.password), credentialEpoch: { increment: 1 } });
         changes.push("password");
       }
-      if (Object.keys(data).length > 0) await db.user.update({ where: { id: user.id }, data });
+      if (data.credentialEpoch) {
+        // As a password reset does: the sessions the replaced password started end with it, in
+        // the same transaction (refresh does not look at the epoch; only a login in flight does).
+        const at = now();
+        await db.$transaction([
+          db.user.update({ where: { id: user.id }, data }),
+          db.session.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: at, revokedReason: "password_reset" } }),
+        ]);
+      } else if (Object.keys(data).length > 0) {
+        await db.user.update({ where: { id: user.id }, data });
+      }
     }
     const rolesChanged = user ? await restoreRoles(db, user, demo.roles, roles, now()) : false;
     if (rolesChanged && !changes.includes("recreated")) changes.push("roles");
@@ -116,11 +126,17 @@ async function restoreRoles(db: Database, user: User, names: readonly string[], 
   const wanted = new Set(names.map((name) => roles.get(name)!.id));
   const held = new Set((await db.userRole.findMany({ where: { userId: user.id }, select: { roleId: true } })).map((row) => row.roleId));
   if (wanted.size === held.size && [...wanted].every((id) => held.has(id))) return false;
-  await db.$transaction([
-    db.userRole.deleteMany({ where: { userId: user.id } }),
-    db.userRole.createMany({ data: [...wanted].map((roleId) => ({ userId: user.id, roleId, grantedAt: at })) }),
-    db.user.update({ where: { id: user.id }, data: { claimsVersion: { increment: 1 }, claimsChangedAt: at } }),
-  ]);
+  try {
+    await db.$transaction([
+      db.userRole.deleteMany({ where: { userId: user.id } }),
+      db.userRole.createMany({ data: [...wanted].map((roleId) => ({ userId: user.id, roleId, grantedAt: at })) }),
+      db.user.update({ where: { id: user.id }, data: { claimsVersion: { increment: 1 }, claimsChangedAt: at } }),
+    ]);
+  } catch (error) {
+    // Another process starting at the same moment restored them first (its grants collide with ours).
+    if ((error as { code?: string }).code === "P2002") return false;
+    throw error;
+  }
   return true;
 }
 
@@ -132,30 +148,34 @@ async function createDemoData(options: SeedDemoDataOptions): Promise<boolean> {
   const roles = await ensureDemoRoles(db);
   // A second process seeding the same new database at the same moment fails on the unique
   // email and leaves the first one's data as it is.
-  let created: User[];
+  // Accounts, their roles and the demo posts in one transaction: a process starting a moment
+  // later sees all of it or none of it (never accounts without their roles to "restore").
   try {
-    created = await db.$transaction(
-      DEMO_USERS.map((user, i) => db.user.create({ data: { email: user.email, passwordHash: hashes[i]!, emailVerifiedAt: now() } })),
-    );
+    await db.$transaction(async (tx) => {
+      const created: User[] = [];
+      for (const [i, user] of DEMO_USERS.entries()) {
+        created.push(await tx.user.create({ data: { email: user.email, passwordHash: hashes[i]!, emailVerifiedAt: now() } }));
+      }
+      await tx.userRole.createMany({
+        data: DEMO_USERS.flatMap((user, i) => user.roles.map((name) => ({ userId: created[i]!.id, roleId: roles.get(name)!.id, grantedAt: now() }))),
+      });
+      const [alice, bob] = created;
+      await tx.post.createMany({
+        data: [
+          {
+            authorId: alice!.id,
+            title: "Welcome to claimgate",
+            body: "Every field of this API declares the claims it needs. Try reading secretNote as bob.",
+            secretNote: "Only tokens with role=admin can read this note.",
+          },
+          { authorId: bob!.id, title: "Hello from bob", body: "bob can read posts but not write them." },
+          { authorId: bob!.id, title: "bob's draft", body: "Only bob can read his drafts.", published: false },
+        ],
+      });
+    });
   } catch (error) {
     if ((error as { code?: string }).code === "P2002") return false;
     throw error;
   }
-  await db.userRole.createMany({
-    data: DEMO_USERS.flatMap((user, i) => user.roles.map((name) => ({ userId: created[i]!.id, roleId: roles.get(name)!.id, grantedAt: now() }))),
-  });
-  const [alice, bob] = created;
-  await db.post.createMany({
-    data: [
-      {
-        authorId: alice!.id,
-        title: "Welcome to claimgate",
-        body: "Every field of this API declares the claims it needs. Try reading secretNote as bob.",
-        secretNote: "Only tokens with role=admin can read this note.",
-      },
-      { authorId: bob!.id, title: "Hello from bob", body: "bob can read posts but not write them." },
-      { authorId: bob!.id, title: "bob's draft", body: "Only bob can read his drafts.", published: false },
-    ],
-  });
   return true;
 }

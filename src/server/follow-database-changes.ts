@@ -45,11 +45,13 @@ export function followDatabaseChanges(options: FollowDatabaseChangesOptions): Pr
   return watchDatabaseChanges({
     databaseUrl: options.databaseUrl,
     onChange: apply,
-    onResync: () => {
+    onResync: async () => {
       // Incremental is enough: it re-reads from just before the last successful sync, which covers
       // the time this process was not listening (the fallback poll keeps that point recent).
-      revokedSessions.sync().catch((error: unknown) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions"));
-      void syncRoles();
+      await Promise.all([
+        revokedSessions.sync().catch((error: unknown) => logger.error({ event: "revocation_sync_failed", err: error }, "could not read revoked sessions")),
+        syncRoles(),
+      ]);
     },
     onDisconnect: (error) =>
       logger.warn(
