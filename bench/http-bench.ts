@@ -10,7 +10,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../src/project-root.js";
-import { benchEnv, measureAuth } from "./auth-bench.js";
+import { type AuthMeasures, benchEnv, measureAuth } from "./auth-bench.js";
 import { median, percentile, table } from "./stats.js";
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -144,19 +144,8 @@ export async function benchHttp(options: { rounds: number; requestsPerRound: num
     );
 
     // 4. login and refresh against the same real server.
-    const auth = await measureAuth(real, { logins: 20, sequentialRefreshes: 300, refreshesPerClient: 150 });
-    const authTable = table(
-      ["measure", "value"],
-      [
-        ["login, median over HTTP (ms)", median(auth.logins)],
-        ["  of which Argon2id verification (ms, measured alone, one between each two logins)", auth.argonMs],
-        ["  everything else (ms)", median(auth.logins) - auth.argonMs],
-        ["  of which the HTTP round trip of a trivial query (ms)", auth.floorMs],
-        ["refresh, one client, sequential (per second)", auth.refreshSequentialPerSecond],
-        ["refresh, 10 concurrent clients (per second; logins before the clock starts)", auth.refreshConcurrentPerSecond],
-        ["  server CPU per refresh (µs)", auth.refreshCpuMicros],
-      ],
-    );
+    const auth = await measureAuth(real, AUTH_LOAD);
+    const authTable = authTableOf(auth);
     return {
       http: httpTable,
       auth: authTable,
@@ -167,6 +156,48 @@ export async function benchHttp(options: { rounds: number; requestsPerRound: num
     };
   } finally {
     await Promise.all([real.stop(), bare?.stop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const AUTH_LOAD = { logins: 20, sequentialRefreshes: 300, refreshesPerClient: 150 };
+
+function authTableOf(auth: AuthMeasures): string {
+  return table(
+    ["measure", "value"],
+    [
+      ["login, median over HTTP (ms)", median(auth.logins)],
+      ["  of which Argon2id verification (ms, measured alone, one between each two logins)", auth.argonMs],
+      ["  everything else (ms)", median(auth.logins) - auth.argonMs],
+      ["  of which the HTTP round trip of a trivial query (ms)", auth.floorMs],
+      ["refresh, one client, sequential (per second)", auth.refreshSequentialPerSecond],
+      ["refresh, 10 concurrent clients (per second; logins before the clock starts)", auth.refreshConcurrentPerSecond],
+      ["  server CPU per refresh (µs)", auth.refreshCpuMicros],
+    ],
+  );
+}
+
+export interface AuthOnDatabase {
+  table: string;
+  loginOverheadMs: number;
+  refreshPerSecondConcurrent: number;
+  refreshCpuMicros: number;
+}
+
+/** Section 4's login and refresh measures against a server on another database (PostgreSQL). */
+export async function benchAuthOn(databaseUrl: string): Promise<AuthOnDatabase> {
+  const dataDir = await mkdtemp(join(tmpdir(), "claimgate-bench-"));
+  const real = await spawnServer("src/main.ts", { ...benchEnv(dataDir, randomBytes(48).toString("base64url")), DATABASE_URL: databaseUrl }, await freePort());
+  try {
+    const auth = await measureAuth(real, AUTH_LOAD);
+    return {
+      table: authTableOf(auth),
+      loginOverheadMs: median(auth.logins) - auth.argonMs,
+      refreshPerSecondConcurrent: auth.refreshConcurrentPerSecond,
+      refreshCpuMicros: auth.refreshCpuMicros,
+    };
+  } finally {
+    await real.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
