@@ -38,6 +38,9 @@ CREATE OR REPLACE TRIGGER claimgate_roles_changed AFTER INSERT OR UPDATE OR DELE
 COMMENT ON FUNCTION claimgate_notify_change() IS '${TRIGGERS_VERSION}';
 `;
 
+/** How many triggers CHANGE_TRIGGERS_SQL creates. */
+const TRIGGER_COUNT = (CHANGE_TRIGGERS_SQL.match(/CREATE OR REPLACE TRIGGER/g) ?? []).length;
+
 /** Any key shared by all claimgate processes; distinct from the migrator's advisory lock. */
 const TRIGGERS_LOCK = 72707370;
 
@@ -68,9 +71,12 @@ export async function ensureChangeTriggers(client: SqlRunner): Promise<boolean> 
   }
 }
 
+/** This version's function, and every one of its triggers (one dropped by hand is put back). */
 async function installedVersionIs(client: SqlRunner): Promise<boolean> {
   const { rows } = await client.query(
-    "SELECT obj_description(p.oid, 'pg_proc') AS version FROM pg_proc p WHERE p.proname = 'claimgate_notify_change' AND p.pronamespace = current_schema()::regnamespace",
+    `SELECT obj_description(p.oid, 'pg_proc') AS version,
+            (SELECT count(*)::int FROM pg_trigger t WHERE t.tgfoid = p.oid AND NOT t.tgisinternal) AS triggers
+     FROM pg_proc p WHERE p.proname = 'claimgate_notify_change' AND p.pronamespace = current_schema()::regnamespace`,
   );
-  return rows.some((row) => row["version"] === TRIGGERS_VERSION);
+  return rows.some((row) => row["version"] === TRIGGERS_VERSION && row["triggers"] === TRIGGER_COUNT);
 }

@@ -113,6 +113,11 @@ describeOnPostgres("LISTEN/NOTIFY is PostgreSQL's; SQLite processes poll")("Post
     await writer.query(`UPDATE "Session" SET "revokedAt" = NULL WHERE id = 's1'`);
     await writer.query(`UPDATE "Session" SET "revokedAt" = now() WHERE id = 's1'`);
     await Promise.all(heard.map((h) => h.until((change) => change.kind === "session_ended")));
+    // A trigger dropped by hand is put back by the next process that connects.
+    await writer.query(`DROP TRIGGER claimgate_session_ended ON "Session"`);
+    await feed(url, listener()).start();
+    const again = await writer.query(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'claimgate_%'`);
+    expect(again.rows[0].n).toBe(5);
     await writer.end();
   });
 
