@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { isPostgres, type Database } from "./database.js";
-import { findRefreshTokenOnPostgres, rotateRefreshTokenOnPostgres } from "./postgres-refresh-token-rotation.js";
+import { rotateRefreshTokenOnPostgres } from "./postgres-refresh-token-rotation.js";
 import type { User } from "./generated/client.js";
 import { directSql, readDate, readInt, readOptionalDate, readOptionalString, sql } from "./direct-sql.js";
 import { userFromRow } from "./user-row.js";
@@ -29,9 +29,8 @@ export interface RefreshTokenRow {
   readonly user: User;
 }
 
-/** The token with its session and the session's user, read in one query. */
+/** The token with its session and the session's user, read in one query (the same SQL on both databases). */
 export async function findRefreshToken(db: Database, tokenHash: string): Promise<RefreshTokenRow | null> {
-  if (isPostgres(db)) return findRefreshTokenOnPostgres(db, tokenHash);
   const rows = await (await directSql(db)).rows(sql`
     SELECT t."id", t."generation", t."expiresAt", t."sessionId",
            s."revokedAt" AS "sessionRevokedAt", s."createdAt" AS "sessionCreatedAt", s."userAgent" AS "sessionUserAgent", s."ip" AS "sessionIp",
