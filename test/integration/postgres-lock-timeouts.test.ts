@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeOnPostgres } from "../support/test-database.js";
 import { BOB, startTestServer, type TestServer } from "../support/test-server.js";
 
-const BUSY_TIMEOUT_MS = 1500;
+// Longer than the pool's 3 s connect timeout, so the pool must wait for a free connection longer than a lock wait.
+const BUSY_TIMEOUT_MS = 4000;
 
 interface Answer {
   status: number | "no answer";
