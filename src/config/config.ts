@@ -105,8 +105,14 @@ export interface Config {
   /** SQLite URL (`file:` followed by a path) or PostgreSQL URL (`postgres://` or `postgresql://`). */
   readonly databaseUrl: string;
   readonly httpTimeouts: HttpTimeouts;
-  /** DB_BUSY_TIMEOUT: how long a write waits for a lock another connection holds, then fails with SERVICE_UNAVAILABLE (503). @default 5000 */
+  /** DB_BUSY_TIMEOUT: how long a statement waits for a lock another connection holds (PostgreSQL's lock_timeout), then fails with SERVICE_UNAVAILABLE (503). @default 5000 */
   readonly dbBusyTimeoutMs: number;
+  /**
+   * DB_STATEMENT_TIMEOUT (PostgreSQL only): a statement still running after this is cancelled and
+   * the request fails with SERVICE_UNAVAILABLE (503), so a slow query cannot hold a pool connection
+   * for ever. 0 turns it off. @default 30000
+   */
+  readonly dbStatementTimeoutMs: number;
   readonly tokens: TokenConfig;
   readonly loginThrottle: LoginThrottlePolicy;
   /** How long a device token (issued at login) exempts its holder from the account-wide lock. @default 7776000 (90 days) */

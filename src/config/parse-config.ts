@@ -65,6 +65,19 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
     }
     return seconds;
   };
+  /** A wait in milliseconds, written as `2500ms` or a duration such as `5s`; at most 10 minutes. */
+  const millisecondsSetting = (name: string, fallback: number): number => {
+    const text = read(name);
+    if (text === undefined) return fallback;
+    const millis = /^\s*(\d+)\s*ms\s*$/.exec(text);
+    const seconds = millis ? null : parseDurationSeconds(text);
+    const value = millis ? Number(millis[1]) : seconds === null ? Number.NaN : seconds * 1000;
+    if (!Number.isSafeInteger(value) || value > 600_000) {
+      problems.push(`${name} must be a duration such as 5s or 2500ms, at most 10m (got "${text}")`);
+      return fallback;
+    }
+    return value;
+  };
   const flag = (name: string, fallback: boolean): boolean => {
     const text = read(name)?.toLowerCase();
     if (text === undefined) return fallback;
@@ -90,18 +103,9 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
     }
   }
 
-  const busyTimeoutText = read("DB_BUSY_TIMEOUT");
-  let dbBusyTimeoutMs = 5000;
-  if (busyTimeoutText !== undefined) {
-    const millis = /^\s*(\d+)\s*ms\s*$/.exec(busyTimeoutText);
-    const seconds = millis ? null : parseDurationSeconds(busyTimeoutText);
-    const value = millis ? Number(millis[1]) : seconds === null ? Number.NaN : seconds * 1000;
-    if (!Number.isSafeInteger(value) || value > 600_000) {
-      problems.push(`DB_BUSY_TIMEOUT must be a duration such as 5s or 2500ms, at most 10m (got "${busyTimeoutText}")`);
-    } else {
-      dbBusyTimeoutMs = value;
-    }
-  }
+  const dbBusyTimeoutMs = millisecondsSetting("DB_BUSY_TIMEOUT", 5000);
+  // PostgreSQL only: a statement still running after this is cancelled (0 turns it off).
+  const dbStatementTimeoutMs = millisecondsSetting("DB_STATEMENT_TIMEOUT", 30_000);
 
   const httpHeadersSeconds = duration("HTTP_HEADERS_TIMEOUT", 15);
   const httpRequestSeconds = duration("HTTP_REQUEST_TIMEOUT", 30);
@@ -178,6 +182,7 @@ export function parseConfig(env: EnvironmentVariables, options: ParseConfigOptio
     dataDir,
     databaseUrl,
     dbBusyTimeoutMs,
+    dbStatementTimeoutMs,
     httpTimeouts: Object.freeze({
       headersMs: httpHeadersSeconds * 1000,
       requestMs: httpRequestSeconds * 1000,

@@ -4,7 +4,8 @@
  * DB_BUSY_TIMEOUT. `read_only`: the file or its folder cannot be written. `disk_full`: no space.
  * `io`: the operating system refused a read or write. `unavailable`: the file is missing, was
  * replaced, or cannot be opened; on PostgreSQL, the server cannot be reached (refused, timed out,
- * shutting down, too many connections). `corrupt`: the file is not a sound SQLite database.
+ * shutting down, too many connections), or a statement ran past DB_STATEMENT_TIMEOUT or got no
+ * answer. A lock held past DB_BUSY_TIMEOUT (lock_timeout, 55P03) is `locked` there too. `corrupt`: the file is not a sound SQLite database.
  */
 export type DatabaseFaultKind = "locked" | "read_only" | "disk_full" | "io" | "unavailable" | "corrupt";
 
@@ -55,7 +56,8 @@ function kindOfPostgresCode(code: string): DatabaseFaultKind | null {
   if (code === "53100") return "disk_full";
   // 08: connection exceptions; 53: out of resources (too many connections); 57P01-57P03: shutting
   // down, crashed, starting up; 3D000: the database does not exist (dropped or not yet created).
-  if (code.startsWith("08") || code.startsWith("53") || /^57P0[123]$/.test(code) || code === "3D000") return "unavailable";
+  // 57014: cancelled, here by statement_timeout (DB_STATEMENT_TIMEOUT): the server is too slow to answer.
+  if (code.startsWith("08") || code.startsWith("53") || /^57P0[123]$/.test(code) || code === "57014" || code === "3D000") return "unavailable";
   if (code.startsWith("58")) return "io";
   if (code === "XX001" || code === "XX002") return "corrupt";
   return null;
@@ -63,9 +65,12 @@ function kindOfPostgresCode(code: string): DatabaseFaultKind | null {
 
 /** What @prisma/adapter-pg calls a connection it could not make or lost (DriverAdapterError kinds). */
 const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "DatabaseDoesNotExist"]);
-/** Node's socket errors, and the pg pool's own words for a server that does not answer in time. */
+/**
+ * Node's socket errors, and the pg pool's own words for a server that does not answer in time
+ * ("Query read timeout": no answer within query_timeout, a network partition).
+ */
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EPIPE"]);
-const UNREACHABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Can't reach database server/;
+const UNREACHABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Can't reach database server|Query read timeout/;
 
 function kindOfSqliteCode(code: string): DatabaseFaultKind | null {
   // SQLITE_BUSY_SNAPSHOT: another writer committed since this transaction read; retrying the

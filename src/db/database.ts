@@ -17,6 +17,8 @@ export type Database = PrismaClient;
 
 /** @default 5000 */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/** @default 30000 */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 export interface OpenDatabaseOptions {
   /**
@@ -24,8 +26,10 @@ export interface OpenDatabaseOptions {
    * `postgres://`/`postgresql://` URL (PostgreSQL 15 or newer).
    */
   databaseUrl: string;
-  /** How long a write may wait for the lock another connection holds (DB_BUSY_TIMEOUT). @default 5000 */
+  /** How long a statement may wait for a lock another connection holds (DB_BUSY_TIMEOUT; lock_timeout on PostgreSQL). @default 5000 */
   busyTimeoutMs?: number;
+  /** PostgreSQL only: how long a statement may run (DB_STATEMENT_TIMEOUT); 0: no limit. @default 30000 */
+  statementTimeoutMs?: number;
   /** Told when the connections are reopened (file replaced, fault healed), for the logs. */
   onReopen?: (reason: string) => void;
 }
@@ -40,7 +44,11 @@ const postgresPools = new WeakMap<Database, pg.Pool>();
  */
 export function openDatabase(options: OpenDatabaseOptions): Database {
   if (isPostgresUrl(options.databaseUrl)) {
-    const { client, pool } = openPostgres({ databaseUrl: options.databaseUrl });
+    const { client, pool } = openPostgres({
+      databaseUrl: options.databaseUrl,
+      lockTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    });
     const db = client as unknown as Database;
     postgresPools.set(db, pool);
     return db;

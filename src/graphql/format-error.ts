@@ -7,7 +7,7 @@ import { findClientMistake } from "./client-mistakes.js";
 
 /** What a client is told for each database fault; the server logs the details. */
 const FAULT_MESSAGES: Record<DatabaseFault["kind"], string> = {
-  locked: "The database is busy (another connection holds its write lock); retry shortly.",
+  locked: "The database is busy (another connection holds a lock this request needs); retry shortly.",
   read_only: "The database cannot take writes right now (it is read-only); retry later.",
   disk_full: "The database cannot take writes right now (its disk is full); retry later.",
   io: "The database could not be read or written (I/O error); retry later.",

@@ -10,7 +10,7 @@ import { seedDemoData } from "../db/seed-demo-data.js";
 import type { Logger } from "pino";
 
 export interface OpenServiceDatabaseOptions {
-  config: Pick<Config, "databaseUrl" | "dbBusyTimeoutMs" | "env" | "seedDemoUsers" | "loginThrottle">;
+  config: Pick<Config, "databaseUrl" | "dbBusyTimeoutMs" | "dbStatementTimeoutMs" | "env" | "seedDemoUsers" | "loginThrottle">;
   logger: Logger;
   clock: () => Date;
 }
@@ -37,6 +37,7 @@ export async function openServiceDatabase(options: OpenServiceDatabaseOptions): 
   const db = openDatabase({
     databaseUrl: config.databaseUrl,
     busyTimeoutMs: config.dbBusyTimeoutMs,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
     onReopen: (reason) => logger.warn({ event: "database_reopened", reason }, `reopened the database: ${reason}`),
   });
   await connectDatabase(db);

@@ -88,6 +88,13 @@ describe("parseConfig", () => {
     expect(config).toMatchObject({ port: 8080, databaseUrl: "file:/var/lib/claimgate/db.sqlite" });
   });
 
+  it("reads DB_STATEMENT_TIMEOUT in seconds or milliseconds, 30 s by default, 0 for none", () => {
+    expect(parseConfig({}).dbStatementTimeoutMs).toBe(30_000);
+    expect(parseConfig({ DB_STATEMENT_TIMEOUT: "2m" }).dbStatementTimeoutMs).toBe(120_000);
+    expect(parseConfig({ DB_STATEMENT_TIMEOUT: "0ms" }).dbStatementTimeoutMs).toBe(0);
+    expect(() => parseConfig({ DB_STATEMENT_TIMEOUT: "later" })).toThrow(/DB_STATEMENT_TIMEOUT must be a duration/);
+  });
+
   it("reads DB_BUSY_TIMEOUT in seconds or milliseconds, 5 s by default", () => {
     expect(parseConfig({}).dbBusyTimeoutMs).toBe(5000);
     expect(parseConfig({ DB_BUSY_TIMEOUT: "2s" }).dbBusyTimeoutMs).toBe(2000);

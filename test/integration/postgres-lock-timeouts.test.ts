@@ -1,0 +1,129 @@
+// On PostgreSQL a lock held by someone else (an operator's ALTER TABLE or VACUUM FULL, a psql
+// session left in a transaction) must not make requests hang for as long as it is held, nor let
+// the requests waiting for it take every connection of the pool: DB_BUSY_TIMEOUT is the pool's
+// lock_timeout, DB_STATEMENT_TIMEOUT its statement_timeout. SQLite's locks are in
+// database-locks.test.ts.
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describeOnPostgres } from "../support/test-database.js";
+import { BOB, startTestServer, type TestServer } from "../support/test-server.js";
+
+// Longer than the pool's 3 s connect timeout, so the pool must wait for a free connection longer than a lock wait.
+const BUSY_TIMEOUT_MS = 4000;
+
+interface Answer {
+  status: number | "no answer";
+  ms: number;
+  retryAfter?: string | null;
+  body?: any;
+}
+
+/** A GraphQL request that gives up after `ms` (the status is then "no answer"). */
+async function ask(t: TestServer, query: string, token: string, ms: number): Promise<Answer> {
+  const started = performance.now();
+  try {
+    const response = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query }),
+      signal: AbortSignal.timeout(ms),
+    });
+    const body = await response.json();
+    return { status: response.status, ms: performance.now() - started, retryAfter: response.headers.get("retry-after"), body };
+  } catch {
+    return { status: "no answer", ms: performance.now() - started };
+  }
+}
+
+/** Another connection, as psql would be: it takes locks and holds them until ROLLBACK. */
+async function openLocker(t: TestServer): Promise<pg.Client> {
+  const locker = new pg.Client(t.env["DATABASE_URL"]);
+  await locker.connect();
+  return locker;
+}
+
+describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's are in database-locks.test.ts")("PostgreSQL locks held by another connection", () => {
+  describe("DB_BUSY_TIMEOUT as lock_timeout", () => {
+    let t: TestServer;
+    let locker: pg.Client;
+    beforeAll(async () => {
+      t = await startTestServer({ DB_BUSY_TIMEOUT: `${BUSY_TIMEOUT_MS}ms` });
+      locker = await openLocker(t);
+    });
+    afterEach(async () => {
+      await locker.query("ROLLBACK").catch(() => undefined);
+    });
+    afterAll(async () => {
+      await locker?.end();
+      await t?.stop();
+    });
+
+    it("answers a request whose table is locked after DB_BUSY_TIMEOUT, with 503 DATABASE_LOCKED, Retry-After and a request id", async () => {
+      const bob = await t.login(BOB.email, BOB.password);
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "Post" IN ACCESS EXCLUSIVE MODE`);
+      const answer = await ask(t, "{ posts { id } }", bob.accessToken, 15_000);
+      expect(answer.status).toBe(503);
+      expect(answer.retryAfter).toBe("1");
+      expect(answer.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_LOCKED", requestId: expect.any(String) });
+      expect(answer.ms).toBeGreaterThanOrEqual(BUSY_TIMEOUT_MS - 50);
+      expect(answer.ms).toBeLessThan(BUSY_TIMEOUT_MS + 5000);
+      // Once the lock is gone, the same request succeeds.
+      await locker.query("ROLLBACK");
+      expect((await ask(t, "{ posts { id } }", bob.accessToken, 15_000)).status).toBe(200);
+    });
+
+    it("answers a request waiting for a row lock (a psql session left in a transaction) with 503 DATABASE_LOCKED", async () => {
+      const bob = await t.login(BOB.email, BOB.password);
+      await locker.query("BEGIN");
+      await locker.query(`SELECT 1 FROM "User" WHERE "email" = $1 FOR UPDATE`, [BOB.email]);
+      const answer = await ask(t, "mutation { logoutAll }", bob.accessToken, 15_000);
+      expect(answer.status).toBe(503);
+      expect(answer.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_LOCKED" });
+    });
+
+    it("keeps serving other tables while more requests than the pool has connections wait for a locked one", async () => {
+      const bob = await t.login(BOB.email, BOB.password);
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "Post" IN ACCESS EXCLUSIVE MODE`);
+      // Twelve waiters for a pool of ten.
+      const stuck = Array.from({ length: 12 }, () => ask(t, "{ posts { id } }", bob.accessToken, 20_000));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Nothing to do with posts: the caller's sessions.
+      const sessions = await ask(t, "{ sessions { id } }", bob.accessToken, 15_000);
+      expect(sessions.status).toBe(200);
+      expect(sessions.body.data.sessions.length).toBeGreaterThan(0);
+      for (const answer of await Promise.all(stuck)) {
+        expect(answer.status).toBe(503);
+        expect(answer.body.errors[0].extensions.reason).toBe("DATABASE_LOCKED");
+      }
+    });
+  });
+
+  describe("DB_STATEMENT_TIMEOUT as statement_timeout", () => {
+    let t: TestServer;
+    let locker: pg.Client;
+    beforeAll(async () => {
+      // A statement timeout shorter than the lock timeout: the server cancels the waiting statement.
+      t = await startTestServer({ DB_BUSY_TIMEOUT: "10s", DB_STATEMENT_TIMEOUT: "1s" });
+      locker = await openLocker(t);
+    });
+    afterAll(async () => {
+      await locker?.query("ROLLBACK").catch(() => undefined);
+      await locker?.end();
+      await t?.stop();
+    });
+
+    it("cancels a statement that runs past DB_STATEMENT_TIMEOUT and answers 503 DATABASE_UNAVAILABLE", async () => {
+      const bob = await t.login(BOB.email, BOB.password);
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "Post" IN ACCESS EXCLUSIVE MODE`);
+      const answer = await ask(t, "{ posts { id } }", bob.accessToken, 15_000);
+      expect(answer.status).toBe(503);
+      expect(answer.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_UNAVAILABLE", requestId: expect.any(String) });
+      expect(answer.ms).toBeLessThan(6000);
+      await locker.query("ROLLBACK");
+      expect((await ask(t, "{ posts { id } }", bob.accessToken, 15_000)).status).toBe(200);
+    });
+  });
+});
