@@ -57,6 +57,23 @@ describe("disabling a user linked to a trusted provider, in the process that doe
     expect(gone.status).toBe(401);
     expect(gone.body.errors![0]!.message).toContain("deleted");
   });
+
+  it("leaves no stale account state behind when 50 requests race the disable", async () => {
+    const token = await provider.sign({ scope: "openid posts:read" }, { now: t.clock(), sub: "linked-race", ttlSeconds: 3600 });
+    const id = (await t.gql("{ me { id } }", { token })).body.data!["me"].id as string;
+    const admin = (await t.login(ALICE.email, ALICE.password)).accessToken;
+    for (let round = 0; round < 5; round++) {
+      // Past the recheck interval: the racing requests read the account while it is being disabled.
+      t.clock.advance(3);
+      await Promise.all([
+        ...Array.from({ length: 50 }, () => t.gql("{ me { id } }", { token })),
+        t.gql(SET_DISABLED, { token: admin, variables: { id, disabled: true } }),
+      ]);
+      expect((await t.gql("{ me { id } }", { token })).status).toBe(401);
+      await t.gql(SET_DISABLED, { token: admin, variables: { id, disabled: false } });
+      expect((await t.gql("{ me { id } }", { token })).status).toBe(200);
+    }
+  });
 });
 
 describe("disabling a user linked to a trusted provider, seen by another process", () => {
