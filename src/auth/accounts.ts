@@ -291,7 +291,12 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         at: now,
       };
       if (!disabled) {
-        const [user] = await withAudit(entry, (write) => db.$transaction([db.user.update({ where: { id: userId }, data: { disabledAt: null } }), write]));
+        // Like disabling, a claims version bump tells every process the account changed: a linked
+        // provider subject refused while it was disabled is let in again without waiting.
+        const [user] = await withAudit(entry, (write) =>
+          db.$transaction([db.user.update({ where: { id: userId }, data: { disabledAt: null, claimsVersion: { increment: 1 }, claimsChangedAt: now } }), write]),
+        );
+        options.revoked.noteClaimsChanged(user.id, user.claimsVersion);
         return { user, sessionsEnded: 0 };
       }
       const sessionsEnded = await withAudit(entry, (write) =>

@@ -63,15 +63,26 @@ export function createSessionRevocation(context: SessionContext): SessionRevocat
 
     async revokeAll(userId, reason, options = {}) {
       const { except, userData, alsoRun = [] } = options;
+      const now = clock();
+      // Disabling or deleting ends the account itself, not only its sessions: what is cached about
+      // it elsewhere (a linked provider subject's account state) must go too. A claims version bump
+      // in the same transaction carries that to this process (noted below) and to every other
+      // (PostgreSQL's trigger, or the claims sync) by the same path as a claim change.
+      const endsAccount = reason === "account_disabled" || reason === "account_deleted";
       const results = await db.$transaction([
-        db.user.update({ where: { id: userId }, data: { ...userData, credentialEpoch: { increment: 1 } }, select: { id: true } }),
+        db.user.update({
+          where: { id: userId },
+          data: { ...userData, credentialEpoch: { increment: 1 }, ...(endsAccount ? { claimsVersion: { increment: 1 }, claimsChangedAt: now } : {}) },
+          select: { id: true, claimsVersion: true },
+        }),
         db.session.updateManyAndReturn({
           where: { userId, revokedAt: null, ...(except ? { NOT: { id: except } } : {}) },
-          data: { revokedAt: clock(), revokedReason: reason },
+          data: { revokedAt: now, revokedReason: reason },
           select: { id: true },
         }),
         ...alsoRun,
       ]);
+      if (endsAccount) revoked.noteClaimsChanged(userId, (results[0] as { claimsVersion: number }).claimsVersion);
       return noteRevoked(results[1] as { id: string }[], reason, userId);
     },
   };

@@ -86,6 +86,9 @@ export async function createServices(options: CreateServicesOptions): Promise<Se
   const externalUsers = config.trustedIssuers.some((trusted) => trusted.linkUsers)
     ? new ExternalUserLinks({ db, clock, recheckSeconds: config.revocationSyncSeconds })
     : undefined;
+  // Disabling, deleting or re-enabling an account bumps its claims version: this process hears of
+  // it at once, others by the PostgreSQL notification or the next sync, and the cached state goes.
+  if (externalUsers) revokedSessions.listen(externalUsers);
   const roleCatalog = config.trustedIssuers.some((trusted) => trusted.expandRoles)
     ? new RoleCatalog({
         db,
