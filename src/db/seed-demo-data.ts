@@ -67,7 +67,8 @@ export async function seedDemoData(options: SeedDemoDataOptions): Promise<DemoSe
         changes.push("claims");
       }
       if (user.disabledAt !== null) {
-        data.disabledAt = null;
+        // Re-enabled like setDisabled does it: providers' tokens of a linked account are looked at again.
+        Object.assign(data, { disabledAt: null, claimsVersion: { increment: 1 }, claimsChangedAt: now() });
         changes.push("enabled");
       }
       if (!(await options.verifyPassword(user.passwordHash, demo.password))) {
