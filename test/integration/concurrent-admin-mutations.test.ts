@@ -1,4 +1,4 @@
-// Review (issue 14): "every guard holds with 50 identical concurrent requests". On SQLite (one
+// Issue 14: "every guard holds with 50 identical concurrent requests". On SQLite (one
 // writer) identical role mutations queue and each gets a clean answer; on PostgreSQL they run
 // side by side, and the check-then-act in src/domain/roles.ts (setRoleGranted's findUnique then
 // create/delete, deleteRole's requireRole then delete) lets the losers hit P2002 / P2025, answered
@@ -8,7 +8,7 @@ import { ALICE, startTestServer, type TestServer } from "../support/test-server.
 
 const TIMES = 20;
 
-describe("review: identical role mutations at once", () => {
+describe("identical role mutations at once", () => {
   let t: TestServer;
   let admin: string;
   let userId: string;

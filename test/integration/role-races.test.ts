@@ -1,4 +1,4 @@
-// Review (issue 14): updateRole / deleteRole read the role's holders BEFORE their transaction
+// Issue 14: updateRole / deleteRole read the role's holders BEFORE their transaction
 // (src/domain/roles.ts, holdersOf then $transaction), a check-then-act across an await. A grant
 // committed in between is not bumped: its holder's access token, minted with what the role
 // granted before the change, stays valid in every process until it expires.
@@ -14,7 +14,7 @@ const CREATE_ROLE = `mutation ($n: String!, $p: [String!]) { createRole(name: $n
 const UPDATE_ROLE = `mutation ($n: String!, $p: [String!]) { updateRole(name: $n, input: { permissions: $p }) { name permissions } }`;
 const GRANT = `mutation ($u: ID!, $r: String!) { grantRole(userId: $u, role: $r) { id } }`;
 
-describeOnPostgres("holds the race window open with a PostgreSQL row lock")("review: a role change racing a grant of that role", () => {
+describeOnPostgres("holds the race window open with a PostgreSQL row lock")("a role change racing a grant of that role", () => {
   let t: TestServer;
   let locker: pg.Client;
   beforeAll(async () => {
@@ -51,10 +51,11 @@ describeOnPostgres("holds the race window open with a PostgreSQL row lock")("rev
     const updated = await update;
     expect(updated.body.data?.["updateRole"]).toEqual({ name: "auditor", permissions: [] });
 
-    // The role grants nothing any more, so a token that says it grants posts:read must be refused.
+    // The role grants nothing any more, so a token that says it grants posts:read must be refused
+    // (clients see a changed-claims refusal as TOKEN_EXPIRED: refresh, see token-verification-error.ts).
     const stale = await t.gql(`{ posts { id } }`, { token: carol.accessToken });
     expect(stale.status).toBe(401);
-    expect(stale.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "CLAIMS_CHANGED" });
+    expect(stale.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
   });
 });
 
