@@ -1,9 +1,10 @@
-// Issue 14: updateRole / deleteRole read the role's holders BEFORE their transaction
-// (src/domain/roles.ts, holdersOf then $transaction), a check-then-act across an await. A grant
-// committed in between is not bumped: its holder's access token, minted with what the role
-// granted before the change, stays valid in every process until it expires.
-// PostgreSQL makes the window deterministic: a row lock on the Role row (FOR NO KEY UPDATE) stops
-// updateRole's UPDATE while grantRole's INSERT into UserRole (a FOR KEY SHARE check) goes through.
+// Issue 14: a role change must bump every holder, including one granted the role while the change
+// is under way; otherwise that holder's access token, minted with what the role granted before,
+// stays valid in every process until it expires. updateRole reads the holders inside its
+// transaction after locking the Role row (src/db/role-row-lock.ts).
+// PostgreSQL makes the window deterministic: another connection holds the Role row (FOR NO KEY
+// UPDATE), so updateRole waits for it, while grantRole's INSERT into UserRole (a FOR KEY SHARE
+// check) goes through.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeOnPostgres } from "../support/test-database.js";
@@ -59,7 +60,7 @@ describeOnPostgres("holds the race window open with a PostgreSQL row lock")("a r
   });
 });
 
-/** Until some other connection of this database waits for a lock (updateRole's UPDATE of the Role row). */
+/** Until some other connection of this database waits for a lock (updateRole's lock of the Role row). */
 async function waitForLockWait(client: pg.Client): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
