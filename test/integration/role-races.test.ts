@@ -36,7 +36,7 @@ describeOnPostgres("holds the race window open with a PostgreSQL row lock")("a r
     const registered = await t.gql(REGISTER, { variables: { e: "carol@example.com", p: "carol-password-123" } });
     const carolId = registered.body.data!["register"].auth.user.id as string;
 
-    // updateRole reads the holders (nobody), then waits for the Role row.
+    // updateRole waits for the Role row (it reads the holders only once it holds it).
     await locker.query("BEGIN");
     await locker.query(`SELECT 1 FROM "Role" WHERE "name" = 'auditor' FOR NO KEY UPDATE`);
     const update = t.gql(UPDATE_ROLE, { variables: { n: "auditor", p: [] }, token: admin.accessToken });
@@ -55,6 +55,31 @@ describeOnPostgres("holds the race window open with a PostgreSQL row lock")("a r
     // The role grants nothing any more, so a token that says it grants posts:read must be refused
     // (clients see a changed-claims refusal as TOKEN_EXPIRED: refresh, see token-verification-error.ts).
     const stale = await t.gql(`{ posts { id } }`, { token: carol.accessToken });
+    expect(stale.status).toBe(401);
+    expect(stale.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
+  });
+
+  it("refuses the access token of a user granted the role while deleteRole was under way", async () => {
+    const admin = await t.login(ALICE.email, ALICE.password);
+    expect((await t.gql(CREATE_ROLE, { variables: { n: "reviewer", p: ["posts:read"] }, token: admin.accessToken })).status).toBe(200);
+    const registered = await t.gql(REGISTER, { variables: { e: "dave@example.com", p: "dave-password-123" } });
+    const daveId = registered.body.data!["register"].auth.user.id as string;
+
+    await locker.query("BEGIN");
+    await locker.query(`SELECT 1 FROM "Role" WHERE "name" = 'reviewer' FOR NO KEY UPDATE`);
+    const deletion = t.gql(`mutation { deleteRole(name: "reviewer") }`, { token: admin.accessToken });
+    await waitForLockWait(locker);
+
+    const granted = await t.gql(GRANT, { variables: { u: daveId, r: "reviewer" }, token: admin.accessToken });
+    expect(granted.status).toBe(200);
+    const dave = await t.login("dave@example.com", "dave-password-123");
+    expect(JSON.parse(Buffer.from(dave.accessToken.split(".")[1]!, "base64url").toString())).toMatchObject({ permissions: ["posts:read"] });
+
+    await locker.query("COMMIT");
+    const deleted = await deletion;
+    expect(deleted.body.errors).toBeUndefined();
+
+    const stale = await t.gql(`{ posts { id } }`, { token: dave.accessToken });
     expect(stale.status).toBe(401);
     expect(stale.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
   });
