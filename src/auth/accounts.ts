@@ -310,16 +310,22 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       const now = clock();
       const entry: AuditEntry = { actor, action: "account_deleted", targetUserId: userId, before: { claims: decodeStoredClaims(before.claims) }, at: now };
       // One transaction: the sessions end, the data goes and the tombstone is written together, or nothing happens.
+      // Of identical deletions at once only one finds the account not yet deleted: the others
+      // fail that update (P2025), roll back and are told, as after it, that there is no such user.
       return withAudit(entry, (write) =>
         sessions.revokeAll(userId, "account_deleted", {
-          userData: { email: tombstoneEmail(userId), passwordHash: NO_PASSWORD, claims: "{}", disabledAt: before.disabledAt ?? now, deletedAt: now },
+          userData: { email: tombstoneEmail(userId), passwordHash: NO_PASSWORD, claims: "{}", disabledAt: before.disabledAt ?? now },
           alsoRun: [
+            db.user.update({ where: { id: userId, deletedAt: null }, data: { deletedAt: now }, select: { id: true } }),
             db.post.deleteMany({ where: { authorId: userId } }),
             db.emailToken.deleteMany({ where: { userId } }),
             // Personal data kept with ended sessions goes too; the sessions stay so their ends stay visible.
             db.session.updateMany({ where: { userId }, data: { ip: null, userAgent: null } }),
             write,
           ],
+        }).catch(async (error: unknown) => {
+          if ((error as { code?: string }).code === "P2025") await requireUser(db, userId);
+          throw error;
         }),
       );
     },

@@ -64,7 +64,7 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 /** The write of one audit event, as a statement to run in the same transaction as the change it records. */
-export function auditWrite(db: Database, entry: AuditEntry) {
+export function auditWrite(db: Pick<Database, "auditEvent">, entry: AuditEntry) {
   return db.auditEvent.create({
     data: {
       id: sortableId(),

@@ -1,5 +1,6 @@
-import type { Database } from "../db/database.js";
-import type { Role, User } from "../db/generated/client.js";
+import { type Database, isPostgres } from "../db/database.js";
+import type { Prisma, Role, User } from "../db/generated/client.js";
+import { lockRoleRow } from "../db/role-row-lock.js";
 import { findTokenRoles } from "../db/token-roles.js";
 import { type AuditActor, auditWrite } from "./audit-log.js";
 import { badInput, DomainError } from "./domain-error.js";
@@ -78,7 +79,7 @@ function checkRoleClaims(input: unknown): UserClaims {
   return claims;
 }
 
-export async function requireRole(db: Database, name: string): Promise<Role> {
+export async function requireRole(db: Pick<Database, "role">, name: string): Promise<Role> {
   const role = await db.role.findUnique({ where: { name } });
   if (!role) throw new DomainError("NOT_FOUND", "ROLE_NOT_FOUND", `There is no role named ${JSON.stringify(name.slice(0, 64))} (see the roles query or claimgate role list).`);
   return role;
@@ -109,61 +110,85 @@ export async function createRole(db: Database, name: string, input: RoleInput, o
 /**
  * Changes what a role grants. Every holder's claims version is bumped in the same transaction, so
  * their older access tokens (with the old permissions) are refused within the revocation interval
- * and the next refresh carries the new ones.
+ * and the next refresh carries the new ones. The holders are read inside the transaction after
+ * the role's row is locked (see lockRoleRow): a grant racing the change either commits first and
+ * is bumped here, or waits and reads the new permissions.
  */
 export async function updateRole(db: Database, name: string, input: RoleInput, options: RoleChangeOptions = {}): Promise<{ role: RoleView; bumped: ClaimsBump[] }> {
-  const before = await requireRole(db, name);
-  const permissions = input.permissions == null ? parseArray(before.permissions) : checkPermissions(input.permissions);
-  const claims = input.claims == null ? decodeStoredClaims(before.claims) : checkRoleClaims(input.claims);
+  // Checked before the transaction so a bad input costs no lock.
+  const permissionsInput = input.permissions == null ? null : checkPermissions(input.permissions);
+  const claimsInput = input.claims == null ? null : checkRoleClaims(input.claims);
   const now = options.now ?? new Date();
-  const holders = await holdersOf(db, before);
-  const [role, , , versions] = await db.$transaction([
-    db.role.update({
+  const postgres = isPostgres(db);
+  return db.$transaction(async (tx) => {
+    await lockRoleRow(tx, name, postgres);
+    const before = await requireRole(tx, name);
+    const permissions = permissionsInput ?? parseArray(before.permissions);
+    const claims = claimsInput ?? decodeStoredClaims(before.claims);
+    const role = await tx.role.update({
       where: { id: before.id },
       data: { permissions: JSON.stringify(permissions), claims: JSON.stringify(claims), ...(input.description != null ? { description: input.description } : {}) },
-    }),
-    auditWrite(db, {
+    });
+    const bumped = await bumpHolders(tx, role, now);
+    await auditWrite(tx, {
       actor: options.actor ?? CLI,
       action: "role_changed",
       targetUserId: null,
       before: { role: name, permissions: parseArray(before.permissions), claims: decodeStoredClaims(before.claims) },
-      after: { role: name, permissions, claims, holders: holders.length },
+      after: { role: name, permissions, claims, holders: bumped.length },
       at: now,
-    }),
-    bumpClaims(db, holders, now),
-    readVersions(db, holders),
-  ]);
-  return { role: toRoleView(role, await db.userRole.count({ where: { roleId: role.id } })), bumped: toBumps(versions) };
+    });
+    return { role: toRoleView(role, await tx.userRole.count({ where: { roleId: role.id } })), bumped };
+  }, TRANSACTION);
 }
 
-/** Removes a role: its grants go with it, and its holders' tokens are refreshed without it. */
+/**
+ * Removes a role: its grants go with it, and its holders' tokens are refreshed without it. Of
+ * identical deletions at once one deletes, the others wait for the row and find no role.
+ */
 export async function deleteRole(db: Database, name: string, options: RoleChangeOptions = {}): Promise<ClaimsBump[]> {
-  const role = await requireRole(db, name);
   const now = options.now ?? new Date();
-  const holders = await holdersOf(db, role);
-  const [, , , versions] = await db.$transaction([
-    db.role.delete({ where: { id: role.id } }),
-    auditWrite(db, { actor: options.actor ?? CLI, action: "role_deleted", targetUserId: null, before: { role: name, permissions: parseArray(role.permissions) }, at: now }),
-    bumpClaims(db, holders, now),
-    readVersions(db, holders),
-  ]);
-  return toBumps(versions);
+  const postgres = isPostgres(db);
+  return db.$transaction(async (tx) => {
+    await lockRoleRow(tx, name, postgres);
+    const role = await requireRole(tx, name);
+    // Before the delete: its grants go with the role (ON DELETE CASCADE).
+    const bumped = await bumpHolders(tx, role, now);
+    await tx.role.delete({ where: { id: role.id } });
+    await auditWrite(tx, { actor: options.actor ?? CLI, action: "role_deleted", targetUserId: null, before: { role: name, permissions: parseArray(role.permissions) }, at: now });
+    return bumped;
+  }, TRANSACTION);
 }
 
-/** Grants or revokes one role of one user, bumping the user's claims version and auditing it. */
+/**
+ * Grants or revokes one role of one user, bumping the user's claims version and auditing it.
+ * The bump comes first: it locks the user's row (PostgreSQL) or the database (SQLite), so
+ * identical requests at once take turns, and the grant read after it is the one to change.
+ * When there is nothing to change the transaction rolls back, bump included.
+ */
 export async function setRoleGranted(db: Database, userId: string, name: string, granted: boolean, options: RoleChangeOptions = {}): Promise<{ user: User; changed: boolean }> {
   const user = await requireUser(db, userId);
   const role = await requireRole(db, name);
   const now = options.now ?? new Date();
   const key = { userId_roleId: { userId: user.id, roleId: role.id } };
-  const existing = await db.userRole.findUnique({ where: key });
-  if ((existing !== null) === granted) return { user, changed: false };
-  const [, updated] = await db.$transaction([
-    granted ? db.userRole.create({ data: { userId: user.id, roleId: role.id, grantedAt: now } }) : db.userRole.delete({ where: key }),
-    db.user.update({ where: { id: user.id }, data: { claimsVersion: { increment: 1 }, claimsChangedAt: now } }),
-    auditWrite(db, { actor: options.actor ?? CLI, action: granted ? "role_granted" : "role_revoked", targetUserId: user.id, after: { role: name }, at: now }),
-  ]);
-  return { user: updated, changed: true };
+  try {
+    const updated = await db.$transaction(async (tx) => {
+      const bumped = await tx.user.updateManyAndReturn({ where: { id: user.id, deletedAt: null }, data: { claimsVersion: { increment: 1 }, claimsChangedAt: now } });
+      if (bumped.length === 0) await requireUser(tx, user.id);
+      const existing = await tx.userRole.findUnique({ where: key });
+      if ((existing !== null) === granted) throw NOTHING_TO_CHANGE;
+      if (granted) await tx.userRole.create({ data: { userId: user.id, roleId: role.id, grantedAt: now } });
+      else await tx.userRole.delete({ where: key });
+      await auditWrite(tx, { actor: options.actor ?? CLI, action: granted ? "role_granted" : "role_revoked", targetUserId: user.id, after: { role: name }, at: now });
+      return bumped[0]!;
+    }, TRANSACTION);
+    return { user: updated, changed: true };
+  } catch (error) {
+    if (error === NOTHING_TO_CHANGE) return { user, changed: false };
+    // The role was deleted between the look-up and the grant.
+    if (granted && (error as { code?: string }).code === "P2003") await requireRole(db, name);
+    throw error;
+  }
 }
 
 /** The roles granted to a user, in grant order. */
@@ -193,19 +218,28 @@ const toGrantedRole = (role: Pick<Role, "name" | "permissions" | "claims">): Gra
 
 const CLI: AuditActor = { kind: "cli", id: null };
 
-/** Users holding the role: granted it, or naming it in their own `role` claim. */
-async function holdersOf(db: Database, role: Role): Promise<string[]> {
-  const [granted, named] = await Promise.all([
-    db.userRole.findMany({ where: { roleId: role.id }, select: { userId: true } }),
-    // Claims are stored as compact JSON; a false positive only costs that user one refresh.
-    db.user.findMany({ where: { claims: { contains: `"role":${JSON.stringify(role.name)}` } }, select: { id: true } }),
-  ]);
-  return [...new Set([...granted.map((row) => row.userId), ...named.map((row) => row.id)])];
+/** Thrown inside a transaction to roll it back when a request finds its change already made. */
+const NOTHING_TO_CHANGE = new Error("nothing to change");
+
+/**
+ * Interactive transactions queue for the one SQLite writer or a pooled PostgreSQL connection;
+ * Prisma's 2 s default wait is too short for a burst of identical admin requests.
+ */
+const TRANSACTION = { maxWait: 10_000, timeout: 15_000 };
+
+/**
+ * Bumps the users holding the role (granted it, or naming it in their own `role` claim) and
+ * returns their new versions, so each process learns the versions to require.
+ */
+async function bumpHolders(tx: Prisma.TransactionClient, role: Role, now: Date): Promise<ClaimsBump[]> {
+  const granted = await tx.userRole.findMany({ where: { roleId: role.id }, select: { userId: true } });
+  const rows = await tx.user.updateManyAndReturn({
+    where: {
+      // Claims are stored as compact JSON; a false positive only costs that user one refresh.
+      OR: [{ id: { in: granted.map((row) => row.userId) } }, { claims: { contains: `"role":${JSON.stringify(role.name)}` } }],
+    },
+    data: { claimsVersion: { increment: 1 }, claimsChangedAt: now },
+    select: { id: true, claimsVersion: true },
+  });
+  return rows.map((row) => ({ userId: row.id, claimsVersion: row.claimsVersion }));
 }
-
-const bumpClaims = (db: Database, userIds: string[], now: Date) =>
-  db.user.updateMany({ where: { id: { in: userIds } }, data: { claimsVersion: { increment: 1 }, claimsChangedAt: now } });
-
-/** Read in the same transaction as the bump, so each process learns the versions to require. */
-const readVersions = (db: Database, userIds: string[]) => db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, claimsVersion: true } });
-const toBumps = (rows: { id: string; claimsVersion: number }[]): ClaimsBump[] => rows.map((row) => ({ userId: row.id, claimsVersion: row.claimsVersion }));

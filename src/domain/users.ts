@@ -51,7 +51,7 @@ export async function insertUser(db: Database, options: InsertUserOptions): Prom
   }
 }
 
-export async function requireUser(db: Database, userId: string): Promise<User> {
+export async function requireUser(db: Pick<Database, "user">, userId: string): Promise<User> {
   const user = await db.user.findUnique({ where: { id: userId } });
   if (!user || user.deletedAt !== null) throw new DomainError("NOT_FOUND", "USER_NOT_FOUND", `There is no user with id ${JSON.stringify(userId.slice(0, 64))}.`);
   return user;
