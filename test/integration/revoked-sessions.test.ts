@@ -32,10 +32,14 @@ async function sessions(revokedAt: (Date | undefined)[], ids: string[] = revoked
 }
 
 /** Counts the reads a RevokedSessions makes, on the real client. */
-function countingReads(database: Database): { db: Database; reads: () => number } {
+/** Counts session reads; each read's rows are handed back only once `gate()` resolves, so a test can hold one under way. */
+function countingReads(database: Database, gate: () => Promise<void> = async () => {}): { db: Database; reads: () => number } {
   let reads = 0;
   const session = new Proxy(database.session, {
-    get: (target, key) => (key === "findMany" ? (...args: Parameters<typeof target.findMany>) => (reads++, target.findMany(...args)) : Reflect.get(target, key)),
+    get: (target, key) =>
+      key === "findMany"
+        ? (...args: Parameters<typeof target.findMany>) => (reads++, target.findMany(...args).then(async (rows) => (await gate(), rows)))
+        : Reflect.get(target, key),
   });
   return { db: new Proxy(database, { get: (target, key) => (key === "session" ? session : Reflect.get(target, key)) }), reads: () => reads };
 }
@@ -71,14 +75,21 @@ describe("RevokedSessions", () => {
 
   it("50 concurrent syncs share one read and one follow-up, and the follow-up sees what was committed during the first", async () => {
     const clock = createTestClock();
-    const { db: counted, reads } = countingReads(db);
+    // The first sync's read is held (its rows read, not yet handed back) until the other 49 have
+    // been asked for, whatever the load.
+    let release!: () => void;
+    let held: Promise<void> | null = null;
+    const { db: counted, reads } = countingReads(db, () => held ?? Promise.resolve());
     const revoked = new RevokedSessions({ db: counted, syncIntervalMs: 60_000, retentionMs: RETENTION_MS, clock });
     await revoked.sync({ full: true });
     const before = reads();
+    held = new Promise<void>((resolve) => (release = resolve));
     const first = revoked.sync();
     // Committed while the first read is under way: only a sync that starts after it can see it.
     const [late] = await sessions([clock()]);
     const rest = Array.from({ length: 49 }, () => revoked.sync());
+    held = null;
+    release();
     await Promise.all([first, ...rest]);
     expect(reads() - before).toBe(2);
     expect(revoked.has(late!)).toBe(true);
