@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters, SignJWT } from "jose";
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from "jose";
 import type { TokenConfig } from "../config/config.js";
 import { REGISTERED_CLAIM_NAMES } from "../domain/registered-claims.js";
+import { signJwt } from "./jwt-signer.js";
 import type { KeyRing, RingKey } from "./signing-keys.js";
 import { TokenVerificationError, type TokenVerificationCode } from "./token-verification-error.js";
 
@@ -32,15 +33,21 @@ export interface SignAccessTokenOptions {
 export async function signAccessToken(options: SignAccessTokenOptions): Promise<{ token: string; expiresIn: number }> {
   const own = Object.fromEntries(Object.entries(options.claims).filter(([name]) => !REGISTERED_CLAIM_NAMES.has(name)));
   const issuedAt = Math.floor(options.now.getTime() / 1000);
-  const token = await new SignJWT({ ...own, sid: options.sessionId, cv: options.claimsVersion ?? 0 })
-    .setProtectedHeader({ alg: options.keys.active.alg, typ: ACCESS_TOKEN_TYPE, kid: options.keys.active.kid })
-    .setIssuer(options.tokens.issuer)
-    .setAudience(options.tokens.audience)
-    .setSubject(options.subject)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + options.tokens.accessTokenTtlSeconds)
-    .setJti(randomUUID())
-    .sign(options.keys.active.signingKey);
+  const token = await signJwt(
+    options.keys.active,
+    { typ: ACCESS_TOKEN_TYPE, kid: options.keys.active.kid },
+    {
+      ...own,
+      sid: options.sessionId,
+      cv: options.claimsVersion ?? 0,
+      iss: options.tokens.issuer,
+      aud: options.tokens.audience,
+      sub: options.subject,
+      iat: issuedAt,
+      exp: issuedAt + options.tokens.accessTokenTtlSeconds,
+      jti: randomUUID(),
+    },
+  );
   return { token, expiresIn: options.tokens.accessTokenTtlSeconds };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
+import { decodeProtectedHeader, jwtVerify } from "jose";
+import { signJwt } from "./jwt-signer.js";
 import type { KeyRing } from "./signing-keys.js";
 
 /** Its own media type, so a device token is never an access token (those need `at+jwt`) nor the reverse. */
@@ -24,15 +25,18 @@ export interface DeviceIdentity {
  */
 export async function issueDeviceToken(options: DeviceTokenOptions & { identity: DeviceIdentity; now: Date }): Promise<string> {
   const issuedAt = Math.floor(options.now.getTime() / 1000);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: options.keys.active.alg, typ: DEVICE_TOKEN_TYPE, kid: options.keys.active.kid })
-    .setIssuer(options.issuer)
-    .setAudience(`${options.issuer}#device`)
-    .setSubject(options.identity.userId)
-    .setJti(options.identity.deviceId)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + options.ttlSeconds)
-    .sign(options.keys.active.signingKey);
+  return signJwt(
+    options.keys.active,
+    { typ: DEVICE_TOKEN_TYPE, kid: options.keys.active.kid },
+    {
+      iss: options.issuer,
+      aud: `${options.issuer}#device`,
+      sub: options.identity.userId,
+      jti: options.identity.deviceId,
+      iat: issuedAt,
+      exp: issuedAt + options.ttlSeconds,
+    },
+  );
 }
 
 export const newDeviceId = () => randomUUID();

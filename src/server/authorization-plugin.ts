@@ -2,6 +2,7 @@ import { type ApolloServerPlugin, HeaderMap } from "@apollo/server";
 import type { GraphQLError, GraphQLSchema } from "graphql";
 import { deniedErrors } from "../authz/analyze-operation.js";
 import { createOperationAnalyzer } from "../authz/operation-analyzer.js";
+import { createUnguardedOperationCheck } from "../authz/unguarded-operation.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import type { Logger } from "./logger.js";
 
@@ -18,6 +19,7 @@ export interface AuthorizationPluginOptions {
  */
 export function authorizationPlugin(options: AuthorizationPluginOptions): ApolloServerPlugin<GraphQLContext> {
   const analyze = createOperationAnalyzer(options.schema);
+  const unguarded = createUnguardedOperationCheck(options.schema);
   const { logger } = options;
   return {
     async requestDidStart() {
@@ -25,6 +27,8 @@ export function authorizationPlugin(options: AuthorizationPluginOptions): Apollo
         async responseForOperation(requestContext) {
           const { operation, document, request, contextValue } = requestContext;
           if (operation?.operation !== "mutation") return null;
+          // No rule anywhere in reach (login, refresh, …): nothing can be refused before execution.
+          if (unguarded(document, requestContext.operationName)) return null;
           let analysis;
           try {
             analysis = analyze({ document, variables: request.variables, operationName: requestContext.operationName, claims: contextValue.auth.claims });

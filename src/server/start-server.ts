@@ -9,7 +9,6 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from "@apollo/server/plugin/disabled";
-import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { Config } from "../config/config.js";
 import { buildSchema } from "../graphql/build-schema.js";
@@ -34,6 +33,8 @@ import { contextFactory } from "../graphql/create-context.js";
 import { describeAuthorization } from "../authz/apply-requires-claims.js";
 import { tokenClaimsOf } from "../domain/roles.js";
 import { corsMiddleware } from "./cors-middleware.js";
+import { graphqlHttpHandler } from "./graphql-http-handler.js";
+import { jsonBody } from "./json-body.js";
 import { landingPage } from "./landing-page.js";
 import { DEMO_USERS } from "../db/seed-demo-data.js";
 import { requestContext } from "./request-context.js";
@@ -201,9 +202,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const cookieOptions = { corsOrigins: config.corsOrigins, maxAgeSeconds: config.tokens.refreshTokenTtlSeconds };
   app.use(
     GRAPHQL_PATH,
-    ...corsMiddleware(config.corsOrigins),
-    express.json({ limit: "100kb" }),
-    expressMiddleware(apollo, { context: requestContext(createContext, cookieOptions) }),
+    corsMiddleware(config.corsOrigins),
+    jsonBody({ limitBytes: 100 * 1024 }),
+    graphqlHttpHandler(apollo, { context: requestContext(createContext, cookieOptions) }),
   );
   app.use((req, res) => {
     res.status(404).json({ errors: [{ message: `Nothing is served at ${req.method} ${req.path.slice(0, 100)}; GraphQL is at ${GRAPHQL_PATH}.`, extensions: { code: "NOT_FOUND" } }] });
