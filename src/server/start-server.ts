@@ -33,6 +33,7 @@ import { contextFactory } from "../graphql/create-context.js";
 import { describeAuthorization } from "../authz/apply-requires-claims.js";
 import { tokenClaimsOf } from "../domain/roles.js";
 import { corsMiddleware } from "./cors-middleware.js";
+import { directRoutes } from "./direct-routes.js";
 import { graphqlHttpHandler } from "./graphql-http-handler.js";
 import { jsonBody } from "./json-body.js";
 import { landingPage } from "./landing-page.js";
@@ -73,10 +74,10 @@ export const GRAPHQL_PATH = "/graphql";
  * AWS ALB) so the balancer never reuses a connection the server is closing. Node checks these
  * every second instead of every 30 s, so the limits hold closely.
  */
-function createHttpServer(app: express.Express, timeouts: Config["httpTimeouts"]): http.Server {
+function createHttpServer(listener: http.RequestListener, timeouts: Config["httpTimeouts"]): http.Server {
   const server = http.createServer(
     { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, connectionsCheckingInterval: 1000 },
-    app,
+    listener,
   );
   server.keepAliveTimeout = timeouts.keepAliveMs;
   return server;
@@ -100,7 +101,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.disable("x-powered-by");
   // Login limits key on the client IP: believe X-Forwarded-For only from configured proxies.
   app.set("trust proxy", config.trustProxy);
-  const httpServer = createHttpServer(app, config.httpTimeouts);
+  const routes = directRoutes(app);
+  const httpServer = createHttpServer(routes.listener, config.httpTimeouts);
   const development = config.env === "development";
 
   const protection = operationProtection({ limits: config.limits, blockFieldSuggestions: !development });
@@ -200,12 +202,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }),
   );
   const cookieOptions = { corsOrigins: config.corsOrigins, maxAgeSeconds: config.tokens.refreshTokenTtlSeconds };
-  app.use(
-    GRAPHQL_PATH,
+  const graphqlHandlers = [
     corsMiddleware(config.corsOrigins),
     jsonBody({ limitBytes: 100 * 1024 }),
     graphqlHttpHandler(apollo, { context: requestContext(createContext, cookieOptions) }),
-  );
+  ];
+  // Every client's POST to the endpoint skips the router; GETs (the landing page) and other forms of the URL take it.
+  routes.add({ method: "POST", path: GRAPHQL_PATH, handlers: graphqlHandlers, onError: bodyErrorHandler });
+  app.use(GRAPHQL_PATH, ...graphqlHandlers);
   app.use((req, res) => {
     res.status(404).json({ errors: [{ message: `Nothing is served at ${req.method} ${req.path.slice(0, 100)}; GraphQL is at ${GRAPHQL_PATH}.`, extensions: { code: "NOT_FOUND" } }] });
   });

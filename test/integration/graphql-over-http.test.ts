@@ -104,3 +104,20 @@ describe("request bodies", () => {
     expect(await errorOf(response)).toEqual({ message: "The request could not be read.", extensions: { code: "BAD_REQUEST" } });
   });
 });
+
+describe("the endpoint's URL forms", () => {
+  // POST /graphql is served without Express's router (direct-routes.ts); other forms take the router.
+  it("answers a POST alike with or without a query string or trailing slash", async () => {
+    for (const suffix of ["", "?", "?client=x", "/"]) {
+      const response = await fetch(`${t.url}${suffix}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ viewer { authenticated } }" }) });
+      expect([suffix, response.status, await response.json()]).toEqual([suffix, 200, { data: { viewer: { authenticated: false } } }]);
+    }
+  });
+
+  it("answers body errors on the direct route in the same GraphQL shape as on the router", async () => {
+    for (const suffix of ["", "?x=1"]) {
+      const response = await fetch(`${t.url}${suffix}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{ not json" });
+      expect([suffix, response.status, await response.json()]).toEqual([suffix, 400, { errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }] }]);
+    }
+  });
+});
