@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { poolRandomBytes } from "./random-pool.js";
 
 /**
  * Refresh tokens are opaque: a type prefix and 256 random bits. The prefix keeps them
@@ -8,7 +9,7 @@ import { createHash, randomBytes } from "node:crypto";
 export const REFRESH_TOKEN_PREFIX = "cgr_";
 
 export function generateRefreshToken(): string {
-  return REFRESH_TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  return REFRESH_TOKEN_PREFIX + poolRandomBytes(32).toString("base64url");
 }
 
 /** The lookup key stored in the database. A fast hash suffices: the input has 256 bits of entropy. */

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
+import { poolRandomBytes } from "./random-pool.js";
 
 /**
  * A rotated refresh token's successor, sealed with a key only the presented token yields
@@ -10,7 +11,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 const keyOf = (presented: string) => createHash("sha256").update(`claimgate:successor:${presented}`).digest();
 
 export function sealSuccessor(presented: string, successor: string): string {
-  const iv = randomBytes(12);
+  const iv = poolRandomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", keyOf(presented), iv);
   const body = Buffer.concat([cipher.update(successor, "utf8"), cipher.final()]);
   return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");

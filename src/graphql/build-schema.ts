@@ -4,6 +4,7 @@ import type { GraphQLSchema } from "graphql";
 import { applyRequiresClaims, type ApplyRequiresClaimsOptions } from "../authz/apply-requires-claims.js";
 import { SCHEMA_PATH } from "../project-root.js";
 import { assertRootResolvers } from "./missing-resolvers-error.js";
+import { recordMutationEffects } from "./mutation-effects.js";
 import { resolvers } from "./resolvers/index.js";
 
 export function readTypeDefs(path = SCHEMA_PATH): string {
@@ -23,5 +24,5 @@ export function buildSchema(typeDefs = readTypeDefs(), options: BuildSchemaOptio
   const { requireRootResolvers, ...authorization } = options;
   const schema = makeExecutableSchema({ typeDefs, resolvers });
   if (requireRootResolvers !== false) assertRootResolvers(schema);
-  return applyRequiresClaims(schema, authorization);
+  return recordMutationEffects(applyRequiresClaims(schema, authorization));
 }

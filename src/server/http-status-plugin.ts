@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { errorCodeEntry } from "../domain/error-vocabulary.js";
 import type { GraphQLContext } from "../graphql/context.js";
+import { mutationTookEffect } from "../graphql/mutation-effects.js";
 import { negotiateMediaType, responseStatus } from "./response-status.js";
 
 export interface HttpStatusPluginOptions {
@@ -12,24 +13,13 @@ export interface HttpStatusPluginOptions {
  * Applies the status table (`responseStatus`, README "Errors") to every single-result
  * response, and stamps server faults with the request id so a client's report leads an
  * operator to the log line. Whether a mutation root field's resolver completed is recorded
- * while executing: its effect happened, so the answer is 200 even when the result is withheld.
+ * while executing (mutation-effects.ts): its effect happened, so the answer is 200 even when the
+ * result is withheld.
  */
 export function httpStatusPlugin(options: HttpStatusPluginOptions): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
-      let mutationEffect = false;
       return {
-        async executionDidStart({ operation }) {
-          if (operation.operation !== "mutation") return;
-          return {
-            willResolveField({ info }) {
-              if (info.path.prev !== undefined) return;
-              return (error) => {
-                if (!error) mutationEffect = true;
-              };
-            },
-          };
-        },
         async willSendResponse({ request, response, contextValue }) {
           if (response.body.kind !== "single") return;
           const result = response.body.singleResult;
@@ -44,7 +34,7 @@ export function httpStatusPlugin(options: HttpStatusPluginOptions): ApolloServer
             mediaType: negotiateMediaType(request.http?.headers.get("accept")),
             data: "data" in result ? result.data : undefined,
             errors: result.errors,
-            mutationEffect,
+            mutationEffect: contextValue !== undefined && mutationTookEffect(contextValue),
             realm: options.realm,
             currentStatus: response.http.status,
           });
