@@ -13,6 +13,7 @@ import WebSocket from "ws";
 import { PROJECT_ROOT } from "../src/project-root.js";
 import { benchEnv, LOGIN, REFRESH } from "./auth-bench.js";
 import { freePort, load, post, spawnServer } from "./http-bench.js";
+import { RawHttpClient } from "./raw-http-client.js";
 import { table } from "./stats.js";
 
 interface ProfileNode {
@@ -161,12 +162,15 @@ export async function profileAuth(options: { root?: string; logins: number; refr
   const refreshAll = async (url: string, count: number) => {
     await Promise.all(
       chains.map(async (first, index) => {
+        // The same lean client as the bench's refresh measures (auth-bench.ts).
+        const client = await RawHttpClient.connect(url);
         let token = first;
         for (let i = 0; i < count; i++) {
-          const result = await post(url, REFRESH, { r: token });
+          const result = JSON.parse((await client.post(JSON.stringify({ query: REFRESH, variables: { r: token } }))).body) as { data?: { refresh?: { refreshToken: string } }; errors?: unknown };
           if (!result.data?.refresh) throw new Error(`refresh failed: ${JSON.stringify(result.errors)}`);
           token = result.data.refresh.refreshToken;
         }
+        client.close();
         chains[index] = token;
       }),
     );
