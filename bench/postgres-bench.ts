@@ -44,7 +44,7 @@ export async function runOnPostgres(options: RunOnPostgresOptions): Promise<Post
     const auth = await options.benchAuthOn(await freshDatabase());
     const latency = await options.benchRevocationLatency({ trials: options.quick ? 10 : 50, concurrency: 5, pollMs: 2, databaseUrl: await freshDatabase() });
     // Filling PostgreSQL goes through the ORM in batches: 1M rows would take minutes, so the curve stops at 100k.
-    const fullSync = await options.benchFullSync({ sizes: options.quick ? [10_000] : [10_000, 100_000], databaseUrl: await freshDatabase() });
+    const fullSync = await options.benchFullSync({ sizes: options.quick ? [10_000] : [10_000, 100_000, 1_000_000], databaseUrl: await freshDatabase() });
     return { version, auth, latency, fullSync };
   } finally {
     await cluster.destroy();
