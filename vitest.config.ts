@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { SQLITE_ONLY_FILES } from "./test/support/sqlite-only-files.js";
+import { DATABASE_FREE_FILES, SQLITE_ONLY_FILES } from "./test/support/sqlite-only-files.js";
 
 const onPostgres = process.env["CLAIMGATE_TEST_DATABASE"] === "postgres";
 
@@ -12,8 +12,8 @@ export default defineConfig({
     // (`npm run test:guide`, which .ci/run runs).
     include: process.env["CLAIMGATE_TEST_GUIDE"] ? ["test/guide/**/*.test.ts"] : ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
     // CLAIMGATE_TEST_DATABASE=postgres: one throwaway PostgreSQL cluster for the run, and the
-    // tests of the SQLite file left out (test/run.ts says which and why).
-    ...(onPostgres ? { exclude: Object.keys(SQLITE_ONLY_FILES) } : {}),
+    // tests of the SQLite file and those without a database left out (test/run.ts says which and why).
+    ...(onPostgres ? { exclude: [...Object.keys(SQLITE_ONLY_FILES), ...Object.keys(DATABASE_FREE_FILES)] } : {}),
     globalSetup: ["test/support/postgres-global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
