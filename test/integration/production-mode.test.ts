@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 describe("production mode", () => {
-  it("refuses to start without a signing key, saying what to set", async () => {
+  itOnSqlite("stops on its configuration before it opens a database: the same run as on the SQLite pass")("refuses to start without a signing key, saying what to set", async () => {
     // Both processes at once: each is mostly start-up.
     const attempt = startServerProcess({ NODE_ENV: "production", SEED_DEMO_USERS: "false", DATA_DIR: t.dataDir, JWT_SECRET: "" });
     const weak = startServerProcess({ NODE_ENV: "production", SEED_DEMO_USERS: "false", DATA_DIR: t.dataDir, JWT_SECRET: "changeme-changeme-changeme-changeme" });
