@@ -22,6 +22,7 @@ export default defineConfig({
     // A worker runs file after file without re-importing the server's modules for each (a
     // quarter of the run's CPU was imports). Files share no state but what src keeps per
     // process anyway (caches, counters read as differences), and each stops what it starts.
-    isolate: false,
+    // The README walkthroughs (test/guide) keep a fresh worker per file, as before.
+    isolate: Boolean(process.env["CLAIMGATE_TEST_GUIDE"]),
   },
 });
