@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../src/project-root.js";
 import { findPostgresBinaries } from "../src/db/throwaway-postgres.js";
-import { SQLITE_ONLY_FILES } from "./support/sqlite-only-files.js";
+import { DATABASE_FREE_FILES, SQLITE_ONLY_FILES } from "./support/sqlite-only-files.js";
 
 const bin = (name: string) => join(PROJECT_ROOT, "node_modules", ".bin", name);
 const tsx = (file: string, ...args: string[]) => [process.execPath, "--import", "tsx", join(PROJECT_ROOT, file), ...args];
@@ -35,7 +35,8 @@ function check(name: string, command: string[]): Promise<Outcome> {
 }
 
 const checks = await Promise.all([
-  check("typecheck", [bin("tsc"), "--noEmit", "-p", "."]),
+  // Incremental: a run after a small change re-checks what changed (a fresh clone checks all).
+  check("typecheck", [bin("tsc"), "--noEmit", "-p", ".", "--incremental", "--tsBuildInfoFile", join(PROJECT_ROOT, "node_modules", ".cache", "claimgate", "typecheck.tsbuildinfo")]),
   check("generated files", tsx("src/cli/generate.ts", "--check")),
   // A change that weakens the demo schema's protection fails until the baseline is updated on purpose.
   check("authorization baseline (authz diff)", tsx("src/cli/claimgate.ts", "authz", "diff", "test/fixtures/authz-baseline.graphql", "schema.graphql")),
@@ -54,8 +55,8 @@ let failed = sqliteCode !== 0;
 let postgresOutcome: string;
 const binaries = await findPostgresBinaries();
 if (binaries) {
-  say(`the database-touching test files again on PostgreSQL (${binaries}); left out, being about the SQLite file:`);
-  for (const [file, reason] of Object.entries(SQLITE_ONLY_FILES)) say(`  ${file}: ${reason}`);
+  say(`the database-touching test files again on PostgreSQL (${binaries}); left out, being about the SQLite file or opening no database:`);
+  for (const [file, reason] of Object.entries({ ...SQLITE_ONLY_FILES, ...DATABASE_FREE_FILES })) say(`  ${file}: ${reason}`);
   // Unit tests touch no database: the PostgreSQL pass runs the integration and e2e files only.
   const postgresFilters = filters.length > 0 ? filters.filter((filter) => !filter.startsWith("test/unit")) : ["test/integration", "test/e2e"];
   const code = postgresFilters.length === 0 ? 0 : await vitest(postgresFilters, { CLAIMGATE_TEST_DATABASE: "postgres" });

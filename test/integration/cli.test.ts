@@ -10,6 +10,7 @@ import { emailKey } from "../../src/auth/throttle-keys.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
+import { describeOnSqlite } from "../support/test-database.js";
 import { firstError, startTestServer, type TestServer } from "../support/test-server.js";
 
 let t: TestServer;
@@ -235,8 +236,9 @@ describe("claimgate CLI", () => {
   });
 });
 
-// Two processes at once: each mostly waits for Node and tsx to start.
-describe.concurrent("claimgate as a real process", () => {
+// Two processes at once: each mostly waits for Node and tsx to start. Neither opens PostgreSQL
+// (`--help`; a .env naming a SQLite DATA_DIR), so the PostgreSQL pass would repeat them exactly.
+describeOnSqlite("opens no PostgreSQL database: the same run as on the SQLite pass")("claimgate as a real process", { concurrent: true }, () => {
   it("`npx claimgate` runs in this repository without a build", async () => {
     const { code, stdout } = await cliProcess("npx", ["--no-install", "claimgate", "--help"], { cwd: PROJECT_ROOT });
     expect(code).toBe(0);

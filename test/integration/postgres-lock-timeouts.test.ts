@@ -8,8 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeOnPostgres } from "../support/test-database.js";
 import { BOB, startTestServer, type TestServer } from "../support/test-server.js";
 
-// Longer than the pool's 3 s connect timeout, so the pool must wait for a free connection longer than a lock wait.
-const BUSY_TIMEOUT_MS = 4000;
+// Short, so each lock wait costs the test little.
+const BUSY_TIMEOUT_MS = 1000;
+// Longer than the pool's 3 s minimum connect timeout, so the pool must wait for a free connection
+// longer than a lock wait (connect timeout = DB_BUSY_TIMEOUT + 1 s), not just 3 s.
+const POOL_BUSY_TIMEOUT_MS = 3500;
 
 interface Answer {
   status: number | "no answer";
@@ -80,6 +83,21 @@ describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's
       const answer = await ask(t, "mutation { logoutAll }", bob.accessToken, 15_000);
       expect(answer.status).toBe(503);
       expect(answer.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_LOCKED" });
+    });
+
+  });
+
+  describe("DB_BUSY_TIMEOUT as lock_timeout, with more waiters than connections", () => {
+    let t: TestServer;
+    let locker: pg.Client;
+    beforeAll(async () => {
+      t = await startTestServer({ DB_BUSY_TIMEOUT: `${POOL_BUSY_TIMEOUT_MS}ms` });
+      locker = await openLocker(t);
+    });
+    afterAll(async () => {
+      await locker?.query("ROLLBACK").catch(() => undefined);
+      await locker?.end();
+      await t?.stop();
     });
 
     it("keeps serving other tables while more requests than the pool has connections wait for a locked one", async () => {
