@@ -1,5 +1,5 @@
 import type { Database } from "../db/database.js";
-import { releaseCounters, reserveCounters } from "../db/throttle-reservation.js";
+import { type HeldCounter, releaseCounters, reserveCounters } from "../db/throttle-reservation.js";
 import { type AttemptPolicy, reserveAttempt } from "./attempt-state.js";
 
 export type CounterReservation = { granted: true } | { granted: false; retryAfterSeconds: number };
@@ -13,7 +13,7 @@ export interface CounterSlot {
 /**
  * Attempt counters in the database (the LoginThrottle table), changed only by compare-and-set
  * with the pure rules of attempt-state.ts (see throttle-reservation.ts): several counters are
- * reserved together in one transaction, all or none, so N concurrent reservations are decided one
+ * reserved together, all or none, so N concurrent reservations are decided one
  * after another, in every process sharing the database.
  */
 export class AttemptCounter {
@@ -27,17 +27,15 @@ export class AttemptCounter {
   reserve(slots: readonly CounterSlot[], now: Date): Promise<CounterReservation> {
     return reserveCounters(
       this.#db,
-      slots.map((slot) => slot.key),
+      slots.map((slot) => ({ key: slot.key, ...slot.policy })),
+      now,
       (index, state) => reserveAttempt(state, slots[index]!.policy, now),
     );
   }
 
-  /** Gives reservations back (see releaseAttempt) in one transaction of conditional decrements. */
+  /** Gives reservations back (see releaseCounters) in one transaction of conditional decrements. */
   release(slots: readonly CounterSlot[]): Promise<void> {
-    return releaseCounters(
-      this.#db,
-      slots.map((slot) => ({ key: slot.key, limit: slot.policy.limit })),
-    );
+    return releaseCounters(this.#db, heldCountersOf(slots));
   }
 
   /** Forgets counters (an administrator unlocking an account); returns how many had reservations on record. */
@@ -53,3 +51,6 @@ export class AttemptCounter {
     return count;
   }
 }
+
+/** What giving reservations back needs of each slot. */
+export const heldCountersOf = (slots: readonly CounterSlot[]): HeldCounter[] => slots.map((slot) => ({ key: slot.key, limit: slot.policy.limit }));

@@ -20,6 +20,11 @@ export async function readCredentialState(db: Database, userId: string): Promise
   const [row] = isPostgres(db)
     ? await direct.rows(sql`SELECT "credentialEpoch", "disabledAt", "deletedAt" FROM "User" WHERE "id" = ${userId} FOR SHARE`)
     : await direct.rows(sql`SELECT "credentialEpoch", "disabledAt", "deletedAt" FROM "User" WHERE "id" = ${userId}`);
-  if (!row) return null;
-  return { credentialEpoch: readInt(row["credentialEpoch"]), disabledAt: readOptionalDate(row["disabledAt"]), deletedAt: readOptionalDate(row["deletedAt"]) };
+  return row ? credentialStateOf(row) : null;
 }
+
+export const credentialStateOf = (row: Readonly<Record<string, unknown>>): CredentialState => ({
+  credentialEpoch: readInt(row["credentialEpoch"]),
+  disabledAt: readOptionalDate(row["disabledAt"]),
+  deletedAt: readOptionalDate(row["deletedAt"]),
+});

@@ -1,4 +1,5 @@
-import type { Database } from "./database.js";
+import { isPostgres, type Database } from "./database.js";
+import { releaseCountersOnPostgres, reserveCountersOnPostgres } from "./postgres-throttle-reservation.js";
 import { directSql, readDate, readInt, readOptionalDate, type SqlSession, sql } from "./direct-sql.js";
 
 /** A row of the LoginThrottle table: one attempt counter. */
@@ -13,7 +14,7 @@ export type CounterDecision = { readonly granted: true; readonly next: CounterSt
 export type CountersReservation = { readonly granted: true } | { readonly granted: false; readonly retryAfterSeconds: number };
 
 /** After this many lost compare-and-set rounds a reservation is refused rather than spun on. */
-const MAX_ROUNDS = 200;
+export const MAX_ROUNDS = 200;
 
 /** A concurrent writer changed a counter between this transaction's read and its write. */
 class LostRace extends Error {}
@@ -25,27 +26,38 @@ class Refused extends Error {
   }
 }
 
+/** A counter and the rules it follows (attempt-state.ts), as data: PostgreSQL applies them in SQL. */
+export interface CounterRule {
+  readonly key: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly lockSeconds: number;
+  readonly maxLockSeconds: number;
+}
+
 /**
- * Reserves an attempt on every counter named in `keys`, all or none, in one transaction on the
- * writer, before any password is checked. Each counter is read, `decide` works out its next state
- * (the pure rules of attempt-state.ts), and it is written back only if it is still what was read
- * (compare-and-set; an absent counter is inserted only if still absent). The first refusal rolls
- * the whole transaction back, so the counters already granted in it cost nothing. SQLite runs the
- * transaction alone (BEGIN IMMEDIATE) and never loses a compare; on PostgreSQL a concurrent
- * writer can, and the round is repeated. Either way, N concurrent reservations are decided one
- * after another, in every process sharing the database.
+ * Reserves an attempt on every counter in `counters`, all or none, before any password is
+ * checked. On SQLite: one transaction on the writer, which runs alone (BEGIN IMMEDIATE); each
+ * counter is read, `decide` works out its next state (the pure rules of attempt-state.ts), and it
+ * is written back only if it is still what was read (compare-and-set; an absent counter is
+ * inserted only if still absent). The first refusal rolls the whole transaction back, so the
+ * counters already granted in it cost nothing. On PostgreSQL: one statement applying the same
+ * rules under row locks (postgres-throttle-reservation.ts). Either way, N concurrent reservations
+ * are decided one after another, in every process sharing the database.
  */
 export async function reserveCounters(
   db: Database,
-  keys: readonly string[],
+  counters: readonly CounterRule[],
+  now: Date,
   decide: (index: number, state: CounterState | null) => CounterDecision,
 ): Promise<CountersReservation> {
+  if (isPostgres(db)) return reserveCountersOnPostgres(db, counters, now);
   const direct = await directSql(db);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     try {
       return await direct.transaction(async (tx) => {
-        for (let index = 0; index < keys.length; index++) {
-          const key = keys[index]!;
+        for (let index = 0; index < counters.length; index++) {
+          const key = counters[index]!.key;
           const seen = await readCounter(tx, key);
           const decision = decide(index, seen);
           if (!decision.granted) throw new Refused(decision.retryAfterSeconds);
@@ -91,20 +103,32 @@ async function writeCounter(tx: SqlSession, key: string, seen: CounterState | nu
   return written.length === 1;
 }
 
+/** A reserved attempt on one counter, as giving it back needs it. */
+export interface HeldCounter {
+  readonly key: string;
+  /** The counter's limit: giving back below it lifts the lock the reservation set. */
+  readonly limit: number;
+}
+
 /**
  * Gives reservations back (a password that turned out right), in one transaction: a decrement
  * needs no read, and SQL evaluates the lock condition on each row as it is when written, so a
- * counter that other attempts pushed to its limit meanwhile stays locked.
+ * counter that other attempts pushed to its limit meanwhile stays locked. A login gives them back
+ * in its session start's transaction instead (session-start.ts).
  */
-export async function releaseCounters(db: Database, counters: readonly { readonly key: string; readonly limit: number }[]): Promise<void> {
+export async function releaseCounters(db: Database, counters: readonly HeldCounter[]): Promise<void> {
   if (counters.length === 0) return;
-  await (await directSql(db)).transaction(async (tx) => {
-    for (const { key, limit } of counters) {
-      await tx.execute(sql`
-        UPDATE "LoginThrottle"
-        SET "failures" = "failures" - 1,
-            "lockedUntil" = CASE WHEN "failures" - 1 >= ${limit} THEN "lockedUntil" ELSE NULL END
-        WHERE "key" = ${key} AND "failures" > 0`);
-    }
-  });
+  if (isPostgres(db)) return releaseCountersOnPostgres(db, counters);
+  await (await directSql(db)).transaction((tx) => releaseCountersIn(tx, counters));
+}
+
+/** The decrements of releaseCounters, inside a transaction the caller runs. */
+export async function releaseCountersIn(tx: SqlSession, counters: readonly HeldCounter[]): Promise<void> {
+  for (const { key, limit } of counters) {
+    await tx.execute(sql`
+      UPDATE "LoginThrottle"
+      SET "failures" = "failures" - 1,
+          "lockedUntil" = CASE WHEN "failures" - 1 >= ${limit} THEN "lockedUntil" ELSE NULL END
+      WHERE "key" = ${key} AND "failures" > 0`);
+  }
 }
