@@ -180,6 +180,8 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
     },
 
     async login(emailInput, password, client, deviceToken) {
+      // Durations for the log (what a login costs beyond its Argon2id verification), not time of day.
+      const started = performance.now();
       const email = normaliseEmail(emailInput);
       const ip = client.ip ?? null;
       const now = clock();
@@ -204,6 +206,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         deviceId = device && user && device.userId === user.id ? device.deviceId : null;
         reservation = await throttle.reserve({ email, ip, deviceId }).catch(refused);
       }
+      const checkStarted = performance.now();
       const verifying = user ? verifyPassword(user.passwordHash, password) : verifyAgainstDummyHash(password);
       // While Argon2id runs on the thread pool, the answer to a right password is made ahead:
       // nothing is written, and the tokens mean nothing until the session is inserted below.
@@ -215,6 +218,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       preparing?.catch(() => {});
       signingDevice?.catch(() => {});
       const matches = await verifying;
+      const passwordCheckMs = performance.now() - checkStarted;
       if (!user || !matches) {
         events({ event: "login_failed", reason: "INVALID_CREDENTIALS", ip });
         throw invalidCredentials();
@@ -239,8 +243,10 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       // The user as read before the password check: the session starts only if its epoch is still
       // current, in one transaction with giving the reservation back.
       const tokens = await sessions.start(user, client, { prepared: preparing, releasing: reservation.counters });
-      events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip });
-      return { ...tokens, deviceToken: await signingDevice };
+      const issuedDevice = await signingDevice;
+      const round = (ms: number) => Math.round(ms * 100) / 100;
+      events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip, durationMs: round(performance.now() - started), passwordCheckMs: round(passwordCheckMs) });
+      return { ...tokens, deviceToken: issuedDevice };
     },
 
     async requestPasswordReset(emailInput, client) {
