@@ -190,18 +190,23 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         throw error;
       };
       // Oversized input is refused before hashing; shorter wrong lengths are just wrong passwords.
-      const finding = password.length > MAX_PASSWORD_LENGTH ? Promise.resolve(null) : findUserByEmail(db, email);
+      const oversized = password.length > MAX_PASSWORD_LENGTH;
       // The attempt is reserved before any password is checked: however many guesses arrive at
       // once, only the configured number are verified. The answer is the same whether or not the
       // account exists, since the counters key on the address, not the account. Without a device
-      // token the counters do not depend on the account, so they are reserved while it is read.
+      // token the counters do not depend on the account: they are reserved in the same step as
+      // it is read.
       let user: User | null;
       let deviceId: string | null = null;
       let reservation: LoginReservation;
       if (!deviceToken) {
-        [user, reservation] = await Promise.all([finding, throttle.reserve({ email, ip, deviceId: null }).catch(refused)]);
+        ({ user, reservation } = await throttle.reserveFindingUser({ email, ip, deviceId: null }).catch(refused));
+        if (oversized) user = null;
       } else {
-        const [found, device] = await Promise.all([finding, verifyDeviceToken(deviceToken, { ...options.devices, now })]);
+        const [found, device] = await Promise.all([
+          oversized ? null : findUserByEmail(db, email),
+          verifyDeviceToken(deviceToken, { ...options.devices, now }),
+        ]);
         user = found;
         deviceId = device && user && device.userId === user.id ? device.deviceId : null;
         reservation = await throttle.reserve({ email, ip, deviceId }).catch(refused);

@@ -1,6 +1,7 @@
 import type { Database } from "../db/database.js";
-import { type HeldCounter, releaseCounters, reserveCounters } from "../db/throttle-reservation.js";
-import { type AttemptPolicy, reserveAttempt } from "./attempt-state.js";
+import type { User } from "../db/generated/client.js";
+import { type CounterRule, type HeldCounter, releaseCounters, reserveCounters, reserveCountersFindingUser } from "../db/throttle-reservation.js";
+import { type AttemptPolicy, type AttemptState, reserveAttempt } from "./attempt-state.js";
 
 export type CounterReservation = { granted: true } | { granted: false; retryAfterSeconds: number };
 
@@ -25,12 +26,12 @@ export class AttemptCounter {
 
   /** Reserves an attempt on every slot, or on none (then says how long the first locked one stays locked). */
   reserve(slots: readonly CounterSlot[], now: Date): Promise<CounterReservation> {
-    return reserveCounters(
-      this.#db,
-      slots.map((slot) => ({ key: slot.key, ...slot.policy })),
-      now,
-      (index, state) => reserveAttempt(state, slots[index]!.policy, now),
-    );
+    return reserveCounters(this.#db, rulesOf(slots), now, decideBy(slots, now));
+  }
+
+  /** reserve(), and the user with this (normalised) email read in the same step (see reserveCountersFindingUser). */
+  reserveFindingUser(slots: readonly CounterSlot[], now: Date, email: string): Promise<{ reservation: CounterReservation; user: User | null }> {
+    return reserveCountersFindingUser(this.#db, rulesOf(slots), now, decideBy(slots, now), email);
   }
 
   /** Gives reservations back (see releaseCounters) in one transaction of conditional decrements. */
@@ -54,3 +55,6 @@ export class AttemptCounter {
 
 /** What giving reservations back needs of each slot. */
 export const heldCountersOf = (slots: readonly CounterSlot[]): HeldCounter[] => slots.map((slot) => ({ key: slot.key, limit: slot.policy.limit }));
+
+const rulesOf = (slots: readonly CounterSlot[]): CounterRule[] => slots.map((slot) => ({ key: slot.key, ...slot.policy }));
+const decideBy = (slots: readonly CounterSlot[], now: Date) => (index: number, state: AttemptState | null) => reserveAttempt(state, slots[index]!.policy, now);

@@ -2,7 +2,8 @@ import type { AccountRateLimits, LoginThrottlePolicy } from "../config/config.js
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/domain-error.js";
 import type { HeldCounter } from "../db/throttle-reservation.js";
-import { AttemptCounter, type CounterSlot, heldCountersOf } from "./attempt-counter.js";
+import type { User } from "../db/generated/client.js";
+import { AttemptCounter, type CounterReservation, type CounterSlot, heldCountersOf } from "./attempt-counter.js";
 import type { AttemptPolicy } from "./attempt-state.js";
 import { emailKey, networkKey } from "./throttle-keys.js";
 
@@ -62,7 +63,20 @@ export class LoginThrottle {
   async reserve(subject: ThrottleSubject): Promise<LoginReservation> {
     const slots = this.#slotsOf(subject);
     // All counters in one step, all or none: a refusal leaves the others as they were.
-    const reservation = await this.#counter.reserve(slots, this.#clock());
+    return this.#granted(slots, await this.#counter.reserve(slots, this.#clock()));
+  }
+
+  /**
+   * reserve(), and the account with the subject's email read in the same step (one statement on
+   * PostgreSQL): a login without a device token, whose counters do not depend on the account.
+   */
+  async reserveFindingUser(subject: ThrottleSubject): Promise<{ reservation: LoginReservation; user: User | null }> {
+    const slots = this.#slotsOf(subject);
+    const { reservation, user } = await this.#counter.reserveFindingUser(slots, this.#clock(), subject.email);
+    return { reservation: this.#granted(slots, reservation), user };
+  }
+
+  #granted(slots: readonly CounterSlot[], reservation: CounterReservation): LoginReservation {
     if (!reservation.granted) throw loginThrottled(reservation.retryAfterSeconds);
     let released = false;
     return {

@@ -1,6 +1,8 @@
 import type { Database } from "./database.js";
 import { directSql, readInt, readOptionalDate, sql } from "./direct-sql.js";
-import type { CounterRule, CountersReservation, HeldCounter } from "./throttle-reservation.js";
+import type { User } from "./generated/client.js";
+import type { CounterRule, HeldCounter, ReservedFinding } from "./throttle-reservation.js";
+import { userFromRow } from "./user-row.js";
 
 /** A login reserves on at most this many counters (IP, account+IP, account or device): the statements below have a slot for each. */
 export const MAX_COUNTERS = 3;
@@ -28,8 +30,17 @@ export const heldCounterSlots = (counters: readonly HeldCounter[]) => slots<Held
  * All or none: when a counter is already locked (the usual refusal) nothing is written. When one
  * got locked by a concurrent reservation after this statement's snapshot, the counters this one
  * did reserve are given back (as a right password gives them back) and the refusal stands.
+ *
+ * With `findUserByEmail` the same statement also reads the user with that (normalised) email, as
+ * user-by-email.ts does: a login needs both before Argon2id, and one round trip costs less than
+ * two side by side.
  */
-export async function reserveCountersOnPostgres(db: Database, counters: readonly CounterRule[], now: Date): Promise<CountersReservation> {
+export async function reserveCountersOnPostgres(
+  db: Database,
+  counters: readonly CounterRule[],
+  now: Date,
+  options: { findUserByEmail?: string } = {},
+): Promise<ReservedFinding> {
   const empty = { key: null, limit: null, windowSeconds: null, lockSeconds: null, maxLockSeconds: null };
   const [a, b, c] = slots<CounterRule>(counters, empty);
   const direct = await directSql(db);
@@ -62,12 +73,18 @@ export async function reserveCountersOnPostgres(db: Database, counters: readonly
         WHERE w."key" = t."key")
       WHERE t."lockedUntil" IS NULL OR t."lockedUntil" <= (SELECT "now" FROM at)
       RETURNING t."key"
+    ), found AS (
+      SELECT u."id" AS "userId", u."email", u."passwordHash", u."claims", u."disabledAt", u."deletedAt", u."emailVerifiedAt",
+             u."credentialEpoch", u."claimsVersion", u."claimsChangedAt", u."createdAt" AS "userCreatedAt", u."updatedAt" AS "userUpdatedAt"
+      FROM "User" u WHERE u."email" = ${options.findUserByEmail ?? null}::text
     )
     SELECT (SELECT count(*) FROM reserved)::int AS "granted", (SELECT "lockedUntil" FROM blocked) AS "lockedUntil",
-           (SELECT string_agg("key", chr(10)) FROM reserved) AS "keys"`);
-  if (readInt(row?.["granted"]) === counters.length) return { granted: true };
+           (SELECT string_agg("key", chr(10)) FROM reserved) AS "keys", found.*
+    FROM (SELECT 1) AS "one" LEFT JOIN found ON true`);
+  const user: User | null = row && row["userId"] != null ? userFromRow(row) : null;
+  if (readInt(row?.["granted"]) === counters.length) return { reservation: { granted: true }, user };
   const blockedUntil = readOptionalDate(row?.["lockedUntil"]);
-  if (blockedUntil) return { granted: false, retryAfterSeconds: retryAfter(blockedUntil, now) };
+  if (blockedUntil) return { reservation: { granted: false, retryAfterSeconds: retryAfter(blockedUntil, now) }, user };
   // Lost to a concurrent reservation that locked a counter after this statement's snapshot.
   const granted = new Set(((row?.["keys"] as string | null) ?? "").split("\n"));
   const refused = counters.filter((counter) => !granted.has(counter.key));
@@ -78,7 +95,7 @@ export async function reserveCountersOnPostgres(db: Database, counters: readonly
   const [locked] = await direct.rows(sql`
     SELECT max("lockedUntil") AS "lockedUntil" FROM "LoginThrottle" WHERE "key" IN (${refused[0]?.key ?? null}, ${refused[1]?.key ?? null}, ${refused[2]?.key ?? null})`);
   const until = readOptionalDate(locked?.["lockedUntil"]);
-  return { granted: false, retryAfterSeconds: until ? retryAfter(until, now) : 1 };
+  return { reservation: { granted: false, retryAfterSeconds: until ? retryAfter(until, now) : 1 }, user };
 }
 
 const retryAfter = (until: Date, now: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));

@@ -1,6 +1,8 @@
 import { isPostgres, type Database } from "./database.js";
 import { releaseCountersOnPostgres, reserveCountersOnPostgres } from "./postgres-throttle-reservation.js";
 import { directSql, readDate, readInt, readOptionalDate, type SqlSession, sql } from "./direct-sql.js";
+import type { User } from "./generated/client.js";
+import { findUserByEmail } from "./user-by-email.js";
 
 /** A row of the LoginThrottle table: one attempt counter. */
 export interface CounterState {
@@ -51,7 +53,7 @@ export async function reserveCounters(
   now: Date,
   decide: (index: number, state: CounterState | null) => CounterDecision,
 ): Promise<CountersReservation> {
-  if (isPostgres(db)) return reserveCountersOnPostgres(db, counters, now);
+  if (isPostgres(db)) return (await reserveCountersOnPostgres(db, counters, now)).reservation;
   const direct = await directSql(db);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     try {
@@ -72,6 +74,28 @@ export async function reserveCounters(
     }
   }
   return { granted: false, retryAfterSeconds: 1 };
+}
+
+/** A reservation, and the user read in the same step (null: no user has the email). */
+export interface ReservedFinding {
+  readonly reservation: CountersReservation;
+  readonly user: User | null;
+}
+
+/**
+ * reserveCounters, and the user with this (normalised) email as findUserByEmail reads it: a
+ * login's first step. One statement on PostgreSQL; on SQLite the two side by side.
+ */
+export async function reserveCountersFindingUser(
+  db: Database,
+  counters: readonly CounterRule[],
+  now: Date,
+  decide: (index: number, state: CounterState | null) => CounterDecision,
+  email: string,
+): Promise<ReservedFinding> {
+  if (isPostgres(db)) return reserveCountersOnPostgres(db, counters, now, { findUserByEmail: email });
+  const [user, reservation] = await Promise.all([findUserByEmail(db, email), reserveCounters(db, counters, now, decide)]);
+  return { reservation, user };
 }
 
 async function readCounter(tx: SqlSession, key: string): Promise<CounterState | null> {

@@ -1,9 +1,9 @@
 // Attempt counters in the database (src/db/throttle-reservation.ts), on SQLite (a transaction of
 // compare-and-sets deciding with the pure rules of attempt-state.ts) and on PostgreSQL (one
 // statement applying the same rules in SQL, postgres-throttle-reservation.ts): the two give the
-// same answers state by state, all or none over several counters, a counter's limit holds under 50
-// concurrent reservations, and a login's session start gives its reservation back without
-// crossing a concurrent reservation's row locks.
+// same answers state by state, all or none over several counters, the account is read in the
+// same step, a counter's limit holds under 50 concurrent reservations, and 50 concurrent session
+// starts give their reservations back.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,6 +86,20 @@ describe(`attempt counters on ${onPostgres ? "PostgreSQL (one statement)" : "SQL
     expect(await new AttemptCounter(db).reserve(slots, now)).toEqual({ granted: false, retryAfterSeconds: 40 });
     expect(await read(a)).toEqual({ failures: 1, windowStart: ago(50), lockedUntil: null });
     expect(await read(c)).toBeNull();
+  });
+
+  it("a login's first step reserves and reads the account in one go: the same user as Prisma reads, or none", async () => {
+    const email = `${freshKey("user")}@example.com`;
+    const created = await db.user.create({ data: { email, passwordHash: "$argon2id$x", claims: '{"a":1}', emailVerifiedAt: now } });
+    const counter = new AttemptCounter(db);
+    const key = freshKey("account");
+    expect(await counter.reserveFindingUser([{ key, policy: login }], now, email)).toEqual({ reservation: { granted: true }, user: created });
+    expect(await counter.reserveFindingUser([{ key: freshKey("account"), policy: login }], now, `nobody-${email}`)).toEqual({
+      reservation: { granted: true },
+      user: null,
+    });
+    await db.loginThrottle.update({ where: { key }, data: { lockedUntil: ahead(9) } });
+    expect(await counter.reserveFindingUser([{ key, policy: login }], now, email)).toEqual({ reservation: { granted: false, retryAfterSeconds: 9 }, user: created });
   });
 
   it("50 concurrent reservations on a counter with limit 5 grant exactly 5", async () => {
