@@ -43,7 +43,7 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 let demoHash: Promise<string> | undefined;
 
 /** Logins one at a time, each followed by one Argon2id verification in this process (both in ms). */
-async function loginsWithArgon(url: string, count: number): Promise<{ logins: number[]; argon: number[] }> {
+export async function loginsWithArgon(url: string, count: number): Promise<{ logins: number[]; argon: number[] }> {
   demoHash ??= hashPassword("alice-password-123");
   const hash = await demoHash;
   const logins: number[] = [];

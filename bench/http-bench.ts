@@ -37,14 +37,22 @@ export async function spawnServer(
   entry: string,
   env: Record<string, string>,
   port: number,
-  options: { nodeArgs?: readonly string[]; root?: string } = {},
+  options: { nodeArgs?: readonly string[]; root?: string; /** The server's log lines (stdout), when wanted. */ onLogLine?: (line: string) => void } = {},
 ): Promise<Child> {
   const root = options.root ?? PROJECT_ROOT;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", join(root, entry)], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", options.onLogLine ? "pipe" : "ignore", "inherit"],
   });
+  if (options.onLogLine) {
+    let pending = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) if (line) options.onLogLine!(line);
+    });
+  }
   const base = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
     if (attempt > 300 || child.exitCode !== null) throw new Error(`${entry} did not start`);

@@ -13,7 +13,7 @@ import type { Mailer, OutgoingMail } from "../mail/mailer.js";
 import { type AuthEventSink, discardAuthEvents } from "./auth-events.js";
 import { type DeviceTokenOptions, issueDeviceToken, newDeviceId, verifyDeviceToken } from "./device-token.js";
 import { EmailTokens } from "./email-tokens.js";
-import type { ActionRateLimiter, LoginThrottle } from "./login-throttle.js";
+import type { ActionRateLimiter, LoginReservation, LoginThrottle } from "./login-throttle.js";
 import { hashPassword, needsRehash, NO_PASSWORD, verifyAgainstDummyHash, verifyPassword } from "./passwords.js";
 import type { RevokedSessions } from "./revoked-sessions.js";
 import { accountDisabled } from "./session-errors.js";
@@ -180,27 +180,56 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
     },
 
     async login(emailInput, password, client, deviceToken) {
+      // Durations for the log (what a login costs beyond its Argon2id verification), not time of day.
+      const started = performance.now();
       const email = normaliseEmail(emailInput);
       const ip = client.ip ?? null;
       const now = clock();
-      // Oversized input is refused before hashing; shorter wrong lengths are just wrong passwords.
-      const user = password.length > MAX_PASSWORD_LENGTH ? null : await findUserByEmail(db, email);
-      const device = deviceToken ? await verifyDeviceToken(deviceToken, { ...options.devices, now }) : null;
-      const deviceId = device && user && device.userId === user.id ? device.deviceId : null;
-      // The attempt is reserved before any password is checked: however many guesses arrive at
-      // once, only the configured number are verified. The answer is the same whether or not the
-      // account exists, since the counters key on the address, not the account.
-      const reservation = await throttle.reserve({ email, ip, deviceId }).catch((error: unknown) => {
+      const refused = (error: unknown): never => {
         if (error instanceof DomainError) events({ event: "login_failed", reason: error.reason, ip });
         throw error;
-      });
-      const matches = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummyHash(password);
+      };
+      // Oversized input is refused before hashing; shorter wrong lengths are just wrong passwords.
+      const oversized = password.length > MAX_PASSWORD_LENGTH;
+      // The attempt is reserved before any password is checked: however many guesses arrive at
+      // once, only the configured number are verified. The answer is the same whether or not the
+      // account exists, since the counters key on the address, not the account. Without a device
+      // token the counters do not depend on the account: they are reserved in the same step as
+      // it is read.
+      let user: User | null;
+      let deviceId: string | null = null;
+      let reservation: LoginReservation;
+      if (!deviceToken) {
+        ({ user, reservation } = await throttle.reserveFindingUser({ email, ip, deviceId: null }).catch(refused));
+        if (oversized) user = null;
+      } else {
+        const [found, device] = await Promise.all([
+          oversized ? null : findUserByEmail(db, email),
+          verifyDeviceToken(deviceToken, { ...options.devices, now }),
+        ]);
+        user = found;
+        deviceId = device && user && device.userId === user.id ? device.deviceId : null;
+        reservation = await throttle.reserve({ email, ip, deviceId }).catch(refused);
+      }
+      const checkStarted = performance.now();
+      const verifying = user ? verifyPassword(user.passwordHash, password) : verifyAgainstDummyHash(password);
+      // While Argon2id runs on the thread pool, the answer to a right password is made ahead:
+      // nothing is written, and the tokens mean nothing until the session is inserted below.
+      const preparing = user && user.disabledAt === null ? sessions.prepare(user, client) : null;
+      const signingDevice = user
+        ? issueDeviceToken({ ...options.devices, identity: { userId: user.id, deviceId: deviceId ?? newDeviceId() }, now })
+        : null;
+      // A wrong password never waits for these: their failures must not go unhandled.
+      preparing?.catch(() => {});
+      signingDevice?.catch(() => {});
+      const matches = await verifying;
+      const passwordCheckMs = performance.now() - checkStarted;
       if (!user || !matches) {
         events({ event: "login_failed", reason: "INVALID_CREDENTIALS", ip });
         throw invalidCredentials();
       }
-      await reservation.release();
-      if (user.disabledAt !== null) {
+      if (user.disabledAt !== null || !preparing || !signingDevice) {
+        await reservation.release();
         events({ event: "login_failed", reason: "ACCOUNT_DISABLED", ip });
         throw accountDisabled();
       }
@@ -211,13 +240,18 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
           where: { id: user.id, passwordHash: user.passwordHash, credentialEpoch: user.credentialEpoch },
           data: { passwordHash: await hashPassword(password) },
         });
-        if (upgraded.count === 0) throw invalidCredentials();
+        if (upgraded.count === 0) {
+          await reservation.release();
+          throw invalidCredentials();
+        }
       }
-      // The user as read before the password check: start() refuses if its epoch is stale by now.
-      const tokens = await sessions.start(user, client);
-      events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip });
-      const issued = await issueDeviceToken({ ...options.devices, identity: { userId: user.id, deviceId: deviceId ?? newDeviceId() }, now });
-      return { ...tokens, deviceToken: issued };
+      // The user as read before the password check: the session starts only if its epoch is still
+      // current, in one transaction with giving the reservation back.
+      const tokens = await sessions.start(user, client, { prepared: preparing, releasing: reservation.counters });
+      const issuedDevice = await signingDevice;
+      const round = (ms: number) => Math.round(ms * 100) / 100;
+      events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip, durationMs: round(performance.now() - started), passwordCheckMs: round(passwordCheckMs) });
+      return { ...tokens, deviceToken: issuedDevice };
     },
 
     async requestPasswordReset(emailInput, client) {

@@ -1,6 +1,7 @@
 import type { Database } from "../db/database.js";
-import { releaseCounters, reserveCounters } from "../db/throttle-reservation.js";
-import { type AttemptPolicy, reserveAttempt } from "./attempt-state.js";
+import type { User } from "../db/generated/client.js";
+import { type CounterRule, type HeldCounter, releaseCounters, reserveCounters, reserveCountersFindingUser } from "../db/throttle-reservation.js";
+import { type AttemptPolicy, type AttemptState, reserveAttempt } from "./attempt-state.js";
 
 export type CounterReservation = { granted: true } | { granted: false; retryAfterSeconds: number };
 
@@ -13,7 +14,7 @@ export interface CounterSlot {
 /**
  * Attempt counters in the database (the LoginThrottle table), changed only by compare-and-set
  * with the pure rules of attempt-state.ts (see throttle-reservation.ts): several counters are
- * reserved together in one transaction, all or none, so N concurrent reservations are decided one
+ * reserved together, all or none, so N concurrent reservations are decided one
  * after another, in every process sharing the database.
  */
 export class AttemptCounter {
@@ -25,19 +26,17 @@ export class AttemptCounter {
 
   /** Reserves an attempt on every slot, or on none (then says how long the first locked one stays locked). */
   reserve(slots: readonly CounterSlot[], now: Date): Promise<CounterReservation> {
-    return reserveCounters(
-      this.#db,
-      slots.map((slot) => slot.key),
-      (index, state) => reserveAttempt(state, slots[index]!.policy, now),
-    );
+    return reserveCounters(this.#db, rulesOf(slots), now, decideBy(slots, now));
   }
 
-  /** Gives reservations back (see releaseAttempt) in one transaction of conditional decrements. */
+  /** reserve(), and the user with this (normalised) email read in the same step (see reserveCountersFindingUser). */
+  reserveFindingUser(slots: readonly CounterSlot[], now: Date, email: string): Promise<{ reservation: CounterReservation; user: User | null }> {
+    return reserveCountersFindingUser(this.#db, rulesOf(slots), now, decideBy(slots, now), email);
+  }
+
+  /** Gives reservations back (see releaseCounters) in one transaction of conditional decrements. */
   release(slots: readonly CounterSlot[]): Promise<void> {
-    return releaseCounters(
-      this.#db,
-      slots.map((slot) => ({ key: slot.key, limit: slot.policy.limit })),
-    );
+    return releaseCounters(this.#db, heldCountersOf(slots));
   }
 
   /** Forgets counters (an administrator unlocking an account); returns how many had reservations on record. */
@@ -53,3 +52,9 @@ export class AttemptCounter {
     return count;
   }
 }
+
+/** What giving reservations back needs of each slot. */
+export const heldCountersOf = (slots: readonly CounterSlot[]): HeldCounter[] => slots.map((slot) => ({ key: slot.key, limit: slot.policy.limit }));
+
+const rulesOf = (slots: readonly CounterSlot[]): CounterRule[] => slots.map((slot) => ({ key: slot.key, ...slot.policy }));
+const decideBy = (slots: readonly CounterSlot[], now: Date) => (index: number, state: AttemptState | null) => reserveAttempt(state, slots[index]!.policy, now);

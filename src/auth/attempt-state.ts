@@ -18,8 +18,13 @@ export interface AttemptPolicy {
   readonly limit: number;
   /** Counts older than this are forgotten (once any lock has run out). */
   readonly windowSeconds: number;
-  /** How long to lock once reservation number `failures` (>= limit) was granted. */
-  lockSeconds(failures: number): number;
+  /**
+   * How long to lock once the reservation reaching the limit was granted; doubled with each further
+   * reservation (a lock run out, then another guess), up to `maxLockSeconds`. Plain numbers, not a
+   * function: PostgreSQL applies the same rule inside one statement (postgres-throttle-reservation.ts).
+   */
+  readonly lockSeconds: number;
+  readonly maxLockSeconds: number;
 }
 
 export type Reservation =
@@ -40,11 +45,11 @@ export function reserveAttempt(state: AttemptState | null, policy: AttemptPolicy
   const fresh = state === null || state.windowStart.getTime() <= at - policy.windowSeconds * 1000;
   const failures = fresh ? 1 : state.failures + 1;
   const windowStart = fresh ? now : state.windowStart;
-  const lockedUntil = failures >= policy.limit ? new Date(at + policy.lockSeconds(failures) * 1000) : null;
+  const lockedUntil = failures >= policy.limit ? new Date(at + lockSecondsAfter(policy, failures) * 1000) : null;
   return { granted: true, next: { failures, windowStart, lockedUntil } };
 }
 
-/** Login locks: `lockSeconds` at the limit, doubled with each further reservation, up to `maxLockSeconds`. */
-export function doublingLock(options: { limit: number; lockSeconds: number; maxLockSeconds: number }): (failures: number) => number {
-  return (failures) => Math.min(options.maxLockSeconds, options.lockSeconds * 2 ** Math.min(30, failures - options.limit));
+/** How long reservation number `failures` (>= limit) locks the counter: `lockSeconds` at the limit, doubled with each further one, up to `maxLockSeconds`. */
+export function lockSecondsAfter(policy: AttemptPolicy, failures: number): number {
+  return Math.min(policy.maxLockSeconds, policy.lockSeconds * 2 ** Math.min(30, failures - policy.limit));
 }

@@ -1,6 +1,14 @@
 /** Security-relevant events, for the audit log. They never carry a token, password or hash. */
 export type AuthEvent =
-  | { readonly event: "login_succeeded"; readonly userId: string; readonly sessionId: string; readonly ip: string | null }
+  | {
+      readonly event: "login_succeeded";
+      readonly userId: string;
+      readonly sessionId: string;
+      readonly ip: string | null;
+      /** The login's time in the service (ms), and of it the wait for the Argon2id verification: the rest is the login's own overhead. */
+      readonly durationMs: number;
+      readonly passwordCheckMs: number;
+    }
   | { readonly event: "login_failed"; readonly reason: string; readonly ip: string | null }
   | { readonly event: "registered"; readonly userId: string }
   | { readonly event: "refresh_succeeded"; readonly userId: string; readonly sessionId: string }

@@ -1,8 +1,10 @@
 import type { AccountRateLimits, LoginThrottlePolicy } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/domain-error.js";
-import { AttemptCounter, type CounterSlot } from "./attempt-counter.js";
-import { type AttemptPolicy, doublingLock } from "./attempt-state.js";
+import type { HeldCounter } from "../db/throttle-reservation.js";
+import type { User } from "../db/generated/client.js";
+import { AttemptCounter, type CounterReservation, type CounterSlot, heldCountersOf } from "./attempt-counter.js";
+import type { AttemptPolicy } from "./attempt-state.js";
 import { emailKey, networkKey } from "./throttle-keys.js";
 
 export interface LoginThrottleOptions {
@@ -25,6 +27,8 @@ export interface ThrottleSubject {
 /** Granted login attempts; give them back when the password turns out right. */
 export interface LoginReservation {
   release(): Promise<void>;
+  /** What release() gives back: a login gives them back in its session start's transaction instead. */
+  readonly counters: readonly HeldCounter[];
 }
 
 /**
@@ -47,7 +51,8 @@ export class LoginThrottle {
     const policyFor = (limit: number): AttemptPolicy => ({
       limit,
       windowSeconds: policy.windowSeconds,
-      lockSeconds: doublingLock({ limit, lockSeconds: policy.lockSeconds, maxLockSeconds: policy.maxLockSeconds }),
+      lockSeconds: policy.lockSeconds,
+      maxLockSeconds: policy.maxLockSeconds,
     });
     this.#account = policyFor(policy.accountFailures);
     this.#ip = policyFor(policy.ipFailures);
@@ -57,11 +62,25 @@ export class LoginThrottle {
   /** Throws TOO_MANY_REQUESTS (reason LOGIN_THROTTLED, retryAfter in seconds) while any counter is locked. */
   async reserve(subject: ThrottleSubject): Promise<LoginReservation> {
     const slots = this.#slotsOf(subject);
-    // All counters in one transaction, all or none: a refusal leaves the others as they were.
-    const reservation = await this.#counter.reserve(slots, this.#clock());
+    // All counters in one step, all or none: a refusal leaves the others as they were.
+    return this.#granted(slots, await this.#counter.reserve(slots, this.#clock()));
+  }
+
+  /**
+   * reserve(), and the account with the subject's email read in the same step (one statement on
+   * PostgreSQL): a login without a device token, whose counters do not depend on the account.
+   */
+  async reserveFindingUser(subject: ThrottleSubject): Promise<{ reservation: LoginReservation; user: User | null }> {
+    const slots = this.#slotsOf(subject);
+    const { reservation, user } = await this.#counter.reserveFindingUser(slots, this.#clock(), subject.email);
+    return { reservation: this.#granted(slots, reservation), user };
+  }
+
+  #granted(slots: readonly CounterSlot[], reservation: CounterReservation): LoginReservation {
     if (!reservation.granted) throw loginThrottled(reservation.retryAfterSeconds);
     let released = false;
     return {
+      counters: heldCountersOf(slots),
       release: async () => {
         if (released) return;
         released = true;
@@ -111,8 +130,8 @@ export class ActionRateLimiter {
     const { limits } = options;
     this.#counter = new AttemptCounter(options.db);
     this.#clock = options.clock;
-    // At the limit the address waits out the window.
-    const policyFor = (limit: number): AttemptPolicy => ({ limit, windowSeconds: limits.windowSeconds, lockSeconds: () => limits.windowSeconds });
+    // At the limit the address waits out the window (never doubled).
+    const policyFor = (limit: number): AttemptPolicy => ({ limit, windowSeconds: limits.windowSeconds, lockSeconds: limits.windowSeconds, maxLockSeconds: limits.windowSeconds });
     this.#policies = {
       register: policyFor(limits.register),
       password_reset: policyFor(limits.passwordReset),

@@ -1,23 +1,43 @@
 import { randomUUID } from "node:crypto";
 import type { User } from "../db/generated/client.js";
-import { insertSession, readCredentialState } from "../db/session-start.js";
+import { startSession } from "../db/session-start.js";
+import type { HeldCounter } from "../db/throttle-reservation.js";
 import { tokenClaimsOf } from "../domain/roles.js";
 import { toUserView } from "../domain/users.js";
 import { signAccessToken } from "./access-token.js";
 import { generateRefreshToken, hashRefreshToken } from "./refresh-token.js";
 import { accountDisabled, credentialsChanged } from "./session-errors.js";
 import { refreshExpiry, userAgentOf } from "./session-lifetime.js";
-import type { SessionRevocation } from "./session-revocation.js";
 import type { ClientInfo, IssuedTokens, SessionContext } from "./session-types.js";
 
+/** A session's tokens made but not yet valid: nothing is written until start() (see prepare()). */
+export interface PreparedSession {
+  readonly tokens: IssuedTokens;
+  readonly now: Date;
+  readonly expiresAt: Date;
+}
+
+export interface StartOptions {
+  /** From prepare(user, …) of the same user, e.g. made while the password was being verified. */
+  prepared?: Promise<PreparedSession>;
+  /** A login's throttle reservation, given back in the same transaction as the session starts. */
+  releasing?: readonly HeldCounter[];
+}
+
 export interface SessionIssuer {
+  /**
+   * Everything a session start needs that writes nothing: its ids, its first refresh token, and
+   * an access token with the user's claims (read now). A login makes it while Argon2id runs on the
+   * thread pool; the tokens mean nothing until start() has inserted the session.
+   */
+  prepare(user: User, client: ClientInfo): Promise<PreparedSession>;
   /** Starts a session (a refresh-token family) for a user who just proved who they are. */
-  start(user: User, client: ClientInfo): Promise<IssuedTokens>;
+  start(user: User, client: ClientInfo, options?: StartOptions): Promise<IssuedTokens>;
   /** An access token with the user's current claims, next to the session's refresh token. */
   issue(user: User, sessionId: string, refreshToken: string, now: Date): Promise<IssuedTokens>;
 }
 
-export function createSessionIssuer(context: SessionContext, revocation: Pick<SessionRevocation, "revokeWhere">): SessionIssuer {
+export function createSessionIssuer(context: SessionContext): SessionIssuer {
   const { db, tokens, clock } = context;
 
   async function issue(user: User, sessionId: string, refreshToken: string, now: Date): Promise<IssuedTokens> {
@@ -41,33 +61,36 @@ export function createSessionIssuer(context: SessionContext, revocation: Pick<Se
     };
   }
 
+  async function prepare(user: User): Promise<PreparedSession> {
+    const now = clock();
+    return { tokens: await issue(user, randomUUID(), generateRefreshToken(), now), now, expiresAt: refreshExpiry(tokens, now, now) };
+  }
+
   return {
     issue,
+    prepare,
 
-    async start(user, client) {
-      const now = clock();
-      const refreshToken = generateRefreshToken();
-      const sessionId = randomUUID();
-      const expiresAt = refreshExpiry(tokens, now, now);
-      await insertSession(db, {
-        sessionId,
+    async start(user, client, options = {}) {
+      const { tokens: issued, now, expiresAt } = await (options.prepared ?? prepare(user));
+      // Inserted only if the user still has the epoch read with the checked password, and is
+      // neither disabled nor deleted (see startSession): a password change, disable or delete
+      // racing this start wins, and no token of it ever works.
+      const outcome = await startSession(db, {
+        sessionId: issued.sessionId,
         userId: user.id,
         userAgent: userAgentOf(client),
         ip: client.ip ?? null,
         now,
         expiresAt,
-        tokenHash: hashRefreshToken(refreshToken),
+        tokenHash: hashRefreshToken(issued.refreshToken),
+        credentialEpoch: user.credentialEpoch,
+        ...(options.releasing ? { releasing: options.releasing } : {}),
       });
-      // Compare after the insert has committed: a password change, disable or delete that
-      // committed since `user` was read bumped the epoch (and ended every session it saw), so
-      // this session must not live. If it commits after this read, its own sweep ends this
-      // session. Either way no token escapes.
-      const current = await readCredentialState(db, user.id);
-      if (!current || current.credentialEpoch !== user.credentialEpoch || current.disabledAt !== null || current.deletedAt !== null) {
-        await revocation.revokeWhere({ id: sessionId }, current?.deletedAt ? "account_deleted" : current?.disabledAt ? "account_disabled" : "password_changed");
-        throw current?.disabledAt && !current.deletedAt ? accountDisabled() : credentialsChanged();
+      if (!outcome.started) {
+        const { state } = outcome;
+        throw state?.disabledAt && !state.deletedAt ? accountDisabled() : credentialsChanged();
       }
-      return issue(user, sessionId, refreshToken, now);
+      return issued;
     },
   };
 }

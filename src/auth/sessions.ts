@@ -5,7 +5,7 @@ import { DomainError } from "../domain/domain-error.js";
 import { type AuthEventSink, discardAuthEvents } from "./auth-events.js";
 import { createReuseDetector } from "./refresh-reuse.js";
 import type { RevokedSessions } from "./revoked-sessions.js";
-import { createSessionIssuer } from "./session-issuer.js";
+import { createSessionIssuer, type PreparedSession, type StartOptions } from "./session-issuer.js";
 import { createSessionRevocation, type RevokeAllOptions } from "./session-revocation.js";
 import { createSessionRotation } from "./session-rotation.js";
 import type { ClientInfo, IssuedTokens, RevocationReason, SessionContext, SessionView } from "./session-types.js";
@@ -26,7 +26,9 @@ export interface SessionServiceOptions {
 
 export interface SessionService {
   /** Starts a session (a refresh-token family) for a user who just proved who they are. */
-  start(user: User, client: ClientInfo): Promise<IssuedTokens>;
+  start(user: User, client: ClientInfo, options?: StartOptions): Promise<IssuedTokens>;
+  /** A session start's tokens, made ahead without writing anything (see SessionIssuer.prepare). */
+  prepare(user: User, client: ClientInfo): Promise<PreparedSession>;
   /** Consumes a refresh token and issues its successor with the user's current claims. */
   refresh(refreshToken: string, client: ClientInfo): Promise<IssuedTokens>;
   /** Revokes the session the refresh token belongs to. */
@@ -52,11 +54,12 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
   const context: SessionContext = { ...options, events: options.events ?? discardAuthEvents };
   const { db, clock, events } = context;
   const revocation = createSessionRevocation(context);
-  const issuer = createSessionIssuer(context, revocation);
+  const issuer = createSessionIssuer(context);
   const rotate = createSessionRotation(context, issuer, createReuseDetector(context, revocation));
 
   return {
     start: issuer.start,
+    prepare: issuer.prepare,
 
     async refresh(presented, client) {
       try {

@@ -4,7 +4,7 @@ import { PrismaClient } from "./generated/client.js";
 import { SerializedSqliteAdapter, type StorageStats } from "./serialized-sqlite-adapter.js";
 import { sqliteFilePath } from "./sqlite-url.js";
 import { isPostgresUrl } from "./database-url.js";
-import { openPostgres } from "./postgres-database.js";
+import { openPostgres, postgresStatementName } from "./postgres-database.js";
 import type pg from "pg";
 
 /**
@@ -99,14 +99,17 @@ const postgresAdapters = new WeakMap<Database, Promise<SqlDriverAdapter>>();
 /**
  * The driver adapter behind a client from openDatabase, for statements sent without the Prisma
  * client (direct-sql.ts): SQLite's own; on PostgreSQL a second PrismaPg adapter over the same pool
- * (the client keeps its own private), so both bind values and read rows exactly alike.
+ * (the client keeps its own private), so both bind values and read rows exactly alike. Its
+ * statements are prepared once per connection (named after their text, see
+ * postgresStatementName): the login and refresh statements are parsed and planned once, not on
+ * every call.
  */
 export async function driverAdapterOf(db: Database): Promise<SqlDriverAdapter> {
   const pool = postgresPools.get(db);
   if (!pool) return adapterOf(db);
   let adapter = postgresAdapters.get(db);
   if (!adapter) {
-    adapter = new PrismaPg(pool).connect();
+    adapter = new PrismaPg(pool, { statementNameGenerator: (query) => postgresStatementName(query.sql) }).connect();
     postgresAdapters.set(db, adapter);
   }
   return adapter;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient as PostgresPrismaClient } from "./generated-postgres/client.js";
@@ -96,4 +97,23 @@ export async function readAppliedPostgresMigrations(databaseUrl: string): Promis
   } finally {
     await client.end();
   }
+}
+
+const statementNames = new Map<string, string>();
+/** Distinct direct statement texts are a few dozen; past this, names are computed afresh rather than kept. */
+const MAX_STATEMENT_NAMES = 1000;
+
+/**
+ * The name a direct statement (direct-sql.ts) is prepared under on each pooled connection: a
+ * digest of its text, so one text always gets one name and two texts never share one. Transaction
+ * control (BEGIN, COMMIT, ROLLBACK) stays unnamed (the empty name): it has no plan to keep.
+ */
+export function postgresStatementName(text: string): string {
+  if (text.length < 10 && /^(BEGIN|COMMIT|ROLLBACK)$/.test(text)) return "";
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `claimgate_${createHash("sha256").update(text).digest("base64url").slice(0, 32)}`;
+    if (statementNames.size < MAX_STATEMENT_NAMES) statementNames.set(text, name);
+  }
+  return name;
 }

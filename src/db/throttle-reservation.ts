@@ -1,5 +1,8 @@
-import type { Database } from "./database.js";
+import { isPostgres, type Database } from "./database.js";
+import { releaseCountersOnPostgres, reserveCountersOnPostgres } from "./postgres-throttle-reservation.js";
 import { directSql, readDate, readInt, readOptionalDate, type SqlSession, sql } from "./direct-sql.js";
+import type { User } from "./generated/client.js";
+import { findUserByEmail } from "./user-by-email.js";
 
 /** A row of the LoginThrottle table: one attempt counter. */
 export interface CounterState {
@@ -13,7 +16,7 @@ export type CounterDecision = { readonly granted: true; readonly next: CounterSt
 export type CountersReservation = { readonly granted: true } | { readonly granted: false; readonly retryAfterSeconds: number };
 
 /** After this many lost compare-and-set rounds a reservation is refused rather than spun on. */
-const MAX_ROUNDS = 200;
+export const MAX_ROUNDS = 200;
 
 /** A concurrent writer changed a counter between this transaction's read and its write. */
 class LostRace extends Error {}
@@ -25,27 +28,38 @@ class Refused extends Error {
   }
 }
 
+/** A counter and the rules it follows (attempt-state.ts), as data: PostgreSQL applies them in SQL. */
+export interface CounterRule {
+  readonly key: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly lockSeconds: number;
+  readonly maxLockSeconds: number;
+}
+
 /**
- * Reserves an attempt on every counter named in `keys`, all or none, in one transaction on the
- * writer, before any password is checked. Each counter is read, `decide` works out its next state
- * (the pure rules of attempt-state.ts), and it is written back only if it is still what was read
- * (compare-and-set; an absent counter is inserted only if still absent). The first refusal rolls
- * the whole transaction back, so the counters already granted in it cost nothing. SQLite runs the
- * transaction alone (BEGIN IMMEDIATE) and never loses a compare; on PostgreSQL a concurrent
- * writer can, and the round is repeated. Either way, N concurrent reservations are decided one
- * after another, in every process sharing the database.
+ * Reserves an attempt on every counter in `counters`, all or none, before any password is
+ * checked. On SQLite: one transaction on the writer, which runs alone (BEGIN IMMEDIATE); each
+ * counter is read, `decide` works out its next state (the pure rules of attempt-state.ts), and it
+ * is written back only if it is still what was read (compare-and-set; an absent counter is
+ * inserted only if still absent). The first refusal rolls the whole transaction back, so the
+ * counters already granted in it cost nothing. On PostgreSQL: one statement applying the same
+ * rules under row locks (postgres-throttle-reservation.ts). Either way, N concurrent reservations
+ * are decided one after another, in every process sharing the database.
  */
 export async function reserveCounters(
   db: Database,
-  keys: readonly string[],
+  counters: readonly CounterRule[],
+  now: Date,
   decide: (index: number, state: CounterState | null) => CounterDecision,
 ): Promise<CountersReservation> {
+  if (isPostgres(db)) return (await reserveCountersOnPostgres(db, counters, now)).reservation;
   const direct = await directSql(db);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     try {
       return await direct.transaction(async (tx) => {
-        for (let index = 0; index < keys.length; index++) {
-          const key = keys[index]!;
+        for (let index = 0; index < counters.length; index++) {
+          const key = counters[index]!.key;
           const seen = await readCounter(tx, key);
           const decision = decide(index, seen);
           if (!decision.granted) throw new Refused(decision.retryAfterSeconds);
@@ -60,6 +74,28 @@ export async function reserveCounters(
     }
   }
   return { granted: false, retryAfterSeconds: 1 };
+}
+
+/** A reservation, and the user read in the same step (null: no user has the email). */
+export interface ReservedFinding {
+  readonly reservation: CountersReservation;
+  readonly user: User | null;
+}
+
+/**
+ * reserveCounters, and the user with this (normalised) email as findUserByEmail reads it: a
+ * login's first step. One statement on PostgreSQL; on SQLite the two side by side.
+ */
+export async function reserveCountersFindingUser(
+  db: Database,
+  counters: readonly CounterRule[],
+  now: Date,
+  decide: (index: number, state: CounterState | null) => CounterDecision,
+  email: string,
+): Promise<ReservedFinding> {
+  if (isPostgres(db)) return reserveCountersOnPostgres(db, counters, now, { findUserByEmail: email });
+  const [user, reservation] = await Promise.all([findUserByEmail(db, email), reserveCounters(db, counters, now, decide)]);
+  return { reservation, user };
 }
 
 async function readCounter(tx: SqlSession, key: string): Promise<CounterState | null> {
@@ -91,20 +127,32 @@ async function writeCounter(tx: SqlSession, key: string, seen: CounterState | nu
   return written.length === 1;
 }
 
+/** A reserved attempt on one counter, as giving it back needs it. */
+export interface HeldCounter {
+  readonly key: string;
+  /** The counter's limit: giving back below it lifts the lock the reservation set. */
+  readonly limit: number;
+}
+
 /**
  * Gives reservations back (a password that turned out right), in one transaction: a decrement
  * needs no read, and SQL evaluates the lock condition on each row as it is when written, so a
- * counter that other attempts pushed to its limit meanwhile stays locked.
+ * counter that other attempts pushed to its limit meanwhile stays locked. A login gives them back
+ * in its session start's transaction instead (session-start.ts).
  */
-export async function releaseCounters(db: Database, counters: readonly { readonly key: string; readonly limit: number }[]): Promise<void> {
+export async function releaseCounters(db: Database, counters: readonly HeldCounter[]): Promise<void> {
   if (counters.length === 0) return;
-  await (await directSql(db)).transaction(async (tx) => {
-    for (const { key, limit } of counters) {
-      await tx.execute(sql`
-        UPDATE "LoginThrottle"
-        SET "failures" = "failures" - 1,
-            "lockedUntil" = CASE WHEN "failures" - 1 >= ${limit} THEN "lockedUntil" ELSE NULL END
-        WHERE "key" = ${key} AND "failures" > 0`);
-    }
-  });
+  if (isPostgres(db)) return releaseCountersOnPostgres(db, counters);
+  await (await directSql(db)).transaction((tx) => releaseCountersIn(tx, counters));
+}
+
+/** The decrements of releaseCounters, inside a transaction the caller runs. */
+export async function releaseCountersIn(tx: SqlSession, counters: readonly HeldCounter[]): Promise<void> {
+  for (const { key, limit } of counters) {
+    await tx.execute(sql`
+      UPDATE "LoginThrottle"
+      SET "failures" = "failures" - 1,
+          "lockedUntil" = CASE WHEN "failures" - 1 >= ${limit} THEN "lockedUntil" ELSE NULL END
+      WHERE "key" = ${key} AND "failures" > 0`);
+  }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type AttemptPolicy, doublingLock, reserveAttempt } from "../../src/auth/attempt-state.js";
+import { type AttemptPolicy, reserveAttempt } from "../../src/auth/attempt-state.js";
 
-const policy: AttemptPolicy = { limit: 3, windowSeconds: 900, lockSeconds: doublingLock({ limit: 3, lockSeconds: 30, maxLockSeconds: 900 }) };
+const policy: AttemptPolicy = { limit: 3, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 900 };
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000);
 
 describe("reserveAttempt", () => {

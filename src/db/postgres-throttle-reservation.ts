@@ -1,0 +1,123 @@
+import type { Database } from "./database.js";
+import { directSql, readInt, readOptionalDate, sql } from "./direct-sql.js";
+import type { User } from "./generated/client.js";
+import type { CounterRule, HeldCounter, ReservedFinding } from "./throttle-reservation.js";
+import { userFromRow } from "./user-row.js";
+
+/** A login reserves on at most this many counters (IP, account+IP, account or device): the statements below have a slot for each. */
+export const MAX_COUNTERS = 3;
+
+type Slot<T> = { [K in keyof T]: T[K] | null };
+
+function slots<T extends object>(counters: readonly T[], empty: Slot<T>): [Slot<T>, Slot<T>, Slot<T>] {
+  if (counters.length > MAX_COUNTERS) throw new Error(`at most ${MAX_COUNTERS} throttle counters at once (got ${counters.length})`);
+  return [counters[0] ?? empty, counters[1] ?? empty, counters[2] ?? empty];
+}
+
+/** The counters a statement gives back, in slot order, padded with empty slots (null keys match nothing). */
+export const heldCounterSlots = (counters: readonly HeldCounter[]) => slots<HeldCounter>(counters, { key: null, limit: null });
+
+/**
+ * reserveCounters (throttle-reservation.ts) in ONE statement: INSERT … ON CONFLICT DO UPDATE
+ * locks each counter row in slot order (so concurrent reservations never wait crosswise) and
+ * computes its next state from the row as last committed, with the rules of attempt-state.ts
+ * written in SQL (a test holds the two to the same answers): a locked counter is left alone, a
+ * window run out starts afresh, the reservation reaching the limit locks the counter, each one
+ * after that for twice as long, up to the maximum. Nothing is read first and nothing can be lost
+ * to a concurrent writer, so there is no retry loop and 50 concurrent guesses are decided one
+ * after another on the row locks.
+ *
+ * All or none: when a counter is already locked (the usual refusal) nothing is written. When one
+ * got locked by a concurrent reservation after this statement's snapshot, the counters this one
+ * did reserve are given back (as a right password gives them back) and the refusal stands.
+ *
+ * With `findUserByEmail` the same statement also reads the user with that (normalised) email, as
+ * user-by-email.ts does: a login needs both before Argon2id, and one round trip costs less than
+ * two side by side.
+ */
+export async function reserveCountersOnPostgres(
+  db: Database,
+  counters: readonly CounterRule[],
+  now: Date,
+  options: { findUserByEmail?: string } = {},
+): Promise<ReservedFinding> {
+  const empty = { key: null, limit: null, windowSeconds: null, lockSeconds: null, maxLockSeconds: null };
+  const [a, b, c] = slots<CounterRule>(counters, empty);
+  const direct = await directSql(db);
+  const [row] = await direct.rows(sql`
+    WITH wanted ("key", "limit", "windowSeconds", "lockSeconds", "maxLockSeconds", "slot") AS (
+      VALUES (${a.key}::text, ${a.limit}::int, ${a.windowSeconds}::int, ${a.lockSeconds}::int, ${a.maxLockSeconds}::int, 1),
+             (${b.key}::text, ${b.limit}::int, ${b.windowSeconds}::int, ${b.lockSeconds}::int, ${b.maxLockSeconds}::int, 2),
+             (${c.key}::text, ${c.limit}::int, ${c.windowSeconds}::int, ${c.lockSeconds}::int, ${c.maxLockSeconds}::int, 3)
+    ), at ("now") AS (
+      SELECT ${now}::timestamp(3)
+    ), blocked AS (
+      SELECT l."lockedUntil" FROM "LoginThrottle" l JOIN wanted w ON w."key" = l."key", at
+      WHERE l."lockedUntil" > at."now" ORDER BY w."slot" LIMIT 1
+    ), reserved AS (
+      INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
+      SELECT w."key", 1, at."now",
+             CASE WHEN 1 >= w."limit" THEN at."now" + make_interval(secs => LEAST(w."maxLockSeconds", w."lockSeconds" * power(2, LEAST(30, 1 - w."limit")))) END
+      FROM wanted w, at
+      WHERE w."key" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM blocked)
+      ORDER BY w."slot"
+      ON CONFLICT ("key") DO UPDATE SET ("failures", "windowStart", "lockedUntil") = (
+        SELECT n."failures", n."windowStart",
+               CASE WHEN n."failures" >= w."limit"
+                    THEN at."now" + make_interval(secs => LEAST(w."maxLockSeconds", w."lockSeconds" * power(2, LEAST(30, n."failures" - w."limit"))))
+               END
+        FROM wanted w, at, LATERAL (
+          SELECT CASE WHEN t."windowStart" <= at."now" - make_interval(secs => w."windowSeconds") THEN 1 ELSE t."failures" + 1 END AS "failures",
+                 CASE WHEN t."windowStart" <= at."now" - make_interval(secs => w."windowSeconds") THEN at."now" ELSE t."windowStart" END AS "windowStart"
+        ) n
+        WHERE w."key" = t."key")
+      WHERE t."lockedUntil" IS NULL OR t."lockedUntil" <= (SELECT "now" FROM at)
+      RETURNING t."key"
+    ), found AS (
+      SELECT u."id" AS "userId", u."email", u."passwordHash", u."claims", u."disabledAt", u."deletedAt", u."emailVerifiedAt",
+             u."credentialEpoch", u."claimsVersion", u."claimsChangedAt", u."createdAt" AS "userCreatedAt", u."updatedAt" AS "userUpdatedAt"
+      FROM "User" u WHERE u."email" = ${options.findUserByEmail ?? null}::text
+    )
+    SELECT (SELECT count(*) FROM reserved)::int AS "granted", (SELECT "lockedUntil" FROM blocked) AS "lockedUntil",
+           (SELECT string_agg("key", chr(10)) FROM reserved) AS "keys", found.*
+    FROM (SELECT 1) AS "one" LEFT JOIN found ON true`);
+  const user: User | null = row && row["userId"] != null ? userFromRow(row) : null;
+  if (readInt(row?.["granted"]) === counters.length) return { reservation: { granted: true }, user };
+  const blockedUntil = readOptionalDate(row?.["lockedUntil"]);
+  if (blockedUntil) return { reservation: { granted: false, retryAfterSeconds: retryAfter(blockedUntil, now) }, user };
+  // Lost to a concurrent reservation that locked a counter after this statement's snapshot.
+  const granted = new Set(((row?.["keys"] as string | null) ?? "").split("\n"));
+  const refused = counters.filter((counter) => !granted.has(counter.key));
+  await releaseCountersOnPostgres(
+    db,
+    counters.filter((counter) => granted.has(counter.key)),
+  );
+  const [locked] = await direct.rows(sql`
+    SELECT max("lockedUntil") AS "lockedUntil" FROM "LoginThrottle" WHERE "key" IN (${refused[0]?.key ?? null}, ${refused[1]?.key ?? null}, ${refused[2]?.key ?? null})`);
+  const until = readOptionalDate(locked?.["lockedUntil"]);
+  return { reservation: { granted: false, retryAfterSeconds: until ? retryAfter(until, now) : 1 }, user };
+}
+
+const retryAfter = (until: Date, now: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+
+/**
+ * releaseCounters (throttle-reservation.ts) in one statement: each counter decremented unless at
+ * zero, its lock lifted when that takes it below its limit. Through INSERT … ON CONFLICT in slot
+ * order, the order reservations lock counters in; a counter cleared meanwhile stays absent.
+ */
+export async function releaseCountersOnPostgres(db: Database, counters: readonly HeldCounter[]): Promise<void> {
+  if (counters.length === 0) return;
+  const [c1, c2, c3] = heldCounterSlots(counters);
+  await (await directSql(db)).execute(sql`
+    WITH held ("key", "limit", "slot") AS (
+      VALUES (${c1.key}::text, ${c1.limit}::int, 1), (${c2.key}::text, ${c2.limit}::int, 2), (${c3.key}::text, ${c3.limit}::int, 3)
+    )
+    INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
+    SELECT h."key", 0, CURRENT_TIMESTAMP, NULL FROM held h
+    WHERE h."key" IS NOT NULL AND EXISTS (SELECT 1 FROM "LoginThrottle" e WHERE e."key" = h."key")
+    ORDER BY h."slot"
+    ON CONFLICT ("key") DO UPDATE SET
+      "failures" = t."failures" - 1,
+      "lockedUntil" = CASE WHEN t."failures" - 1 >= (SELECT h2."limit" FROM held h2 WHERE h2."key" = t."key") THEN t."lockedUntil" ELSE NULL END
+    WHERE t."failures" > 0`);
+}

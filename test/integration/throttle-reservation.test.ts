@@ -1,0 +1,169 @@
+// Attempt counters in the database (src/db/throttle-reservation.ts), on SQLite (a transaction of
+// compare-and-sets deciding with the pure rules of attempt-state.ts) and on PostgreSQL (one
+// statement applying the same rules in SQL, postgres-throttle-reservation.ts): the two give the
+// same answers state by state, all or none over several counters, the account is read in the
+// same step, a counter's limit holds under 50 concurrent reservations, and 50 concurrent session
+// starts give their reservations back.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AttemptCounter, type CounterSlot } from "../../src/auth/attempt-counter.js";
+import { type AttemptPolicy, type AttemptState, reserveAttempt } from "../../src/auth/attempt-state.js";
+import { type Database, openDatabase } from "../../src/db/database.js";
+import { applyMigrations } from "../../src/db/migrations.js";
+import { startSession } from "../../src/db/session-start.js";
+import { MIGRATIONS_DIR } from "../../src/project-root.js";
+import { createPostgresDatabase, dropPostgresDatabase, onPostgres, postgresUrlFor } from "../support/test-database.js";
+
+let db: Database;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  if (onPostgres) {
+    const name = await createPostgresDatabase({ migrated: true });
+    db = openDatabase({ databaseUrl: postgresUrlFor(name) });
+    cleanup = () => dropPostgresDatabase(name);
+  } else {
+    const dataDir = await mkdtemp(join(tmpdir(), "claimgate-throttle-"));
+    const databaseUrl = `file:${join(dataDir, "throttle.db")}`;
+    await applyMigrations({ databaseUrl, migrationsDir: MIGRATIONS_DIR });
+    db = openDatabase({ databaseUrl });
+    cleanup = () => rm(dataDir, { recursive: true, force: true });
+  }
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await cleanup?.();
+});
+
+const login: AttemptPolicy = { limit: 3, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 900 };
+const single: AttemptPolicy = { limit: 1, windowSeconds: 60, lockSeconds: 60, maxLockSeconds: 60 };
+const now = new Date("2026-05-06T07:08:09.123Z");
+const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
+const ahead = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+let keys = 0;
+const freshKey = (prefix: string) => `${prefix}:${onPostgres ? "pg" : "sqlite"}:${++keys}`;
+
+async function put(key: string, state: AttemptState): Promise<void> {
+  await db.loginThrottle.create({ data: { key, ...state } });
+}
+const read = (key: string) => db.loginThrottle.findUnique({ where: { key }, select: { failures: true, windowStart: true, lockedUntil: true } });
+
+const cases: [string, AttemptPolicy, AttemptState | null][] = [
+  ["no counter yet", login, null],
+  ["no counter yet, limit 1: the first reservation locks", single, null],
+  ["within the window, below the limit", login, { failures: 1, windowStart: ago(100), lockedUntil: null }],
+  ["the reservation that reaches the limit locks", login, { failures: 2, windowStart: ago(100), lockedUntil: null }],
+  ["the window has run out: a fresh count", login, { failures: 2, windowStart: ago(900), lockedUntil: null }],
+  ["locked", login, { failures: 3, windowStart: ago(10), lockedUntil: ahead(20.5) }],
+  ["the lock has run out within the window: locked again, twice as long", login, { failures: 3, windowStart: ago(100), lockedUntil: ago(1) }],
+  ["many locks later: capped at the maximum", login, { failures: 12, windowStart: ago(100), lockedUntil: now }],
+  ["a counter given back to zero", login, { failures: 0, windowStart: ago(100), lockedUntil: null }],
+  ["locked, window long gone, lock just run out: a fresh count", single, { failures: 5, windowStart: ago(3600), lockedUntil: ago(0.001) }],
+];
+
+describe(`attempt counters on ${onPostgres ? "PostgreSQL (one statement)" : "SQLite (compare-and-set transaction)"}`, () => {
+  it.each(cases)("give the answers of attempt-state.ts: %s", async (_name, policy, state) => {
+    const key = freshKey("rules");
+    if (state) await put(key, state);
+    const expected = reserveAttempt(state, policy, now);
+    const answer = await new AttemptCounter(db).reserve([{ key, policy }], now);
+    if (expected.granted) {
+      expect(answer).toEqual({ granted: true });
+      expect(await read(key)).toEqual(expected.next);
+    } else {
+      expect(answer).toEqual({ granted: false, retryAfterSeconds: expected.retryAfterSeconds });
+      expect(await read(key)).toEqual(state);
+    }
+  });
+
+  it("all or none: a locked counter among three leaves the other two as they were", async () => {
+    const [a, b, c] = [freshKey("ip"), freshKey("pair"), freshKey("account")];
+    await put(a, { failures: 1, windowStart: ago(50), lockedUntil: null });
+    await put(b, { failures: 3, windowStart: ago(50), lockedUntil: ahead(40) });
+    const slots: CounterSlot[] = [a, b, c].map((key) => ({ key, policy: login }));
+    expect(await new AttemptCounter(db).reserve(slots, now)).toEqual({ granted: false, retryAfterSeconds: 40 });
+    expect(await read(a)).toEqual({ failures: 1, windowStart: ago(50), lockedUntil: null });
+    expect(await read(c)).toBeNull();
+  });
+
+  it("a login's first step reserves and reads the account in one go: the same user as Prisma reads, or none", async () => {
+    const email = `${freshKey("user")}@example.com`;
+    const created = await db.user.create({ data: { email, passwordHash: "$argon2id$x", claims: '{"a":1}', emailVerifiedAt: now } });
+    const counter = new AttemptCounter(db);
+    const key = freshKey("account");
+    expect(await counter.reserveFindingUser([{ key, policy: login }], now, email)).toEqual({ reservation: { granted: true }, user: created });
+    expect(await counter.reserveFindingUser([{ key: freshKey("account"), policy: login }], now, `nobody-${email}`)).toEqual({
+      reservation: { granted: true },
+      user: null,
+    });
+    await db.loginThrottle.update({ where: { key }, data: { lockedUntil: ahead(9) } });
+    expect(await counter.reserveFindingUser([{ key, policy: login }], now, email)).toEqual({ reservation: { granted: false, retryAfterSeconds: 9 }, user: created });
+  });
+
+  it("50 concurrent reservations on a counter with limit 5 grant exactly 5", async () => {
+    const shared = freshKey("account");
+    const policy: AttemptPolicy = { limit: 5, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 900 };
+    const counter = new AttemptCounter(db);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => counter.reserve([{ key: freshKey("ip"), policy: login }, { key: shared, policy }, { key: `${shared}|${i}`, policy }], now)),
+    );
+    expect(answers.filter((answer) => answer.granted)).toHaveLength(5);
+    expect(await read(shared)).toMatchObject({ failures: 5 });
+  });
+
+  it("50 concurrent logins on shared counters: every session starts and gives its reservation back", async () => {
+    const user = await db.user.create({ data: { email: `${freshKey("user")}@example.com`, passwordHash: "!", claims: "{}" } });
+    const [ip, account] = [freshKey("ip"), freshKey("account")];
+    const slots: CounterSlot[] = [
+      { key: ip, policy: { ...login, limit: 1000 } },
+      { key: `pair:${account}`, policy: { ...login, limit: 1000 } },
+      { key: account, policy: { ...login, limit: 1000 } },
+    ];
+    const counter = new AttemptCounter(db);
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const reserved = await counter.reserve(slots, now);
+        if (!reserved.granted) return "refused";
+        const start = await startSession(db, {
+          sessionId: crypto.randomUUID(),
+          userId: user.id,
+          userAgent: null,
+          ip: null,
+          now,
+          expiresAt: ahead(3600),
+          tokenHash: crypto.randomUUID(),
+          credentialEpoch: user.credentialEpoch,
+          releasing: slots.map((slot) => ({ key: slot.key, limit: slot.policy.limit })),
+        });
+        return start.started ? "started" : "refused";
+      }),
+    );
+    expect(outcomes).toEqual(Array(50).fill("started"));
+    for (const slot of slots) expect(await read(slot.key)).toMatchObject({ failures: 0, lockedUntil: null });
+    expect(await db.session.count({ where: { userId: user.id } })).toBe(50);
+    expect(await db.refreshToken.count({ where: { session: { userId: user.id } } })).toBe(50);
+  });
+
+  it("a session start with a stale epoch inserts nothing, and still gives the reservation back", async () => {
+    const user = await db.user.create({ data: { email: `${freshKey("user")}@example.com`, passwordHash: "!", claims: "{}" } });
+    const key = freshKey("account");
+    await put(key, { failures: 3, windowStart: ago(10), lockedUntil: ahead(30) });
+    const sessionId = crypto.randomUUID();
+    const start = await startSession(db, {
+      sessionId,
+      userId: user.id,
+      userAgent: null,
+      ip: null,
+      now,
+      expiresAt: ahead(3600),
+      tokenHash: crypto.randomUUID(),
+      credentialEpoch: user.credentialEpoch - 1,
+      releasing: [{ key, limit: 3 }],
+    });
+    expect(start).toEqual({ started: false, state: { credentialEpoch: user.credentialEpoch, disabledAt: null, deletedAt: null } });
+    expect(await db.session.findUnique({ where: { id: sessionId } })).toBeNull();
+    expect(await read(key)).toEqual({ failures: 2, windowStart: ago(10), lockedUntil: null });
+  });
+});
