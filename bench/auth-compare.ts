@@ -6,7 +6,7 @@
 // copies into bench/RESULTS.md.
 import { execSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { tmpdir } from "node:os";
@@ -25,6 +25,8 @@ if (!baseRoot) {
 const rounds = Number(process.env["COMPARE_ROUNDS"] ?? 3);
 const log = (text: string) => process.stderr.write(`compare-auth: ${text}\n`);
 const commitOf = (root: string) => {
+  // A `git archive` has no .git: a COMMIT file in it may name what it was made from.
+  if (existsSync(join(root, "COMMIT"))) return readFileSync(join(root, "COMMIT"), "utf8").trim();
   try {
     return execSync("git rev-parse --short HEAD", { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
   } catch {
