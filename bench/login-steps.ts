@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { pino } from "pino";
+import { benchEnv } from "./auth-bench.js";
 import { issueDeviceToken, newDeviceId, verifyDeviceToken } from "../src/auth/device-token.js";
 import { LoginThrottle } from "../src/auth/login-throttle.js";
 import { hashPassword, verifyPassword } from "../src/auth/passwords.js";
@@ -42,15 +43,9 @@ async function timed<T>(timings: Timings, name: string, work: () => Promise<T>):
 async function measure(databaseUrl: string | null): Promise<Timings> {
   const dataDir = await mkdtemp(join(tmpdir(), "claimgate-steps-"));
   const env: Record<string, string> = {
-    NODE_ENV: "test",
+    ...benchEnv(dataDir, randomBytes(48).toString("base64url")),
     PORT: "0",
-    DATA_DIR: dataDir,
-    JWT_SECRET: randomBytes(48).toString("base64url"),
-    SEED_DEMO_USERS: "true",
     LOG_LEVEL: "silent",
-    LOGIN_ACCOUNT_FAILURES: "1000",
-    LOGIN_IP_FAILURES: "100000",
-    LOGIN_PAIR_FAILURES: "1000",
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   const config = parseConfig(env);
