@@ -31,20 +31,27 @@ export function isUnguardedOperation(schema: GraphQLSchema, plan: AuthorizationP
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
 
   const guardedType = (name: string) => plan.typeGuards.has(name) || plan.objectGuards.has(name);
-  /** Every field of the selection on `parent`'s possible types; `spread` guards against re-walking a fragment. */
-  const unguarded = (parent: GraphQLCompositeType, selectionSet: SelectionSetNode, spread: ReadonlySet<string>): boolean => {
+  /**
+   * Fragments already walked on a parent type: a fragment's answer there does not change, so each
+   * is walked once per parent type (repeated spreads would otherwise multiply the work).
+   */
+  const walked = new Set<string>();
+  /** Every field of the selection on `parent`'s possible types. */
+  const unguarded = (parent: GraphQLCompositeType, selectionSet: SelectionSetNode): boolean => {
     const types = isObjectType(parent) ? [parent] : schema.getPossibleTypes(parent);
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (!unguarded(parent, selection.selectionSet, spread)) return false;
+        if (!unguarded(parent, selection.selectionSet)) return false;
         continue;
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const name = selection.name.value;
         const fragment = fragments.get(name);
         if (!fragment) return false;
-        if (spread.has(name)) continue;
-        if (!unguarded(parent, fragment.selectionSet, new Set([...spread, name]))) return false;
+        const key = `${parent.name}\u0000${name}`;
+        if (walked.has(key)) continue;
+        walked.add(key);
+        if (!unguarded(parent, fragment.selectionSet)) return false;
         continue;
       }
       for (const type of types) {
@@ -60,12 +67,12 @@ export function isUnguardedOperation(schema: GraphQLSchema, plan: AuthorizationP
         if (!isCompositeType(named)) continue;
         const returned = isObjectType(named) ? [named] : schema.getPossibleTypes(named);
         if (returned.some((each) => guardedType(each.name))) return false;
-        if (selection.selectionSet && !unguarded(named, selection.selectionSet, spread)) return false;
+        if (selection.selectionSet && !unguarded(named, selection.selectionSet)) return false;
       }
     }
     return true;
   };
-  return unguarded(root, operation.selectionSet, new Set());
+  return unguarded(root, operation.selectionSet);
 }
 
 /**

@@ -24,5 +24,7 @@ export function buildSchema(typeDefs = readTypeDefs(), options: BuildSchemaOptio
   const { requireRootResolvers, ...authorization } = options;
   const schema = makeExecutableSchema({ typeDefs, resolvers });
   if (requireRootResolvers !== false) assertRootResolvers(schema);
-  return recordMutationEffects(applyRequiresClaims(schema, authorization));
+  // Effects are recorded on the resolvers themselves, inside the authorization wrapping: a result
+  // an object rule withholds after the resolver ran still took effect.
+  return applyRequiresClaims(recordMutationEffects(schema), authorization);
 }

@@ -81,3 +81,18 @@ describe("isUnguardedOperation", () => {
     expect([check(document, "Safe"), check(document, "Unsafe"), check(document, "Safe")]).toEqual([true, false, true]);
   });
 });
+
+describe("isUnguardedOperation on repeated fragment spreads", () => {
+  it("walks each fragment once per parent type: 30 levels of doubled spreads answer at once", () => {
+    // F0 spreads F1 twice, F1 spreads F2 twice, …: walked naively that is 2^30 visits.
+    const levels = 30;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === levels - 1 ? `fragment F${i} on Mutation { ping }` : `fragment F${i} on Mutation { ...F${i + 1} ...F${i + 1} }`,
+    ).join("\n");
+    const started = performance.now();
+    expect(unguarded(`mutation { ...F0 }\n${fragments}`)).toBe(true);
+    // Generous: the naive walk takes minutes; this takes well under a millisecond.
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(unguarded(`mutation { ...F0 ...G }\n${fragments}\nfragment G on Mutation { createPost { id } }`)).toBe(false);
+  });
+});
