@@ -158,12 +158,12 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter, DirectDriver {
   }
 
   async queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    if (this.#isReadOnly(query.sql)) return this.#read(() => this.#reader.adapter.queryRaw(query));
+    if (this.#isReadOnly(query.sql)) return this.#read(() => this.#readConnection().adapter.queryRaw(query));
     return this.#exclusively((deadline) => this.#retryBusy(() => this.#writer.adapter.queryRaw(query), deadline));
   }
 
   async executeRaw(query: SqlQuery): Promise<number> {
-    if (this.#isReadOnly(query.sql)) return this.#read(() => this.#reader.adapter.executeRaw(query));
+    if (this.#isReadOnly(query.sql)) return this.#read(() => this.#readConnection().adapter.executeRaw(query));
     return this.#exclusively((deadline) => this.#retryBusy(() => this.#writer.adapter.executeRaw(query), deadline));
   }
 
@@ -173,12 +173,12 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter, DirectDriver {
 
   /** A direct statement (see direct-sql.ts): reads on the reader connection, writes under the lock. */
   async rows(sql: string, args: readonly SqlValue[]): Promise<SqlRow[]> {
-    if (this.#isReadOnly(sql)) return this.#read(async () => runRows(this.#reader.client, sql, args));
+    if (this.#isReadOnly(sql)) return this.#read(async () => runRows(this.#readConnection().client, sql, args));
     return this.#exclusively((deadline) => this.#retryBusy(async () => runRows(this.#writer.client, sql, args), deadline));
   }
 
   async execute(sql: string, args: readonly SqlValue[]): Promise<number> {
-    if (this.#isReadOnly(sql)) return this.#read(async () => runExecute(this.#reader.client, sql, args));
+    if (this.#isReadOnly(sql)) return this.#read(async () => runExecute(this.#readConnection().client, sql, args));
     return this.#exclusively((deadline) => this.#retryBusy(async () => runExecute(this.#writer.client, sql, args), deadline));
   }
 
@@ -280,6 +280,17 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter, DirectDriver {
 
   getConnectionInfo() {
     return { supportsRelationJoins: false };
+  }
+
+  /**
+   * Where a read runs. SQLite empties a connection's page cache whenever another connection has
+   * changed the file, so the reader re-reads its pages after every write; the writer's cache holds
+   * what it just wrote. While the writer is idle (no lock, no open transaction) a read runs there,
+   * at once, as better-sqlite3 runs everything on this thread; during a transaction, on the reader,
+   * which never sees uncommitted rows.
+   */
+  #readConnection(): Connection {
+    return this.#lock.held || this.#writer.client.inTransaction ? this.#reader : this.#writer;
   }
 
   async #read<T>(attempt: () => Promise<T>): Promise<T> {
