@@ -66,7 +66,7 @@ const profileAfter = await profileAuth(profileOptions);
 
 /** Measured once with Linux `perf` (see the report): what the V8 profile cannot show. */
 const READING =
-  "How to read the profiles: V8's sampler takes wall-clock samples of the main thread, so a native frame (`run`, `all`, `writev`) also absorbs the time the thread sat descheduled on a loaded machine. Linux `perf` over the same refresh load (after) puts SQLite itself (better_sqlite3.node) at about 5 % of the server's CPU samples, the kernel at 13 % and the rest in V8 running JavaScript: what remains per refresh is mostly the HTTP and GraphQL pipeline that every request pays (a trivial query costs about 400–550 µs of CPU here), spread over Express, Apollo's plugins, graphql-js and the response write.";
+  "How to read the profiles: V8's sampler takes wall-clock samples of the main thread, so a native frame (`run`, `all`, `writev`) also absorbs the time the thread sat descheduled on a loaded machine, and the profiler's own overhead inflates every figure; read them as shares. A bare Node HTTP server answering the same requests from the same load generator costs about 20 µs of CPU per request here, so nearly all of a refresh's cost is above Node: Express (which POST /graphql now skips), Apollo's request pipeline, graphql-js, SQLite and the tokens.";
 const argonMs = median([...measures.before, ...measures.after].map((m) => m.argonMs));
 type Row = [string, (m: AuthMeasures) => number, "higher" | "lower"];
 const rows: Row[] = [

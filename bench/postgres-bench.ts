@@ -15,7 +15,7 @@ export interface PostgresResults {
 
 export interface RunOnPostgresOptions {
   quick: boolean;
-  benchAuthOn: (databaseUrl: string) => Promise<AuthOnDatabase>;
+  benchAuthOn: (databaseUrl: string | null) => Promise<AuthOnDatabase>;
   benchRevocationLatency: (options: RevocationLatencyOptions) => Promise<RevocationLatency>;
   benchFullSync: (options: { sizes: number[]; databaseUrl?: string }) => Promise<SyncCurve>;
 }
