@@ -171,15 +171,31 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter, DirectDriver {
     return this.#exclusively((deadline) => this.#retryBusy(() => this.#writer.adapter.executeScript(script), deadline));
   }
 
-  /** A direct statement (see direct-sql.ts): reads on the reader connection, writes under the lock. */
-  async rows(sql: string, args: readonly SqlValue[]): Promise<SqlRow[]> {
-    if (this.#isReadOnly(sql)) return this.#read(async () => runRows(this.#readConnection().client, sql, args));
+  /** A direct statement (see direct-sql.ts): reads at once (see #readNow), writes under the lock. */
+  rows(sql: string, args: readonly SqlValue[]): Promise<SqlRow[]> {
+    if (this.#isReadOnly(sql)) return this.#readNow(() => runRows(this.#readConnection().client, sql, args));
     return this.#exclusively((deadline) => this.#retryBusy(async () => runRows(this.#writer.client, sql, args), deadline));
   }
 
-  async execute(sql: string, args: readonly SqlValue[]): Promise<number> {
-    if (this.#isReadOnly(sql)) return this.#read(async () => runExecute(this.#readConnection().client, sql, args));
+  execute(sql: string, args: readonly SqlValue[]): Promise<number> {
+    if (this.#isReadOnly(sql)) return this.#readNow(() => runExecute(this.#readConnection().client, sql, args));
     return this.#exclusively((deadline) => this.#retryBusy(async () => runExecute(this.#writer.client, sql, args), deadline));
+  }
+
+  /**
+   * A direct read, run at once: better-sqlite3 is synchronous, so the common case needs none of
+   * #read's promise layers (a refresh makes two such reads). A busy file, or connections a failed
+   * reopen left closed, take #read's retrying path; any other failure is noted as #read notes it.
+   */
+  #readNow<T>(attempt: () => T): Promise<T> {
+    if (this.#broken) return this.#read(async () => attempt());
+    try {
+      return Promise.resolve(attempt());
+    } catch (error) {
+      if (isRetryableBusy(error)) return this.#read(async () => attempt());
+      this.#noteFault(error);
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -193,7 +209,13 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter, DirectDriver {
     try {
       await this.#prepareWrite();
       const { client } = this.#writer;
-      await this.#retryBusy(async () => cachedStatement(client, "BEGIN IMMEDIATE").run(), deadline);
+      try {
+        cachedStatement(client, "BEGIN IMMEDIATE").run();
+      } catch (error) {
+        // Another process holds the write lock: wait for it, as every write does.
+        if (!isRetryableBusy(error)) throw error;
+        await this.#retryBusy(async () => cachedStatement(client, "BEGIN IMMEDIATE").run(), deadline);
+      }
       let open = true;
       const inside = () => {
         if (!open) throw sqliteError("SQLITE_MISUSE", "the transaction has already ended");
