@@ -40,12 +40,18 @@ let live: Subscription | null = null;
 function subscribe() {
   live?.unsubscribe();
   const tokenUsed = client.session()?.accessToken;
-  live = client.apollo.subscribe({ query: PostPublishedDocument }).subscribe({
+  const current = client.apollo.subscribe({ query: PostPublishedDocument }).subscribe({
     next: ({ data }) => data && addPost(data.postPublished, true),
     // 4401 (expired or ended session): refresh through the cookie, unless another operation
     // already did since this subscription started, then subscribe again with the new token.
     error: () => (client.session()?.accessToken !== tokenUsed ? Promise.resolve() : client.refreshOnce()).then(subscribe, show),
+    // The feed never ends by itself; if the socket closed without an error (a normal closure while
+    // the token was being renewed), stay live while still logged in. Unsubscribing calls neither.
+    complete: () => {
+      if (live === current && client.session()) setTimeout(() => live === current && client.session() && subscribe(), 500);
+    },
   });
+  live = current;
 }
 
 async function enter() {
