@@ -87,11 +87,15 @@ export function createClaimgateClient(apiUrl: string, onSessionChange: (session:
 
   const attachToken = new SetContextLink((previous) => ({
     headers: { ...previous["headers"], ...(session ? { authorization: `Bearer ${session.accessToken}` } : {}) },
+    // Which token this attempt carried: its TOKEN_EXPIRED may arrive after another operation's refresh.
+    tokenUsed: session?.accessToken,
   }));
   const refreshOnExpiry = new ErrorLink(({ error, operation, forward }) => {
     if (!isTokenExpired(error) || operation.getContext()["retried"]) return;
+    const renewedSince = session !== null && operation.getContext()["tokenUsed"] !== session.accessToken;
     operation.setContext({ retried: true });
-    return from(refreshOnce()).pipe(mergeMap(() => forward(operation)));
+    // Refreshed already (by a concurrent operation whose answer came first): retry with the new token.
+    return from(renewedSince ? Promise.resolve() : refreshOnce()).pipe(mergeMap(() => forward(operation)));
   });
   const http = new HttpLink({ uri: apiUrl, credentials: "include", headers: COOKIE_MODE });
   const link = ApolloLink.split(
