@@ -48,6 +48,9 @@ const freshKey = (prefix: string) => `${prefix}:${onPostgres ? "pg" : "sqlite"}:
 async function put(key: string, state: AttemptState): Promise<void> {
   await db.loginThrottle.create({ data: { key, ...state } });
 }
+/** A session start for `user` at `now`, an hour long, with a fresh refresh-token hash. */
+const startFor = (user: { id: string }, options: { sessionId: string; credentialEpoch: number; releasing: { key: string; limit: number }[] }) =>
+  startSession(db, { ...options, userId: user.id, userAgent: null, ip: null, now, expiresAt: ahead(3600), tokenHash: crypto.randomUUID() });
 const read = (key: string) => db.loginThrottle.findUnique({ where: { key }, select: { failures: true, windowStart: true, lockedUntil: true } });
 
 const cases: [string, AttemptPolicy, AttemptState | null][] = [
@@ -126,14 +129,8 @@ describe(`attempt counters on ${onPostgres ? "PostgreSQL (one statement)" : "SQL
       Array.from({ length: 50 }, async () => {
         const reserved = await counter.reserve(slots, now);
         if (!reserved.granted) return "refused";
-        const start = await startSession(db, {
+        const start = await startFor(user, {
           sessionId: crypto.randomUUID(),
-          userId: user.id,
-          userAgent: null,
-          ip: null,
-          now,
-          expiresAt: ahead(3600),
-          tokenHash: crypto.randomUUID(),
           credentialEpoch: user.credentialEpoch,
           releasing: slots.map((slot) => ({ key: slot.key, limit: slot.policy.limit })),
         });
@@ -151,17 +148,7 @@ describe(`attempt counters on ${onPostgres ? "PostgreSQL (one statement)" : "SQL
     const key = freshKey("account");
     await put(key, { failures: 3, windowStart: ago(10), lockedUntil: ahead(30) });
     const sessionId = crypto.randomUUID();
-    const start = await startSession(db, {
-      sessionId,
-      userId: user.id,
-      userAgent: null,
-      ip: null,
-      now,
-      expiresAt: ahead(3600),
-      tokenHash: crypto.randomUUID(),
-      credentialEpoch: user.credentialEpoch - 1,
-      releasing: [{ key, limit: 3 }],
-    });
+    const start = await startFor(user, { sessionId, credentialEpoch: user.credentialEpoch - 1, releasing: [{ key, limit: 3 }] });
     expect(start).toEqual({ started: false, state: { credentialEpoch: user.credentialEpoch, disabledAt: null, deletedAt: null } });
     expect(await db.session.findUnique({ where: { id: sessionId } })).toBeNull();
     expect(await read(key)).toEqual({ failures: 2, windowStart: ago(10), lockedUntil: null });
