@@ -50,6 +50,36 @@ describe("typed client", () => {
     expect(await t.server.services.db.refreshToken.count({ where: { sessionId } })).toBe(2);
   });
 
+  it("retries with the new token, without a second refresh, when a TOKEN_EXPIRED answer arrives after a concurrent operation's refresh", async () => {
+    // The Posts answer (TOKEN_EXPIRED, sent with the old token) is held until the refresh that
+    // the Me query started has come back: refreshing again then would spend the new refresh token.
+    let refreshed!: () => void;
+    const refreshDone = new Promise<void>((resolve) => (refreshed = resolve));
+    const heldFetch: typeof fetch = async (input, init) => {
+      const body = typeof init?.body === "string" ? init.body : "";
+      const response = await fetch(input, init);
+      if (body.includes("mutation Refresh")) {
+        await response.clone().text();
+        setTimeout(refreshed, 20); // once the link has stored the new tokens
+      } else if (body.includes("query Posts")) await refreshDone;
+      return response;
+    };
+    const { client, login, store } = createClaimgateClient({ url: t.url, fetch: heldFetch });
+    await login("alice@example.com", "alice-password-123");
+    t.clock.advance(31);
+    try {
+      const [me, posts] = await Promise.all([
+        client.query({ query: MeDocument, fetchPolicy: "no-cache" }),
+        client.query({ query: PostsDocument, variables: { first: 5 }, fetchPolicy: "no-cache" }),
+      ]);
+      expect([me.data?.me.email, (posts.data?.posts.length ?? 0) > 0]).toEqual(["alice@example.com", true]);
+    } finally {
+      t.clock.advance(-31);
+    }
+    const sessionId = decodeJwt(store.get()!.accessToken).sid as string;
+    expect(await t.server.services.db.refreshToken.count({ where: { sessionId } })).toBe(2);
+  });
+
   it("surfaces a FORBIDDEN field as a typed error next to the data", async () => {
     const { client, login } = createClaimgateClient({ url: t.url });
     await login("bob@example.com", "bob-password-123");

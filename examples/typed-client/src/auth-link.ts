@@ -47,13 +47,18 @@ export function createAuthLink(options: AuthLinkOptions): ApolloLink & { refresh
 
   const attachToken = new SetContextLink((previous) => {
     const tokens = options.store.get();
-    return tokens ? { headers: { ...previous["headers"], authorization: `Bearer ${tokens.accessToken}` } } : {};
+    // Which token this attempt carried: its TOKEN_EXPIRED may arrive after another operation's refresh.
+    return tokens ? { headers: { ...previous["headers"], authorization: `Bearer ${tokens.accessToken}` }, claimgateTokenUsed: tokens.accessToken } : {};
   });
 
   const refreshOnExpiry = new ErrorLink(({ error, operation, forward }) => {
     if (!isTokenExpired(error) || operation.getContext()["claimgateRetried"]) return;
+    const current = options.store.get();
+    // A concurrent operation's refresh already replaced the token this one was sent with: retry
+    // with the new one. Refreshing again would spend the new refresh token for nothing.
+    const renewedSince = current !== null && operation.getContext()["claimgateTokenUsed"] !== current.accessToken;
     operation.setContext({ claimgateRetried: true });
-    return from(refreshOnce()).pipe(mergeMap(() => forward(operation)));
+    return from(renewedSince ? Promise.resolve(current) : refreshOnce()).pipe(mergeMap(() => forward(operation)));
   });
 
   // refresh(): the same shared refresh, for callers that renew ahead of expiry.

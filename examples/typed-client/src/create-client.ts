@@ -12,6 +12,8 @@ export interface ClaimgateClientOptions {
   store?: TokenStore;
   /** A WebSocket class where there is no global one (Node 20: `import WebSocket from "ws"`). */
   webSocketImpl?: unknown;
+  /** The fetch every HTTP request goes through (the global one by default): a proxy agent, tracing, tests. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -53,8 +55,8 @@ export function createClaimgateClient(options: ClaimgateClientOptions) {
     },
   };
 
-  const authLink = createAuthLink({ url: options.url, store: renewingStore });
-  const overHttp = authLink.concat(new HttpLink({ uri: options.url }));
+  const authLink = createAuthLink({ url: options.url, store: renewingStore, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const overHttp = authLink.concat(new HttpLink({ uri: options.url, ...(options.fetch ? { fetch: options.fetch } : {}) }));
   const client = new ApolloClient({
     link: socket
       ? ApolloLink.split(({ operationType }) => operationType === OperationTypeNode.SUBSCRIPTION, new GraphQLWsLink(socket), overHttp)
