@@ -5,6 +5,7 @@
 // database-locks.test.ts.
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { closeLocker, openLocker } from "../support/postgres-locker.js";
 import { describeOnPostgres } from "../support/test-database.js";
 import { BOB, startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -39,12 +40,6 @@ async function ask(t: TestServer, query: string, token: string, ms: number): Pro
 }
 
 /** Another connection, as psql would be: it takes locks and holds them until ROLLBACK. */
-async function openLocker(t: TestServer): Promise<pg.Client> {
-  const locker = new pg.Client(t.env["DATABASE_URL"]);
-  await locker.connect();
-  return locker;
-}
-
 describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's are in database-locks.test.ts")("PostgreSQL locks held by another connection", () => {
   describe("DB_BUSY_TIMEOUT as lock_timeout", () => {
     let t: TestServer;
@@ -57,7 +52,7 @@ describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's
       await locker.query("ROLLBACK").catch(() => undefined);
     });
     afterAll(async () => {
-      await locker?.end();
+      await closeLocker(locker);
       await t?.stop();
     });
 
@@ -95,8 +90,7 @@ describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's
       locker = await openLocker(t);
     });
     afterAll(async () => {
-      await locker?.query("ROLLBACK").catch(() => undefined);
-      await locker?.end();
+      await closeLocker(locker);
       await t?.stop();
     });
 
@@ -127,8 +121,7 @@ describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's
       locker = await openLocker(t);
     });
     afterAll(async () => {
-      await locker?.query("ROLLBACK").catch(() => undefined);
-      await locker?.end();
+      await closeLocker(locker);
       await t?.stop();
     });
 

@@ -7,6 +7,7 @@
 // check) goes through.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { closeLocker, openLocker } from "../support/postgres-locker.js";
 import { describeOnPostgres } from "../support/test-database.js";
 import { ALICE, startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -20,12 +21,10 @@ describeOnPostgres("holds the race window open with a PostgreSQL row lock")("a r
   let locker: pg.Client;
   beforeAll(async () => {
     t = await startTestServer();
-    locker = new pg.Client(t.env["DATABASE_URL"]);
-    await locker.connect();
+    locker = await openLocker(t);
   });
   afterAll(async () => {
-    await locker?.query("ROLLBACK").catch(() => undefined);
-    await locker?.end();
+    await closeLocker(locker);
     await t?.stop();
   });
 

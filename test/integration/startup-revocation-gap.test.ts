@@ -8,6 +8,7 @@
 // the test, as by another process installing them) before it LISTENs.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { closeLocker, openLocker } from "../support/postgres-locker.js";
 import { describeOnPostgres } from "../support/test-database.js";
 import { BOB, startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -21,12 +22,10 @@ describeOnPostgres("the change feed is PostgreSQL's")("a session ended while ano
   let locker: pg.Client;
   beforeAll(async () => {
     a = await startTestServer({ REVOCATION_FALLBACK_INTERVAL: "60s" });
-    locker = new pg.Client(a.env["DATABASE_URL"]);
-    await locker.connect();
+    locker = await openLocker(a);
   });
   afterAll(async () => {
-    await locker?.query("SELECT pg_advisory_unlock_all()").catch(() => undefined);
-    await locker?.end();
+    await closeLocker(locker);
     await b?.stop();
     await a?.stop();
   });
