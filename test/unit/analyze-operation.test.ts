@@ -4,13 +4,12 @@ import { describe, expect, it } from "vitest";
 import { analyzeOperation, deniedErrors } from "../../src/authz/analyze-operation.js";
 import { applyRequiresClaims } from "../../src/authz/apply-requires-claims.js";
 import { createOperationAnalyzer } from "../../src/authz/operation-analyzer.js";
+import { DIRECTIVE_DECLARATIONS } from "../support/directive-declarations.js";
 
 const schema = applyRequiresClaims(
   makeExecutableSchema({
     typeDefs: /* GraphQL */ `
-      directive @requiresClaims(claims: [String!], anyOf: [[String!]!], enforce: Boolean = true)
-        on OBJECT | INTERFACE | FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
-      directive @public on FIELD_DEFINITION
+      ${DIRECTIVE_DECLARATIONS}
       interface Node { id: ID! }
       type Post implements Node @requiresClaims(anyOf: [["posts:read", "{source.published}"], ["sub={source.authorId}"], ["role=admin"]]) {
         id: ID!

@@ -8,11 +8,10 @@ import { describe, expect, it } from "vitest";
 import { applyRequiresClaims } from "../../src/authz/apply-requires-claims.js";
 import { mutationTookEffect, recordMutationEffects } from "../../src/graphql/mutation-effects.js";
 import { responseStatus } from "../../src/server/response-status.js";
+import { DIRECTIVE_DECLARATIONS } from "../support/directive-declarations.js";
 
 const typeDefs = /* GraphQL */ `
-  directive @requiresClaims(claims: [String!], anyOf: [[String!]!], enforce: Boolean = true)
-    repeatable on OBJECT | INTERFACE | FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
-  directive @public on FIELD_DEFINITION
+      ${DIRECTIVE_DECLARATIONS}
   type Doc @requiresClaims(claims: ["sub={source.owner}"]) { owner: ID }
   type Query { ok: Int @public }
   type Mutation { make(owner: ID!): Doc! @requiresClaims(claims: []) }

@@ -4,13 +4,12 @@ import { describe, expect, it } from "vitest";
 import { analyzeOperation } from "../../src/authz/analyze-operation.js";
 import { applyRequiresClaims, planOf } from "../../src/authz/apply-requires-claims.js";
 import { createUnguardedOperationCheck, isUnguardedOperation } from "../../src/authz/unguarded-operation.js";
+import { DIRECTIVE_DECLARATIONS } from "../support/directive-declarations.js";
 
 const schema = applyRequiresClaims(
   makeExecutableSchema({
     typeDefs: /* GraphQL */ `
-      directive @requiresClaims(claims: [String!], anyOf: [[String!]!], enforce: Boolean = true)
-        on OBJECT | INTERFACE | FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
-      directive @public on FIELD_DEFINITION
+      ${DIRECTIVE_DECLARATIONS}
       interface Node { id: ID! }
       type Account implements Node { id: ID!, email: String!, secret: String @requiresClaims(claims: ["role=admin"]) }
       type Tokens { accessToken: String!, account: Account! }
