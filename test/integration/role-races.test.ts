@@ -28,59 +28,53 @@ describeOnPostgres("holds the race window open with a PostgreSQL row lock")("a r
     await t?.stop();
   });
 
-  it("refuses the access token of a user granted the role while updateRole was under way, once the role no longer grants what it carries", async () => {
+  /**
+   * A role `name` granting posts:read; `change` runs while the Role row is held by another
+   * connection, and meanwhile the role is granted to a new user who logs in. Returns the change's
+   * answer and the grantee's access token, minted while the change was under way.
+   */
+  async function grantWhileChanging(name: string, email: string, change: (adminToken: string) => Promise<{ body: { data?: Record<string, any> | null; errors?: unknown } }>) {
     const admin = await t.login(ALICE.email, ALICE.password);
-    const created = await t.gql(CREATE_ROLE, { variables: { n: "auditor", p: ["posts:read"] }, token: admin.accessToken });
-    expect(created.status).toBe(200);
-    const registered = await t.gql(REGISTER, { variables: { e: "carol@example.com", p: "carol-password-123" } });
-    const carolId = registered.body.data!["register"].auth.user.id as string;
+    expect((await t.gql(CREATE_ROLE, { variables: { n: name, p: ["posts:read"] }, token: admin.accessToken })).status).toBe(200);
+    const registered = await t.gql(REGISTER, { variables: { e: email, p: "grantee-password-123" } });
+    const granteeId = registered.body.data!["register"].auth.user.id as string;
 
-    // updateRole waits for the Role row (it reads the holders only once it holds it).
+    // The change waits for the Role row (it reads the holders only once it holds it).
     await locker.query("BEGIN");
-    await locker.query(`SELECT 1 FROM "Role" WHERE "name" = 'auditor' FOR NO KEY UPDATE`);
-    const update = t.gql(UPDATE_ROLE, { variables: { n: "auditor", p: [] }, token: admin.accessToken });
+    await locker.query(`SELECT 1 FROM "Role" WHERE "name" = $1 FOR NO KEY UPDATE`, [name]);
+    const changing = change(admin.accessToken);
     await waitForLockWait(locker);
 
     // Meanwhile the role is granted; the grantee's token carries what the role grants today.
-    const granted = await t.gql(GRANT, { variables: { u: carolId, r: "auditor" }, token: admin.accessToken });
+    const granted = await t.gql(GRANT, { variables: { u: granteeId, r: name }, token: admin.accessToken });
     expect(granted.status).toBe(200);
-    const carol = await t.login("carol@example.com", "carol-password-123");
-    expect(JSON.parse(Buffer.from(carol.accessToken.split(".")[1]!, "base64url").toString())).toMatchObject({ permissions: ["posts:read"] });
+    const grantee = await t.login(email, "grantee-password-123");
+    expect(JSON.parse(Buffer.from(grantee.accessToken.split(".")[1]!, "base64url").toString())).toMatchObject({ permissions: ["posts:read"] });
 
     await locker.query("COMMIT");
-    const updated = await update;
-    expect(updated.body.data?.["updateRole"]).toEqual({ name: "auditor", permissions: [] });
+    return { answer: await changing, token: grantee.accessToken };
+  }
 
-    // The role grants nothing any more, so a token that says it grants posts:read must be refused
-    // (clients see a changed-claims refusal as TOKEN_EXPIRED: refresh, see token-verification-error.ts).
-    const stale = await t.gql(`{ posts { id } }`, { token: carol.accessToken });
+  /** The role grants nothing any more, so a token that says it grants posts:read must be refused
+   * (clients see a changed-claims refusal as TOKEN_EXPIRED: refresh, see token-verification-error.ts). */
+  async function expectRefused(token: string) {
+    const stale = await t.gql(`{ posts { id } }`, { token });
     expect(stale.status).toBe(401);
     expect(stale.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
+  }
+
+  it("refuses the access token of a user granted the role while updateRole was under way, once the role no longer grants what it carries", async () => {
+    const { answer, token } = await grantWhileChanging("auditor", "carol@example.com", (admin) =>
+      t.gql(UPDATE_ROLE, { variables: { n: "auditor", p: [] }, token: admin }),
+    );
+    expect(answer.body.data?.["updateRole"]).toEqual({ name: "auditor", permissions: [] });
+    await expectRefused(token);
   });
 
   it("refuses the access token of a user granted the role while deleteRole was under way", async () => {
-    const admin = await t.login(ALICE.email, ALICE.password);
-    expect((await t.gql(CREATE_ROLE, { variables: { n: "reviewer", p: ["posts:read"] }, token: admin.accessToken })).status).toBe(200);
-    const registered = await t.gql(REGISTER, { variables: { e: "dave@example.com", p: "dave-password-123" } });
-    const daveId = registered.body.data!["register"].auth.user.id as string;
-
-    await locker.query("BEGIN");
-    await locker.query(`SELECT 1 FROM "Role" WHERE "name" = 'reviewer' FOR NO KEY UPDATE`);
-    const deletion = t.gql(`mutation { deleteRole(name: "reviewer") }`, { token: admin.accessToken });
-    await waitForLockWait(locker);
-
-    const granted = await t.gql(GRANT, { variables: { u: daveId, r: "reviewer" }, token: admin.accessToken });
-    expect(granted.status).toBe(200);
-    const dave = await t.login("dave@example.com", "dave-password-123");
-    expect(JSON.parse(Buffer.from(dave.accessToken.split(".")[1]!, "base64url").toString())).toMatchObject({ permissions: ["posts:read"] });
-
-    await locker.query("COMMIT");
-    const deleted = await deletion;
-    expect(deleted.body.errors).toBeUndefined();
-
-    const stale = await t.gql(`{ posts { id } }`, { token: dave.accessToken });
-    expect(stale.status).toBe(401);
-    expect(stale.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
+    const { answer, token } = await grantWhileChanging("reviewer", "dave@example.com", (admin) => t.gql(`mutation { deleteRole(name: "reviewer") }`, { token: admin }));
+    expect(answer.body.errors).toBeUndefined();
+    await expectRefused(token);
   });
 });
 
