@@ -22,10 +22,11 @@ export interface DirectRoutes {
  * about a tenth of the server's CPU for a refresh. A direct route gives its handlers the same
  * request and response objects Express would (its prototypes, so `req.ip` honours `trust proxy`,
  * and `res.cookie` and `res.vary` work) and runs them in order, with Express 5's rules: a
- * rejected promise or a thrown error goes to `onError`. The same handlers stay mounted in Express
- * for every other form of the URL.
+ * rejected promise or a thrown error goes to `onError`; one it cannot answer (the response had
+ * begun) goes to `onAbandoned` and the connection is closed, as Express's final handler does. The
+ * same handlers stay mounted in Express for every other form of the URL.
  */
-export function directRoutes(app: Express): DirectRoutes {
+export function directRoutes(app: Express, options: { onAbandoned: (error: unknown) => void }): DirectRoutes {
   const routes = new Map<string, DirectRoute>();
   return {
     add(route) {
@@ -43,21 +44,23 @@ export function directRoutes(app: Express): DirectRoutes {
       Object.setPrototypeOf(req, app.request);
       Object.setPrototypeOf(res, app.response);
       res.locals ??= Object.create(null) as Record<string, unknown>;
-      runChain(route, req, res);
+      runChain(route, req, res, options.onAbandoned);
     },
   };
 }
 
-function runChain(route: DirectRoute, req: Request, res: Response): void {
+function runChain(route: DirectRoute, req: Request, res: Response, onAbandoned: (error: unknown) => void): void {
   let index = 0;
+  const abandon = (error: unknown) => {
+    // The answer has begun and cannot become an error answer: end the connection, and say why.
+    onAbandoned(error);
+    req.socket.destroy();
+  };
   const fail = (error: unknown) => {
     try {
-      route.onError(error, req, res, () => {
-        // The error handler passed it on: the answer has begun, so all that is left is to end the connection.
-        req.socket.destroy();
-      });
-    } catch {
-      req.socket.destroy();
+      route.onError(error, req, res, abandon);
+    } catch (thrown) {
+      abandon(thrown);
     }
   };
   const next: NextFunction = (error?: unknown) => {

@@ -101,7 +101,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.disable("x-powered-by");
   // Login limits key on the client IP: believe X-Forwarded-For only from configured proxies.
   app.set("trust proxy", config.trustProxy);
-  const routes = directRoutes(app);
+  const routes = directRoutes(app, {
+    onAbandoned: (error) => logger.error({ event: "response_abandoned", err: error }, "a response failed after it had begun; the connection was closed"),
+  });
   const httpServer = createHttpServer(routes.listener, config.httpTimeouts);
   const development = config.env === "development";
 
