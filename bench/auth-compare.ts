@@ -87,7 +87,7 @@ const comparison = table(
 );
 const report = [
   `## 11. Login and refresh: before and after the hot-path work (issue 14)\n`,
-  `Written by \`npm run bench:compare-auth\`: both servers ran side by side and were measured alternately, ${rounds} rounds, ` +
+  `Written by \`npm run bench:compare-auth\`: both servers ran side by side and were measured alternately, ${rounds} round${rounds === 1 ? "" : "s"}, ` +
     `on ${cpus().length} cores with a load average of ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end ` +
     `(other sessions share this machine, and the load generator shares its cores with the server): absolute numbers move by ±20 % ` +
     `from run to run, so read the ratios, which were taken within this one run.\n`,
