@@ -26,10 +26,11 @@ export function corsMiddleware(patterns: readonly OriginPattern[]): RequestHandl
   return (req, res, next) => {
     const origin = req.headers.origin;
     const match = matchOrigin(patterns, origin);
+    // Whenever origins are configured the answer depends on the Origin header (a listed origin gets
+    // itself and credentials, others `*` or nothing): caches must not hand one origin's to another.
+    if (patterns.length > 0) res.vary("Origin");
     if (match === "listed") {
       res.setHeader("Access-Control-Allow-Origin", origin!);
-      // The answer depends on the Origin header: caches must not hand it to another origin.
-      res.vary("Origin");
       res.setHeader("Access-Control-Allow-Credentials", "true");
     } else if (match === "any") {
       res.setHeader("Access-Control-Allow-Origin", "*");

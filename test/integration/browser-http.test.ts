@@ -66,6 +66,8 @@ describe("CORS", () => {
     expect(preflight.headers.get("access-control-allow-credentials")).toBeNull();
     const { response } = await post(`{ viewer { authenticated } }`, { origin: STRANGER });
     expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    // The same URL answers a listed origin differently: a shared cache must key on Origin.
+    expect([preflight.headers.get("vary"), response.headers.get("vary")]).toEqual(["Origin", "Origin"]);
   });
 
   it("responses expose the request id and the authentication challenge to the page", async () => {
