@@ -39,28 +39,41 @@ async function ask(t: TestServer, query: string, token: string, ms: number): Pro
   }
 }
 
+/**
+ * A test server started with `env` and a locker connection for the describe block it is called
+ * in, both stopped after it; `lockPosts()` logs bob in and locks the Post table from the locker.
+ */
+function serverWithLocker(env: Record<string, string>) {
+  const ctx = {} as { t: TestServer; locker: pg.Client; lockPosts(): Promise<string> };
+  beforeAll(async () => {
+    ctx.t = await startTestServer(env);
+    ctx.locker = await openLocker(ctx.t);
+  });
+  afterAll(async () => {
+    await closeLocker(ctx.locker);
+    await ctx.t?.stop();
+  });
+  ctx.lockPosts = async () => {
+    const bob = await ctx.t.login(BOB.email, BOB.password);
+    await ctx.locker.query("BEGIN");
+    await ctx.locker.query(`LOCK TABLE "Post" IN ACCESS EXCLUSIVE MODE`);
+    return bob.accessToken;
+  };
+  return ctx;
+}
+
 /** Another connection, as psql would be: it takes locks and holds them until ROLLBACK. */
 describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's are in database-locks.test.ts")("PostgreSQL locks held by another connection", () => {
   describe("DB_BUSY_TIMEOUT as lock_timeout", () => {
-    let t: TestServer;
-    let locker: pg.Client;
-    beforeAll(async () => {
-      t = await startTestServer({ DB_BUSY_TIMEOUT: `${BUSY_TIMEOUT_MS}ms` });
-      locker = await openLocker(t);
-    });
+    const server = serverWithLocker({ DB_BUSY_TIMEOUT: `${BUSY_TIMEOUT_MS}ms` });
     afterEach(async () => {
-      await locker.query("ROLLBACK").catch(() => undefined);
-    });
-    afterAll(async () => {
-      await closeLocker(locker);
-      await t?.stop();
+      await server.locker.query("ROLLBACK").catch(() => undefined);
     });
 
     it("answers a request whose table is locked after DB_BUSY_TIMEOUT, with 503 DATABASE_LOCKED, Retry-After and a request id", async () => {
-      const bob = await t.login(BOB.email, BOB.password);
-      await locker.query("BEGIN");
-      await locker.query(`LOCK TABLE "Post" IN ACCESS EXCLUSIVE MODE`);
-      const answer = await ask(t, "{ posts { id } }", bob.accessToken, 15_000);
+      const { t, locker } = server;
+      const token = await server.lockPosts();
+      const answer = await ask(t, "{ posts { id } }", token, 15_000);
       expect(answer.status).toBe(503);
       expect(answer.retryAfter).toBe("1");
       expect(answer.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_LOCKED", requestId: expect.any(String) });
@@ -68,10 +81,11 @@ describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's
       expect(answer.ms).toBeLessThan(BUSY_TIMEOUT_MS + 5000);
       // Once the lock is gone, the same request succeeds.
       await locker.query("ROLLBACK");
-      expect((await ask(t, "{ posts { id } }", bob.accessToken, 15_000)).status).toBe(200);
+      expect((await ask(t, "{ posts { id } }", token, 15_000)).status).toBe(200);
     });
 
     it("answers a request waiting for a row lock (a psql session left in a transaction) with 503 DATABASE_LOCKED", async () => {
+      const { t, locker } = server;
       const bob = await t.login(BOB.email, BOB.password);
       await locker.query("BEGIN");
       await locker.query(`SELECT 1 FROM "User" WHERE "email" = $1 FOR UPDATE`, [BOB.email]);
@@ -83,26 +97,16 @@ describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's
   });
 
   describe("DB_BUSY_TIMEOUT as lock_timeout, with more waiters than connections", () => {
-    let t: TestServer;
-    let locker: pg.Client;
-    beforeAll(async () => {
-      t = await startTestServer({ DB_BUSY_TIMEOUT: `${POOL_BUSY_TIMEOUT_MS}ms` });
-      locker = await openLocker(t);
-    });
-    afterAll(async () => {
-      await closeLocker(locker);
-      await t?.stop();
-    });
+    const server = serverWithLocker({ DB_BUSY_TIMEOUT: `${POOL_BUSY_TIMEOUT_MS}ms` });
 
     it("keeps serving other tables while more requests than the pool has connections wait for a locked one", async () => {
-      const bob = await t.login(BOB.email, BOB.password);
-      await locker.query("BEGIN");
-      await locker.query(`LOCK TABLE "Post" IN ACCESS EXCLUSIVE MODE`);
+      const { t } = server;
+      const token = await server.lockPosts();
       // Twelve waiters for a pool of ten.
-      const stuck = Array.from({ length: 12 }, () => ask(t, "{ posts { id } }", bob.accessToken, 20_000));
+      const stuck = Array.from({ length: 12 }, () => ask(t, "{ posts { id } }", token, 20_000));
       await new Promise((resolve) => setTimeout(resolve, 500));
       // Nothing to do with posts: the caller's sessions.
-      const sessions = await ask(t, "{ sessions { id } }", bob.accessToken, 15_000);
+      const sessions = await ask(t, "{ sessions { id } }", token, 15_000);
       expect(sessions.status).toBe(200);
       expect(sessions.body.data.sessions.length).toBeGreaterThan(0);
       for (const answer of await Promise.all(stuck)) {
@@ -113,28 +117,18 @@ describeOnPostgres("needs a PostgreSQL lock held by another connection; SQLite's
   });
 
   describe("DB_STATEMENT_TIMEOUT as statement_timeout", () => {
-    let t: TestServer;
-    let locker: pg.Client;
-    beforeAll(async () => {
-      // A statement timeout shorter than the lock timeout: the server cancels the waiting statement.
-      t = await startTestServer({ DB_BUSY_TIMEOUT: "10s", DB_STATEMENT_TIMEOUT: "1s" });
-      locker = await openLocker(t);
-    });
-    afterAll(async () => {
-      await closeLocker(locker);
-      await t?.stop();
-    });
+    // A statement timeout shorter than the lock timeout: the server cancels the waiting statement.
+    const server = serverWithLocker({ DB_BUSY_TIMEOUT: "10s", DB_STATEMENT_TIMEOUT: "1s" });
 
     it("cancels a statement that runs past DB_STATEMENT_TIMEOUT and answers 503 DATABASE_UNAVAILABLE", async () => {
-      const bob = await t.login(BOB.email, BOB.password);
-      await locker.query("BEGIN");
-      await locker.query(`LOCK TABLE "Post" IN ACCESS EXCLUSIVE MODE`);
-      const answer = await ask(t, "{ posts { id } }", bob.accessToken, 15_000);
+      const { t, locker } = server;
+      const token = await server.lockPosts();
+      const answer = await ask(t, "{ posts { id } }", token, 15_000);
       expect(answer.status).toBe(503);
       expect(answer.body.errors[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "DATABASE_UNAVAILABLE", requestId: expect.any(String) });
       expect(answer.ms).toBeLessThan(6000);
       await locker.query("ROLLBACK");
-      expect((await ask(t, "{ posts { id } }", bob.accessToken, 15_000)).status).toBe(200);
+      expect((await ask(t, "{ posts { id } }", token, 15_000)).status).toBe(200);
     });
   });
 });
