@@ -14,14 +14,14 @@ export interface DatabaseFault {
   /** Stable `extensions.reason` for clients. */
   readonly reason: string;
   /** The driver's own code, for logs: SQLite's result code, PostgreSQL's SQLSTATE or the socket error. */
-  readonly sqliteCode: string;
+  readonly databaseCode: string;
   /** Whether the same request may succeed later without anyone fixing anything. */
   readonly transient: boolean;
   /** Seconds a client should wait before retrying (`Retry-After`). */
   readonly retryAfterSeconds: number;
 }
 
-const FAULTS: Record<DatabaseFaultKind, Omit<DatabaseFault, "sqliteCode">> = {
+const FAULTS: Record<DatabaseFaultKind, Omit<DatabaseFault, "databaseCode">> = {
   locked: { kind: "locked", reason: "DATABASE_LOCKED", transient: true, retryAfterSeconds: 1 },
   read_only: { kind: "read_only", reason: "DATABASE_READ_ONLY", transient: false, retryAfterSeconds: 30 },
   disk_full: { kind: "disk_full", reason: "DATABASE_DISK_FULL", transient: false, retryAfterSeconds: 30 },
@@ -33,11 +33,11 @@ const FAULTS: Record<DatabaseFaultKind, Omit<DatabaseFault, "sqliteCode">> = {
 /** SQLite result-code names (better-sqlite3's `error.code`, primary or extended) → fault. */
 export function faultOfSqliteCode(code: string): DatabaseFault | null {
   const kind = kindOfSqliteCode(code);
-  return kind ? { ...FAULTS[kind], sqliteCode: code } : null;
+  return kind ? { ...FAULTS[kind], databaseCode: code } : null;
 }
 
-export function databaseFault(kind: DatabaseFaultKind, sqliteCode: string): DatabaseFault {
-  return { ...FAULTS[kind], sqliteCode };
+export function databaseFault(kind: DatabaseFaultKind, databaseCode: string): DatabaseFault {
+  return { ...FAULTS[kind], databaseCode };
 }
 
 /**
@@ -46,7 +46,7 @@ export function databaseFault(kind: DatabaseFaultKind, sqliteCode: string): Data
  */
 export function faultOfPostgresCode(code: string): DatabaseFault | null {
   const kind = kindOfPostgresCode(code);
-  return kind ? { ...FAULTS[kind], sqliteCode: code } : null;
+  return kind ? { ...FAULTS[kind], databaseCode: code } : null;
 }
 
 function kindOfPostgresCode(code: string): DatabaseFaultKind | null {
@@ -93,7 +93,7 @@ export class DatabaseFaultError extends Error {
   ) {
     super(message);
     this.name = "DatabaseFaultError";
-    this.code = fault.sqliteCode;
+    this.code = fault.databaseCode;
   }
 }
 

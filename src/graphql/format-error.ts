@@ -50,7 +50,7 @@ export function createErrorFormatter(options: FormatErrorOptions) {
           reason: fault.reason,
           retryAfter: fault.retryAfterSeconds,
           // Development only: SQLite's own words, which the log carries in production.
-          ...(options.exposeInternals ? { sqliteCode: fault.sqliteCode, detail: original instanceof Error ? original.message : String(original) } : {}),
+          ...(options.exposeInternals ? { databaseCode: fault.databaseCode, detail: original instanceof Error ? original.message : String(original) } : {}),
         },
       };
     }

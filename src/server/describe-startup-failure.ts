@@ -1,8 +1,6 @@
-import { dirname, relative, isAbsolute, resolve } from "node:path";
+import { relative, isAbsolute, resolve } from "node:path";
 import type { Config } from "../config/config.js";
-import { isDatabaseInUse } from "../db/database-in-use-error.js";
-import { sqliteFilePath } from "../db/sqlite-url.js";
-import { describeDatabaseStartupFailure } from "../db/describe-database-failure.js";
+import { describeDatabaseStartupFailure, describeMigrationConflict, isDatabaseFilePath } from "../db/describe-database-failure.js";
 
 const FILE_PROBLEMS: Record<string, string> = {
   EACCES: "permission denied",
@@ -11,14 +9,6 @@ const FILE_PROBLEMS: Record<string, string> = {
   ENOTDIR: "part of the path is a file, not a folder",
   ENOSPC: "no space left on the device",
   EISDIR: "it is a folder, not a file",
-};
-
-const SQLITE_PROBLEMS: Record<string, string> = {
-  SQLITE_NOTADB: "is not a SQLite database",
-  SQLITE_CORRUPT: "is damaged",
-  SQLITE_CANTOPEN: "cannot be opened",
-  SQLITE_READONLY: "is read-only",
-  SQLITE_FULL: "cannot grow: the disk is full",
 };
 
 interface ErrnoLike {
@@ -43,31 +33,22 @@ export function describeStartupFailure(error: unknown, config: Pick<Config, "hos
     if (code === "EACCES") return `not permitted to listen on ${where}: set PORT to 1024 or above (lower ports need extra privileges).`;
     if (code === "EADDRNOTAVAIL") return `HOST ${config.host} is not an address of this machine: set HOST to one of its addresses, 127.0.0.1 or 0.0.0.0.`;
   }
-  const database = describeDatabaseStartupFailure(error, config.databaseUrl);
-  if (database) return database;
-  const databasePath = sqliteFilePath(config.databaseUrl);
-  if (isDatabaseInUse(error)) {
-    return `the database ${databasePath} has migrations to apply, which need it to themselves, but another process has it open: stop the other claimgate processes using DATABASE_URL, start this one, then start them again.`;
-  }
+  const migrating = describeMigrationConflict(error, config.databaseUrl);
+  if (migrating) return migrating;
   if (typeof code === "string" && code in FILE_PROBLEMS && typeof failure.path === "string") {
     const path = resolve(failure.path);
-    const setting = settingFor(path, config.dataDir, databasePath);
+    const setting = settingFor(path, config);
     return `cannot ${verbOf(failure.syscall)} ${path} (${FILE_PROBLEMS[code]}): set ${setting} to a folder this user can write, or change that folder's permissions.`;
   }
-  if (typeof code === "string" && code in SQLITE_PROBLEMS) {
-    return `the database ${databasePath} ${SQLITE_PROBLEMS[code]} (${code}): set DATABASE_URL to another file (or DATA_DIR to another folder), or move this one away to start afresh.`;
-  }
-  return null;
+  // What the database layer recognises (its driver's codes, its server's refusals).
+  return describeDatabaseStartupFailure(error, config.databaseUrl);
 }
 
-/** The error's code, or that of its causes (the database driver wraps SQLite's errors). */
+/** The error's code, or that of its causes (drivers wrap the system's errors). */
 function codeOf(error: unknown): unknown {
   for (let current = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
     const { code, cause } = current as ErrnoLike;
-    if (typeof code === "string" && (code in FILE_PROBLEMS || code in SQLITE_PROBLEMS || code.startsWith("EADDR") || code === "EACCES")) return code;
-    const message = (current as ErrnoLike).message;
-    const sqlite = typeof message === "string" ? /\b(SQLITE_[A-Z]+)\b/.exec(message)?.[1] : undefined;
-    if (sqlite) return sqlite;
+    if (typeof code === "string" && (code in FILE_PROBLEMS || code.startsWith("EADDR") || code === "EACCES")) return code;
     current = cause;
   }
   return undefined;
@@ -79,13 +60,9 @@ function verbOf(syscall: unknown): string {
   return "use";
 }
 
-/** DATABASE_URL when the path is the database or its folder outside DATA_DIR; else DATA_DIR. */
-function settingFor(path: string, dataDir: string, databasePath: string): string {
-  const inside = (folder: string) => {
-    const rel = relative(resolve(folder), path);
-    return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-  };
-  if (inside(dataDir)) return "DATA_DIR";
-  if (path === databasePath || inside(dirname(databasePath))) return "DATABASE_URL";
-  return "DATA_DIR";
+/** DATABASE_URL when the path is the database's (see isDatabaseFilePath) outside DATA_DIR; else DATA_DIR. */
+function settingFor(path: string, config: Pick<Config, "dataDir" | "databaseUrl">): string {
+  const rel = relative(resolve(config.dataDir), path);
+  if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) return "DATA_DIR";
+  return isDatabaseFilePath(path, config.databaseUrl) ? "DATABASE_URL" : "DATA_DIR";
 }

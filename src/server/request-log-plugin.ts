@@ -58,7 +58,7 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLCont
             } else if (findDatabaseFault(unwrapResolverError(error))) {
               const fault = findDatabaseFault(unwrapResolverError(error))!;
               logger.error(
-                { event: "database_fault", requestId, operationName, fault: fault.kind, sqliteCode: fault.sqliteCode, err: unwrapResolverError(error) },
+                { event: "database_fault", requestId, operationName, fault: fault.kind, databaseCode: fault.databaseCode, err: unwrapResolverError(error) },
                 `database fault: ${fault.kind}`,
               );
             } else if (findClientMistake(error) || logEvent === "client_error" || errorReasonEntry(error.extensions?.["reason"])?.clientMistake) {

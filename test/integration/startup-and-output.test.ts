@@ -13,6 +13,7 @@ import { parseConfig } from "../../src/config/parse-config.js";
 import { createLogger } from "../../src/server/logger.js";
 import { startServer } from "../../src/server/start-server.js";
 import { describeStartupFailure } from "../../src/server/describe-startup-failure.js";
+import { describeDatabaseStartupFailure, describeMigrationConflict, isDatabaseFilePath } from "../../src/db/describe-database-failure.js";
 import { INTROSPECTION_DISABLED_MESSAGE } from "../../src/server/introspection-disabled-rule.js";
 import { startServerProcess } from "../support/server-process.js";
 import { firstError, startTestServer } from "../support/test-server.js";
@@ -45,6 +46,22 @@ describe("startup failures: one line, naming the setting", () => {
       "the database /var/lib/claimgate/claimgate.db is not a SQLite database (SQLITE_NOTADB): set DATABASE_URL to another file (or DATA_DIR to another folder), or move this one away to start afresh.",
     );
     expect(describeStartupFailure(new TypeError("x is not a function"), config)).toBeNull();
+  });
+
+  it("the database layer alone knows the database: SQLite's codes and files, PostgreSQL's refusals (the CLI uses it too)", () => {
+    const notADatabase = new Error("driver failed", { cause: Object.assign(new Error("file is not a database"), { code: "SQLITE_NOTADB" }) });
+    expect(describeDatabaseStartupFailure(notADatabase, "file:/srv/db/x.db")).toBe(
+      "the database /srv/db/x.db is not a SQLite database (SQLITE_NOTADB): set DATABASE_URL to another file (or DATA_DIR to another folder), or move this one away to start afresh.",
+    );
+    // Named only in the message, as some driver errors do.
+    expect(describeDatabaseStartupFailure(new Error("SqliteError: SQLITE_CORRUPT: database disk image is malformed"), "file:/srv/db/x.db")).toMatch(/is damaged \(SQLITE_CORRUPT\)/);
+    expect(describeDatabaseStartupFailure(notADatabase, "postgresql://claimgate@db.internal:5432/claimgate")).toBeNull();
+    expect(isDatabaseFilePath("/srv/db/x.db-wal", "file:/srv/db/x.db")).toBe(true);
+    expect(isDatabaseFilePath("/srv/keys/ring.json", "file:/srv/db/x.db")).toBe(false);
+    expect(isDatabaseFilePath("/srv/db/x.db", "postgresql://claimgate@db.internal:5432/claimgate")).toBe(false);
+    const busy = Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+    expect(describeMigrationConflict(busy, "file:/srv/db/x.db")).toMatch(/^the database \/srv\/db\/x.db has migrations to apply/);
+    expect(describeMigrationConflict(busy, "postgresql://claimgate@db.internal:5432/claimgate")).toBeNull();
   });
 
   it("the real process prints exactly one line, without a stack", async () => {
