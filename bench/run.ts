@@ -36,7 +36,7 @@ const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const WHY: Record<string, string> = {
   inProcess:
     "Wrapping a resolver costs nothing measurable here (a pass-through wrapper runs level with the baseline); what remains is the claim check itself, about 0.1 µs per field over 101 fields, and run-to-run noise of a few points.",
-  cold: "The cold path is one full jose verification plus what jose does not do: parsing the Bearer header, checking that sub, jti and sid are non-empty strings and iat is not in the future, the revocation lookup and the cache insertion. It is paid once per token.",
+  cold: "The cold path is one signature verification with node:crypto and jose's claim checks (src/auth/jwt-verifier.ts), plus what jose does not do: parsing the Bearer header, checking that sub, jti and sid are non-empty strings and iat is not in the future, the revocation lookup and the cache insertion. It is paid once per token and process.",
   login:
     "Besides Argon2id, a login reserves its throttle attempts while it reads the user (one step), and after a right password gives them back, re-checks the credential epoch and inserts the session and its first refresh token in one more step (one statement each on PostgreSQL); the roles read and both signatures run while Argon2id does. Inside the server that is under 1 ms beyond the verification (the login_succeeded log line carries durationMs and passwordCheckMs); the rest is the HTTP round trip (about 0.8 ms here between back-to-back requests, more after the pause a login's 11 ms leaves) and the wake-ups of the Argon2id thread and of the event loop on a shared machine. On PostgreSQL each of the two steps is a network round trip with a transaction.",
   refresh:

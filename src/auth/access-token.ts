@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import { decodeProtectedHeader, errors, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import { verifyJwt } from "./jwt-verifier.js";
 import type { TokenConfig } from "../config/config.js";
 import { REGISTERED_CLAIM_NAMES } from "../domain/registered-claims.js";
 import { signJwt } from "./jwt-signer.js";
@@ -66,10 +67,10 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
   try {
     // Only `kid` selects a key, and only from the ring: jku, x5u, jwk and x5c are never followed.
     // A ring of one key needs no selection: jose verifies with it, then the kid must match.
-    // Otherwise the key is chosen before jwtVerify (a key callback would cost an async hop).
+    // Otherwise the key is chosen before verifyJwt (a key callback would cost an async hop).
     const single = options.keys.byKid.size === 1 ? options.keys.active : undefined;
     const key = single ?? selectKey(options.keys, protectedHeaderOf(token));
-    const { payload, protectedHeader } = await jwtVerify(token, key.verificationKey, {
+    const { payload, protectedHeader } = await verifyJwt(token, key.verificationKey, {
       algorithms: [key.alg],
       typ: ACCESS_TOKEN_TYPE,
       issuer: options.tokens.issuer,

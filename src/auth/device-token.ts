@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, jwtVerify } from "jose";
+import { decodeProtectedHeader } from "jose";
+import { verifyJwt } from "./jwt-verifier.js";
 import { signJwt } from "./jwt-signer.js";
 import type { KeyRing } from "./signing-keys.js";
 
@@ -48,7 +49,7 @@ export async function verifyDeviceToken(token: string, options: DeviceTokenOptio
     const { kid } = decodeProtectedHeader(token);
     const key = typeof kid === "string" ? options.keys.byKid.get(kid) : undefined;
     if (!key) return null;
-    const { payload, protectedHeader } = await jwtVerify(token, key.verificationKey, {
+    const { payload, protectedHeader } = await verifyJwt(token, key.verificationKey, {
       algorithms: [key.alg],
       typ: DEVICE_TOKEN_TYPE,
       issuer: options.issuer,

@@ -1,4 +1,5 @@
-import { jwtVerify, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
+import { verifyJwt } from "./jwt-verifier.js";
 import { ConfigError } from "../config/config-error.js";
 import { normaliseTyp, type TrustedIssuer } from "../config/trusted-issuers.js";
 import { type ClaimPath, ClaimPathSyntaxError, parseClaimPath, resolveClaimPath } from "../domain/claim-path.js";
@@ -59,7 +60,7 @@ export async function verifyExternalToken(token: string, issuer: ExternalIssuer,
   const { config } = issuer;
   try {
     let kid = "";
-    const { payload, protectedHeader } = await jwtVerify(
+    const { payload, protectedHeader } = await verifyJwt(
       token,
       async (header) => {
         kid = typeof header.kid === "string" ? header.kid : "";
