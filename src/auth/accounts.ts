@@ -213,7 +213,9 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       }
       // Every way out of the check below ends the reservation: given back with the session start
       // (a right password) or by release(), else settled in `finally` (a wrong password, an error
-      // on the way): a reservation left in flight would make its counter's lock look busy.
+      // on the way): a reservation left in flight would make its counter's lock look busy. Only a
+      // crash between here and the end leaves one: until the counter's window ends, a real lock
+      // is then answered as LOGIN_BUSY (retry in a second) instead of LOGIN_THROTTLED; still refused.
       try {
         const checkStarted = performance.now();
         const verifying = user ? verifyPassword(user.passwordHash, password) : verifyAgainstDummyHash(password);

@@ -30,8 +30,9 @@ export interface ThrottleSubject {
  * calls givenBack()); settle() them however else the check ends. Callers settle in a `finally`:
  * a reservation left in flight makes its counter's lock, once reached, look busy ("try again in a
  * second") instead of a lock for failed attempts. Only a process dying mid-check leaves one
- * behind; that costs, until its counter's window ends (LOGIN_WINDOW), a real lock refused as busy
- * (still refused: no guess more is checked), and the window's next reservation forgets it.
+ * behind; that costs, until its counter's window ends (LOGIN_FAILURE_WINDOW), a real lock
+ * answered as busy (still refused: no more guesses are checked), and the window's next
+ * reservation forgets it.
  */
 export interface LoginReservation {
   /** The password was right: the attempts are given back. */
