@@ -211,47 +211,56 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         deviceId = device && user && device.userId === user.id ? device.deviceId : null;
         reservation = await throttle.reserve({ email, ip, deviceId }).catch(refused);
       }
-      const checkStarted = performance.now();
-      const verifying = user ? verifyPassword(user.passwordHash, password) : verifyAgainstDummyHash(password);
-      // While Argon2id runs on the thread pool, the answer to a right password is made ahead:
-      // nothing is written, and the tokens mean nothing until the session is inserted below.
-      const preparing = user && user.disabledAt === null ? sessions.prepare(user, client) : null;
-      const signingDevice = user
-        ? issueDeviceToken({ ...options.devices, identity: { userId: user.id, deviceId: deviceId ?? newDeviceId() }, now })
-        : null;
-      // A wrong password never waits for these: their failures must not go unhandled.
-      preparing?.catch(() => {});
-      signingDevice?.catch(() => {});
-      const matches = await verifying;
-      const passwordCheckMs = performance.now() - checkStarted;
-      if (!user || !matches) {
-        events({ event: "login_failed", reason: "INVALID_CREDENTIALS", ip });
-        throw invalidCredentials();
-      }
-      if (user.disabledAt !== null || !preparing || !signingDevice) {
-        await reservation.release();
-        events({ event: "login_failed", reason: "ACCOUNT_DISABLED", ip });
-        throw accountDisabled();
-      }
-      // Hashes made with weaker parameters than today's are upgraded while the password is at hand,
-      // only if neither hash nor epoch changed meanwhile (a password change racing this login wins).
-      if (needsRehash(user.passwordHash)) {
-        const upgraded = await db.user.updateMany({
-          where: { id: user.id, passwordHash: user.passwordHash, credentialEpoch: user.credentialEpoch },
-          data: { passwordHash: await hashPassword(password) },
-        });
-        if (upgraded.count === 0) {
-          await reservation.release();
+      // Every way out of the check below ends the reservation: given back with the session start
+      // (a right password) or by release(), else settled in `finally` (a wrong password, an error
+      // on the way): a reservation left in flight would make its counter's lock look busy. Only a
+      // crash between here and the end leaves one: until the counter's window ends, a real lock
+      // is then answered as LOGIN_BUSY (retry in a second) instead of LOGIN_THROTTLED; still refused.
+      try {
+        const checkStarted = performance.now();
+        const verifying = user ? verifyPassword(user.passwordHash, password) : verifyAgainstDummyHash(password);
+        // While Argon2id runs on the thread pool, the answer to a right password is made ahead:
+        // nothing is written, and the tokens mean nothing until the session is inserted below.
+        const preparing = user && user.disabledAt === null ? sessions.prepare(user, client) : null;
+        const signingDevice = user
+          ? issueDeviceToken({ ...options.devices, identity: { userId: user.id, deviceId: deviceId ?? newDeviceId() }, now })
+          : null;
+        // A wrong password never waits for these: their failures must not go unhandled.
+        preparing?.catch(() => {});
+        signingDevice?.catch(() => {});
+        const matches = await verifying;
+        const passwordCheckMs = performance.now() - checkStarted;
+        if (!user || !matches) {
+          events({ event: "login_failed", reason: "INVALID_CREDENTIALS", ip });
           throw invalidCredentials();
         }
+        if (user.disabledAt !== null || !preparing || !signingDevice) {
+          await reservation.release();
+          events({ event: "login_failed", reason: "ACCOUNT_DISABLED", ip });
+          throw accountDisabled();
+        }
+        // Hashes made with weaker parameters than today's are upgraded while the password is at hand,
+        // only if neither hash nor epoch changed meanwhile (a password change racing this login wins).
+        if (needsRehash(user.passwordHash)) {
+          const upgraded = await db.user.updateMany({
+            where: { id: user.id, passwordHash: user.passwordHash, credentialEpoch: user.credentialEpoch },
+            data: { passwordHash: await hashPassword(password) },
+          });
+          if (upgraded.count === 0) {
+            await reservation.release();
+            throw invalidCredentials();
+          }
+        }
+        // The user as read before the password check: the session starts only if its epoch is still
+        // current, in one transaction with giving the reservation back.
+        const tokens = await sessions.start(user, client, { prepared: preparing, releasing: reservation });
+        const issuedDevice = await signingDevice;
+        const round = (ms: number) => Math.round(ms * 100) / 100;
+        events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip, durationMs: round(performance.now() - started), passwordCheckMs: round(passwordCheckMs) });
+        return { ...tokens, deviceToken: issuedDevice };
+      } finally {
+        await reservation.settle();
       }
-      // The user as read before the password check: the session starts only if its epoch is still
-      // current, in one transaction with giving the reservation back.
-      const tokens = await sessions.start(user, client, { prepared: preparing, releasing: reservation.counters });
-      const issuedDevice = await signingDevice;
-      const round = (ms: number) => Math.round(ms * 100) / 100;
-      events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip, durationMs: round(performance.now() - started), passwordCheckMs: round(passwordCheckMs) });
-      return { ...tokens, deviceToken: issuedDevice };
     },
 
     async requestPasswordReset(emailInput, client) {
@@ -293,10 +302,15 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
       // The caller is logged in: their session has its own counter, so strangers locking the
       // account cannot stop the owner changing the password (the IP limits still apply).
       const reservation = await throttle.reserve({ email: user.email, ip: client.ip, deviceId: currentSessionId ? `session-${currentSessionId}` : null });
-      if (currentPassword.length > MAX_PASSWORD_LENGTH || !(await verifyPassword(user.passwordHash, currentPassword))) {
-        throw new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The current password is incorrect.");
+      try {
+        if (currentPassword.length > MAX_PASSWORD_LENGTH || !(await verifyPassword(user.passwordHash, currentPassword))) {
+          throw new DomainError("UNAUTHENTICATED", "INVALID_CREDENTIALS", "The current password is incorrect.");
+        }
+        await reservation.release();
+      } finally {
+        // A wrong password (or an error): counted as a failure, no longer in flight.
+        await reservation.settle();
       }
-      await reservation.release();
       checkPasswordPolicy(newPassword);
       const passwordHash = await hashPassword(newPassword);
       const now = clock();

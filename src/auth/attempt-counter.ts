@@ -1,9 +1,10 @@
 import type { Database } from "../db/database.js";
 import type { User } from "../db/generated/client.js";
-import { type CounterRule, type HeldCounter, releaseCounters, reserveCounters, reserveCountersFindingUser } from "../db/throttle-reservation.js";
+import { type CounterRule, type HeldCounter, releaseCounters, reserveCounters, reserveCountersFindingUser, settleCounters } from "../db/throttle-reservation.js";
 import { type AttemptPolicy, type AttemptState, reserveAttempt } from "./attempt-state.js";
 
-export type CounterReservation = { granted: true } | { granted: false; retryAfterSeconds: number };
+/** Refused with `busy` when every lock in the way stands only on checks still running (see attempt-state.ts). */
+export type CounterReservation = { granted: true } | { granted: false; retryAfterSeconds: number; busy: boolean };
 
 /** One attempt counter and the rules it follows. */
 export interface CounterSlot {
@@ -24,7 +25,7 @@ export class AttemptCounter {
     this.#db = db;
   }
 
-  /** Reserves an attempt on every slot, or on none (then says how long the first locked one stays locked). */
+  /** Reserves an attempt on every slot, or on none (then says how long the first locked one stays locked, or that it is only busy). */
   reserve(slots: readonly CounterSlot[], now: Date): Promise<CounterReservation> {
     return reserveCounters(this.#db, rulesOf(slots), now, decideBy(slots, now));
   }
@@ -37,6 +38,11 @@ export class AttemptCounter {
   /** Gives reservations back (see releaseCounters) in one transaction of conditional decrements. */
   release(slots: readonly CounterSlot[]): Promise<void> {
     return releaseCounters(this.#db, heldCountersOf(slots));
+  }
+
+  /** Ends reservations' checks without giving them back: they stay counted as failures (see settleCounters). */
+  settle(slots: readonly CounterSlot[]): Promise<void> {
+    return settleCounters(this.#db, heldCountersOf(slots));
   }
 
   /** Forgets counters (an administrator unlocking an account); returns how many had reservations on record. */

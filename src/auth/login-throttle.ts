@@ -4,7 +4,7 @@ import { DomainError } from "../domain/domain-error.js";
 import type { HeldCounter } from "../db/throttle-reservation.js";
 import type { User } from "../db/generated/client.js";
 import { AttemptCounter, type CounterReservation, type CounterSlot, heldCountersOf } from "./attempt-counter.js";
-import type { AttemptPolicy } from "./attempt-state.js";
+import { type AttemptPolicy, BUSY_RETRY_SECONDS } from "./attempt-state.js";
 import { emailKey, networkKey } from "./throttle-keys.js";
 
 export interface LoginThrottleOptions {
@@ -24,11 +24,25 @@ export interface ThrottleSubject {
   readonly deviceId?: string | null;
 }
 
-/** Granted login attempts; give them back when the password turns out right. */
+/**
+ * Granted login attempts, counted as in flight until the check ends: give them back when the
+ * password turns out right (release(), or a session start that gives back `counters` and then
+ * calls givenBack()); settle() them however else the check ends. Callers settle in a `finally`:
+ * a reservation left in flight makes its counter's lock, once reached, look busy ("try again in a
+ * second") instead of a lock for failed attempts. Only a process dying mid-check leaves one
+ * behind; that costs, until its counter's window ends (LOGIN_FAILURE_WINDOW), a real lock
+ * answered as busy (still refused: no more guesses are checked), and the window's next
+ * reservation forgets it.
+ */
 export interface LoginReservation {
+  /** The password was right: the attempts are given back. */
   release(): Promise<void>;
+  /** The check ended otherwise: the attempts stay counted as failures, no longer in flight. Nothing once given back or settled. */
+  settle(): Promise<void>;
   /** What release() gives back: a login gives them back in its session start's transaction instead. */
   readonly counters: readonly HeldCounter[];
+  /** The session start's transaction gave `counters` back (committed, whether or not the session started). */
+  givenBack(): void;
 }
 
 /**
@@ -53,13 +67,18 @@ export class LoginThrottle {
       windowSeconds: policy.windowSeconds,
       lockSeconds: policy.lockSeconds,
       maxLockSeconds: policy.maxLockSeconds,
+      tracksInFlight: true,
     });
     this.#account = policyFor(policy.accountFailures);
     this.#ip = policyFor(policy.ipFailures);
     this.#pair = policyFor(policy.pairFailures);
   }
 
-  /** Throws TOO_MANY_REQUESTS (reason LOGIN_THROTTLED, retryAfter in seconds) while any counter is locked. */
+  /**
+   * Throws TOO_MANY_REQUESTS while any counter is locked: reason LOGIN_THROTTLED (retryAfter in
+   * seconds) for failed attempts, LOGIN_BUSY (retryAfter 1) while the lock stands only on checks
+   * still running.
+   */
   async reserve(subject: ThrottleSubject): Promise<LoginReservation> {
     const slots = this.#slotsOf(subject);
     // All counters in one step, all or none: a refusal leaves the others as they were.
@@ -77,14 +96,21 @@ export class LoginThrottle {
   }
 
   #granted(slots: readonly CounterSlot[], reservation: CounterReservation): LoginReservation {
-    if (!reservation.granted) throw loginThrottled(reservation.retryAfterSeconds);
-    let released = false;
+    if (!reservation.granted) throw reservation.busy ? loginBusy() : loginThrottled(reservation.retryAfterSeconds);
+    // Ended once: given back or settled. A release or settle that throws has (most likely) not
+    // committed, so it stays open and a later settle() may still end it.
+    let ended = false;
+    const end = async (how: (slots: readonly CounterSlot[]) => Promise<void>) => {
+      if (ended) return;
+      await how(slots);
+      ended = true;
+    };
     return {
       counters: heldCountersOf(slots),
-      release: async () => {
-        if (released) return;
-        released = true;
-        await this.#counter.release(slots);
+      release: () => end((held) => this.#counter.release(held)),
+      settle: () => end((held) => this.#counter.settle(held)),
+      givenBack: () => {
+        ended = true;
       },
     };
   }
@@ -114,6 +140,16 @@ export const loginThrottled = (retryAfter: number) =>
     retryAfter,
   });
 
+/**
+ * A counter at its limit only because its last attempts are still being checked (many logins at
+ * once, none failed yet): in milliseconds they are given back or become failures. Its own reason,
+ * so a client can retry quietly instead of telling a user the account is locked.
+ */
+export const loginBusy = () =>
+  new DomainError("TOO_MANY_REQUESTS", "LOGIN_BUSY", "Too many logins for this account or address are being checked at this moment; try again in a second.", {
+    retryAfter: BUSY_RETRY_SECONDS,
+  });
+
 export type RateLimitedAction = "register" | "password_reset" | "verify_email";
 
 /**
@@ -130,8 +166,15 @@ export class ActionRateLimiter {
     const { limits } = options;
     this.#counter = new AttemptCounter(options.db);
     this.#clock = options.clock;
-    // At the limit the address waits out the window (never doubled).
-    const policyFor = (limit: number): AttemptPolicy => ({ limit, windowSeconds: limits.windowSeconds, lockSeconds: limits.windowSeconds, maxLockSeconds: limits.windowSeconds });
+    // At the limit the address waits out the window (never doubled). A request is used up when
+    // granted, never given back: nothing is in flight, so these counters are never busy.
+    const policyFor = (limit: number): AttemptPolicy => ({
+      limit,
+      windowSeconds: limits.windowSeconds,
+      lockSeconds: limits.windowSeconds,
+      maxLockSeconds: limits.windowSeconds,
+      tracksInFlight: false,
+    });
     this.#policies = {
       register: policyFor(limits.register),
       password_reset: policyFor(limits.passwordReset),

@@ -20,8 +20,11 @@ export interface PreparedSession {
 export interface StartOptions {
   /** From prepare(user, …) of the same user, e.g. made while the password was being verified. */
   prepared?: Promise<PreparedSession>;
-  /** A login's throttle reservation, given back in the same transaction as the session starts. */
-  releasing?: readonly HeldCounter[];
+  /**
+   * A login's throttle reservation, given back in the same transaction as the session starts
+   * (whether or not it starts); told so with givenBack() once that transaction has committed.
+   */
+  releasing?: { readonly counters: readonly HeldCounter[]; givenBack(): void };
 }
 
 export interface SessionIssuer {
@@ -84,8 +87,9 @@ export function createSessionIssuer(context: SessionContext): SessionIssuer {
         expiresAt,
         tokenHash: hashRefreshToken(issued.refreshToken),
         credentialEpoch: user.credentialEpoch,
-        ...(options.releasing ? { releasing: options.releasing } : {}),
+        ...(options.releasing ? { releasing: options.releasing.counters } : {}),
       });
+      options.releasing?.givenBack();
       if (!outcome.started) {
         const { state } = outcome;
         throw state?.disabledAt && !state.deletedAt ? accountDisabled() : credentialsChanged();

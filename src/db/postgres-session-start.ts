@@ -29,6 +29,7 @@ export async function startSessionOnPostgres(db: Database, options: StartSession
       ORDER BY h."slot"
       ON CONFLICT ("key") DO UPDATE SET
         "failures" = t."failures" - 1,
+        "inFlight" = GREATEST(t."inFlight" - 1, 0),
         "lockedUntil" = CASE WHEN t."failures" - 1 >= (SELECT h2."limit" FROM held h2 WHERE h2."key" = t."key") THEN t."lockedUntil" ELSE NULL END
       WHERE t."failures" > 0
       RETURNING 1

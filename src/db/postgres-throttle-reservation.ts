@@ -1,3 +1,4 @@
+import { type CounterRefusal, refusalOf } from "./counter-refusal.js";
 import type { Database } from "./database.js";
 import { directSql, readInt, readOptionalDate, sql } from "./direct-sql.js";
 import type { User } from "./generated/client.js";
@@ -23,7 +24,9 @@ export const heldCounterSlots = (counters: readonly HeldCounter[]) => slots<Held
  * computes its next state from the row as last committed, with the rules of attempt-state.ts
  * written in SQL (a test holds the two to the same answers): a locked counter is left alone, a
  * window run out starts afresh, the reservation reaching the limit locks the counter, each one
- * after that for twice as long, up to the maximum. Nothing is read first and nothing can be lost
+ * after that for twice as long, up to the maximum; a counter tracking checks in flight counts this
+ * one in, and of several locked counters the refusal names the first whose lock stands on
+ * failed attempts, or else the first that is only busy (refusalOf, counter-refusal.ts). Nothing is read first and nothing can be lost
  * to a concurrent writer, so there is no retry loop and 50 concurrent guesses are decided one
  * after another on the row locks.
  *
@@ -41,33 +44,39 @@ export async function reserveCountersOnPostgres(
   now: Date,
   options: { findUserByEmail?: string } = {},
 ): Promise<ReservedFinding> {
-  const empty = { key: null, limit: null, windowSeconds: null, lockSeconds: null, maxLockSeconds: null };
-  const [a, b, c] = slots<CounterRule>(counters, empty);
+  const empty = { key: null, limit: null, windowSeconds: null, lockSeconds: null, maxLockSeconds: null, tracksInFlight: null, step: null };
+  // "step": what a reservation adds to the checks in flight (1 for counters tracking them).
+  const [a, b, c] = slots(
+    counters.map((counter) => ({ ...counter, step: counter.tracksInFlight ? 1 : 0 })),
+    empty,
+  );
   const direct = await directSql(db);
   const [row] = await direct.rows(sql`
-    WITH wanted ("key", "limit", "windowSeconds", "lockSeconds", "maxLockSeconds", "slot") AS (
-      VALUES (${a.key}::text, ${a.limit}::int, ${a.windowSeconds}::int, ${a.lockSeconds}::int, ${a.maxLockSeconds}::int, 1),
-             (${b.key}::text, ${b.limit}::int, ${b.windowSeconds}::int, ${b.lockSeconds}::int, ${b.maxLockSeconds}::int, 2),
-             (${c.key}::text, ${c.limit}::int, ${c.windowSeconds}::int, ${c.lockSeconds}::int, ${c.maxLockSeconds}::int, 3)
+    WITH wanted ("key", "limit", "windowSeconds", "lockSeconds", "maxLockSeconds", "step", "slot") AS (
+      VALUES (${a.key}::text, ${a.limit}::int, ${a.windowSeconds}::int, ${a.lockSeconds}::int, ${a.maxLockSeconds}::int, ${a.step}::int, 1),
+             (${b.key}::text, ${b.limit}::int, ${b.windowSeconds}::int, ${b.lockSeconds}::int, ${b.maxLockSeconds}::int, ${b.step}::int, 2),
+             (${c.key}::text, ${c.limit}::int, ${c.windowSeconds}::int, ${c.lockSeconds}::int, ${c.maxLockSeconds}::int, ${c.step}::int, 3)
     ), at ("now") AS (
       SELECT ${now}::timestamp(3)
     ), blocked AS (
-      SELECT l."lockedUntil" FROM "LoginThrottle" l JOIN wanted w ON w."key" = l."key", at
-      WHERE l."lockedUntil" > at."now" ORDER BY w."slot" LIMIT 1
+      SELECT l."lockedUntil", CASE WHEN w."step" = 1 AND l."failures" - l."inFlight" < w."limit" THEN 1 ELSE 0 END AS "busy"
+      FROM "LoginThrottle" l JOIN wanted w ON w."key" = l."key", at
+      WHERE l."lockedUntil" > at."now" ORDER BY 2, w."slot" LIMIT 1
     ), reserved AS (
-      INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
-      SELECT w."key", 1, at."now",
+      INSERT INTO "LoginThrottle" AS t ("key", "failures", "inFlight", "windowStart", "lockedUntil")
+      SELECT w."key", 1, w."step", at."now",
              CASE WHEN 1 >= w."limit" THEN at."now" + make_interval(secs => LEAST(w."maxLockSeconds", w."lockSeconds" * power(2, LEAST(30, 1 - w."limit")))) END
       FROM wanted w, at
       WHERE w."key" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM blocked)
       ORDER BY w."slot"
-      ON CONFLICT ("key") DO UPDATE SET ("failures", "windowStart", "lockedUntil") = (
-        SELECT n."failures", n."windowStart",
+      ON CONFLICT ("key") DO UPDATE SET ("failures", "inFlight", "windowStart", "lockedUntil") = (
+        SELECT n."failures", n."inFlight", n."windowStart",
                CASE WHEN n."failures" >= w."limit"
                     THEN at."now" + make_interval(secs => LEAST(w."maxLockSeconds", w."lockSeconds" * power(2, LEAST(30, n."failures" - w."limit"))))
                END
         FROM wanted w, at, LATERAL (
           SELECT CASE WHEN t."windowStart" <= at."now" - make_interval(secs => w."windowSeconds") THEN 1 ELSE t."failures" + 1 END AS "failures",
+                 CASE WHEN t."windowStart" <= at."now" - make_interval(secs => w."windowSeconds") THEN 0 ELSE t."inFlight" END + w."step" AS "inFlight",
                  CASE WHEN t."windowStart" <= at."now" - make_interval(secs => w."windowSeconds") THEN at."now" ELSE t."windowStart" END AS "windowStart"
         ) n
         WHERE w."key" = t."key")
@@ -78,13 +87,16 @@ export async function reserveCountersOnPostgres(
              u."credentialEpoch", u."claimsVersion", u."claimsChangedAt", u."createdAt" AS "userCreatedAt", u."updatedAt" AS "userUpdatedAt"
       FROM "User" u WHERE u."email" = ${options.findUserByEmail ?? null}::text
     )
-    SELECT (SELECT count(*) FROM reserved)::int AS "granted", (SELECT "lockedUntil" FROM blocked) AS "lockedUntil",
+    SELECT (SELECT count(*) FROM reserved)::int AS "granted", (SELECT "lockedUntil" FROM blocked) AS "lockedUntil", (SELECT "busy" FROM blocked) AS "busy",
            (SELECT string_agg("key", chr(10)) FROM reserved) AS "keys", found.*
     FROM (SELECT 1) AS "one" LEFT JOIN found ON true`);
   const user: User | null = row && row["userId"] != null ? userFromRow(row) : null;
   if (readInt(row?.["granted"]) === counters.length) return { reservation: { granted: true }, user };
   const blockedUntil = readOptionalDate(row?.["lockedUntil"]);
-  if (blockedUntil) return { reservation: { granted: false, retryAfterSeconds: retryAfter(blockedUntil, now) }, user };
+  if (blockedUntil) {
+    const busy = readInt(row?.["busy"]) === 1;
+    return { reservation: { granted: false, retryAfterSeconds: busy ? BUSY_RETRY_SECONDS : retryAfter(blockedUntil, now), busy }, user };
+  }
   // Lost to a concurrent reservation that locked a counter after this statement's snapshot.
   const granted = new Set(((row?.["keys"] as string | null) ?? "").split("\n"));
   const refused = counters.filter((counter) => !granted.has(counter.key));
@@ -92,18 +104,29 @@ export async function reserveCountersOnPostgres(
     db,
     counters.filter((counter) => granted.has(counter.key)),
   );
-  const [locked] = await direct.rows(sql`
-    SELECT max("lockedUntil") AS "lockedUntil" FROM "LoginThrottle" WHERE "key" IN (${refused[0]?.key ?? null}, ${refused[1]?.key ?? null}, ${refused[2]?.key ?? null})`);
-  const until = readOptionalDate(locked?.["lockedUntil"]);
-  return { reservation: { granted: false, retryAfterSeconds: until ? retryAfter(until, now) : 1 }, user };
+  const locked = await direct.rows(sql`
+    SELECT "key", "failures", "inFlight", "lockedUntil" FROM "LoginThrottle" WHERE "key" IN (${refused[0]?.key ?? null}, ${refused[1]?.key ?? null}, ${refused[2]?.key ?? null})`);
+  const refusals = refused.map((counter): CounterRefusal => {
+    const found = locked.find((lockedRow) => lockedRow["key"] === counter.key);
+    const until = readOptionalDate(found?.["lockedUntil"]);
+    // Unlocked again by now (a right password given back): worth a retry at once.
+    if (!found || !until || until <= now) return { granted: false, retryAfterSeconds: BUSY_RETRY_SECONDS, busy: true };
+    const busy = counter.tracksInFlight && readInt(found["failures"]) - readInt(found["inFlight"]) < counter.limit;
+    return { granted: false, retryAfterSeconds: busy ? BUSY_RETRY_SECONDS : retryAfter(until, now), busy };
+  });
+  return { reservation: refusalOf(refusals) ?? { granted: false, retryAfterSeconds: BUSY_RETRY_SECONDS, busy: true }, user };
 }
+
+/** A refusal for checks still running: they take milliseconds (attempt-state.ts says the same). */
+const BUSY_RETRY_SECONDS = 1;
 
 const retryAfter = (until: Date, now: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
 
 /**
  * releaseCounters (throttle-reservation.ts) in one statement: each counter decremented unless at
- * zero, its lock lifted when that takes it below its limit. Through INSERT … ON CONFLICT in slot
- * order, the order reservations lock counters in; a counter cleared meanwhile stays absent.
+ * zero (its checks in flight too, down to zero), its lock lifted when that takes it below its
+ * limit. Through INSERT … ON CONFLICT in slot order, the order reservations lock counters in; a
+ * counter cleared meanwhile stays absent.
  */
 export async function releaseCountersOnPostgres(db: Database, counters: readonly HeldCounter[]): Promise<void> {
   if (counters.length === 0) return;
@@ -118,6 +141,27 @@ export async function releaseCountersOnPostgres(db: Database, counters: readonly
     ORDER BY h."slot"
     ON CONFLICT ("key") DO UPDATE SET
       "failures" = t."failures" - 1,
+      "inFlight" = GREATEST(t."inFlight" - 1, 0),
       "lockedUntil" = CASE WHEN t."failures" - 1 >= (SELECT h2."limit" FROM held h2 WHERE h2."key" = t."key") THEN t."lockedUntil" ELSE NULL END
     WHERE t."failures" > 0`);
+}
+
+/**
+ * settleCounters (throttle-reservation.ts) in one statement: each counter's checks in flight
+ * decremented unless at zero; the count and the lock stay. In slot order, through INSERT … ON
+ * CONFLICT, like releaseCountersOnPostgres; a counter cleared meanwhile stays absent.
+ */
+export async function settleCountersOnPostgres(db: Database, counters: readonly HeldCounter[]): Promise<void> {
+  if (counters.length === 0) return;
+  const [c1, c2, c3] = heldCounterSlots(counters);
+  await (await directSql(db)).execute(sql`
+    WITH held ("key", "slot") AS (
+      VALUES (${c1.key}::text, 1), (${c2.key}::text, 2), (${c3.key}::text, 3)
+    )
+    INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
+    SELECT h."key", 0, CURRENT_TIMESTAMP, NULL FROM held h
+    WHERE h."key" IS NOT NULL AND EXISTS (SELECT 1 FROM "LoginThrottle" e WHERE e."key" = h."key")
+    ORDER BY h."slot"
+    ON CONFLICT ("key") DO UPDATE SET "inFlight" = t."inFlight" - 1
+    WHERE t."inFlight" > 0`);
 }

@@ -1,5 +1,6 @@
+import { type CounterRefusal, refusalOf } from "./counter-refusal.js";
 import { isPostgres, type Database } from "./database.js";
-import { releaseCountersOnPostgres, reserveCountersOnPostgres } from "./postgres-throttle-reservation.js";
+import { releaseCountersOnPostgres, reserveCountersOnPostgres, settleCountersOnPostgres } from "./postgres-throttle-reservation.js";
 import { directSql, readDate, readInt, readOptionalDate, type SqlSession, sql } from "./direct-sql.js";
 import type { User } from "./generated/client.js";
 import { findUserByEmail } from "./user-by-email.js";
@@ -7,13 +8,17 @@ import { findUserByEmail } from "./user-by-email.js";
 /** A row of the LoginThrottle table: one attempt counter. */
 export interface CounterState {
   readonly failures: number;
+  /** Of `failures`, the reservations whose check is still running (see attempt-state.ts). */
+  readonly inFlight: number;
   readonly windowStart: Date;
   readonly lockedUntil: Date | null;
 }
 
-export type CounterDecision = { readonly granted: true; readonly next: CounterState } | { readonly granted: false; readonly retryAfterSeconds: number };
+export type CounterDecision = { readonly granted: true; readonly next: CounterState } | CounterRefusal;
 
-export type CountersReservation = { readonly granted: true } | { readonly granted: false; readonly retryAfterSeconds: number };
+export type CountersReservation = { readonly granted: true } | CounterRefusal;
+
+export type { CounterRefusal } from "./counter-refusal.js";
 
 /** After this many lost compare-and-set rounds a reservation is refused rather than spun on. */
 export const MAX_ROUNDS = 200;
@@ -23,7 +28,7 @@ class LostRace extends Error {}
 
 /** A counter is locked: the transaction rolls back and nothing is reserved. */
 class Refused extends Error {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(readonly refusal: CounterRefusal) {
     super("refused");
   }
 }
@@ -35,6 +40,7 @@ export interface CounterRule {
   readonly windowSeconds: number;
   readonly lockSeconds: number;
   readonly maxLockSeconds: number;
+  readonly tracksInFlight: boolean;
 }
 
 /**
@@ -58,22 +64,28 @@ export async function reserveCounters(
   for (let round = 0; round < MAX_ROUNDS; round++) {
     try {
       return await direct.transaction(async (tx) => {
+        // Every counter decided before any is written: a refusal names the counter that matters (refusalOf).
+        const decided: { key: string; seen: CounterState | null; decision: CounterDecision }[] = [];
         for (let index = 0; index < counters.length; index++) {
           const key = counters[index]!.key;
           const seen = await readCounter(tx, key);
-          const decision = decide(index, seen);
-          if (!decision.granted) throw new Refused(decision.retryAfterSeconds);
-          if (!(await writeCounter(tx, key, seen, decision.next))) throw new LostRace();
+          decided.push({ key, seen, decision: decide(index, seen) });
+        }
+        const refusal = refusalOf(decided.flatMap(({ decision }) => (decision.granted ? [] : [decision])));
+        if (refusal) throw new Refused(refusal);
+        for (const { key, seen, decision } of decided) {
+          if (decision.granted && !(await writeCounter(tx, key, seen, decision.next))) throw new LostRace();
         }
         return { granted: true };
       });
     } catch (error) {
       if (error instanceof LostRace) continue;
-      if (error instanceof Refused) return { granted: false, retryAfterSeconds: error.retryAfterSeconds };
+      if (error instanceof Refused) return error.refusal;
       throw error;
     }
   }
-  return { granted: false, retryAfterSeconds: 1 };
+  // Spun out by writers changing these counters all the time: busy in the plain sense.
+  return { granted: false, retryAfterSeconds: 1, busy: true };
 }
 
 /** A reservation, and the user read in the same step (null: no user has the email). */
@@ -99,16 +111,21 @@ export async function reserveCountersFindingUser(
 }
 
 async function readCounter(tx: SqlSession, key: string): Promise<CounterState | null> {
-  const [row] = await tx.rows(sql`SELECT "failures", "windowStart", "lockedUntil" FROM "LoginThrottle" WHERE "key" = ${key}`);
+  const [row] = await tx.rows(sql`SELECT "failures", "inFlight", "windowStart", "lockedUntil" FROM "LoginThrottle" WHERE "key" = ${key}`);
   if (!row) return null;
-  return { failures: readInt(row["failures"]), windowStart: readDate(row["windowStart"]), lockedUntil: readOptionalDate(row["lockedUntil"]) };
+  return {
+    failures: readInt(row["failures"]),
+    inFlight: readInt(row["inFlight"]),
+    windowStart: readDate(row["windowStart"]),
+    lockedUntil: readOptionalDate(row["lockedUntil"]),
+  };
 }
 
 async function writeCounter(tx: SqlSession, key: string, seen: CounterState | null, next: CounterState): Promise<boolean> {
-  const { failures, windowStart, lockedUntil } = next;
+  const { failures, inFlight, windowStart, lockedUntil } = next;
   if (seen === null) {
     const inserted = await tx.rows(sql`
-      INSERT INTO "LoginThrottle" ("key", "failures", "windowStart", "lockedUntil") VALUES (${key}, ${failures}, ${windowStart}, ${lockedUntil})
+      INSERT INTO "LoginThrottle" ("key", "failures", "inFlight", "windowStart", "lockedUntil") VALUES (${key}, ${failures}, ${inFlight}, ${windowStart}, ${lockedUntil})
       ON CONFLICT ("key") DO NOTHING
       RETURNING "key"`);
     return inserted.length === 1;
@@ -117,12 +134,12 @@ async function writeCounter(tx: SqlSession, key: string, seen: CounterState | nu
   const written =
     seen.lockedUntil === null
       ? await tx.rows(sql`
-          UPDATE "LoginThrottle" SET "failures" = ${failures}, "windowStart" = ${windowStart}, "lockedUntil" = ${lockedUntil}
-          WHERE "key" = ${key} AND "failures" = ${seen.failures} AND "windowStart" = ${seen.windowStart} AND "lockedUntil" IS NULL
+          UPDATE "LoginThrottle" SET "failures" = ${failures}, "inFlight" = ${inFlight}, "windowStart" = ${windowStart}, "lockedUntil" = ${lockedUntil}
+          WHERE "key" = ${key} AND "failures" = ${seen.failures} AND "inFlight" = ${seen.inFlight} AND "windowStart" = ${seen.windowStart} AND "lockedUntil" IS NULL
           RETURNING "key"`)
       : await tx.rows(sql`
-          UPDATE "LoginThrottle" SET "failures" = ${failures}, "windowStart" = ${windowStart}, "lockedUntil" = ${lockedUntil}
-          WHERE "key" = ${key} AND "failures" = ${seen.failures} AND "windowStart" = ${seen.windowStart} AND "lockedUntil" = ${seen.lockedUntil}
+          UPDATE "LoginThrottle" SET "failures" = ${failures}, "inFlight" = ${inFlight}, "windowStart" = ${windowStart}, "lockedUntil" = ${lockedUntil}
+          WHERE "key" = ${key} AND "failures" = ${seen.failures} AND "inFlight" = ${seen.inFlight} AND "windowStart" = ${seen.windowStart} AND "lockedUntil" = ${seen.lockedUntil}
           RETURNING "key"`);
   return written.length === 1;
 }
@@ -136,9 +153,10 @@ export interface HeldCounter {
 
 /**
  * Gives reservations back (a password that turned out right), in one transaction: a decrement
- * needs no read, and SQL evaluates the lock condition on each row as it is when written, so a
- * counter that other attempts pushed to its limit meanwhile stays locked. A login gives them back
- * in its session start's transaction instead (session-start.ts).
+ * (of the count and of the checks in flight) needs no read, and SQL evaluates the lock condition
+ * on each row as it is when written, so a counter that other attempts pushed to its limit
+ * meanwhile stays locked. A login gives them back in its session start's transaction instead
+ * (session-start.ts).
  */
 export async function releaseCounters(db: Database, counters: readonly HeldCounter[]): Promise<void> {
   if (counters.length === 0) return;
@@ -152,7 +170,23 @@ export async function releaseCountersIn(tx: SqlSession, counters: readonly HeldC
     await tx.execute(sql`
       UPDATE "LoginThrottle"
       SET "failures" = "failures" - 1,
+          "inFlight" = CASE WHEN "inFlight" > 0 THEN "inFlight" - 1 ELSE 0 END,
           "lockedUntil" = CASE WHEN "failures" - 1 >= ${limit} THEN "lockedUntil" ELSE NULL END
       WHERE "key" = ${key} AND "failures" > 0`);
   }
+}
+
+/**
+ * Settles reservations whose check ended without giving them back (a wrong password, a disabled
+ * account, an error): they stay counted as failures and are no longer in flight, so a lock they
+ * reached is from now on refused as a lock, not as busy. One transaction of decrements on
+ * SQLite, one statement on PostgreSQL. A counter already at zero in flight (its window started
+ * afresh meanwhile) or cleared stays as it is.
+ */
+export async function settleCounters(db: Database, counters: readonly HeldCounter[]): Promise<void> {
+  if (counters.length === 0) return;
+  if (isPostgres(db)) return settleCountersOnPostgres(db, counters);
+  await (await directSql(db)).transaction(async (tx) => {
+    for (const { key } of counters) await tx.execute(sql`UPDATE "LoginThrottle" SET "inFlight" = "inFlight" - 1 WHERE "key" = ${key} AND "inFlight" > 0`);
+  });
 }

@@ -1,5 +1,6 @@
 // The account layer against an attacker, over real HTTP and a real database (SQLite file or PostgreSQL): concurrent
 // guesses, credential changes racing logins, blocked deletes, enumeration, token and session lifetimes.
+import { hash } from "@node-rs/argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE, BOB, firstError, startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -35,6 +36,9 @@ async function newUser(): Promise<{ id: string; email: string; password: string 
   return { id: body.data!["register"].auth.user.id, email, password };
 }
 
+/** A login refused by the throttle: a lock for failed attempts, or checks still running (busy). */
+const refusedReasons: unknown[] = ["LOGIN_THROTTLED", "LOGIN_BUSY"];
+
 describe("throttling that concurrency cannot beat", () => {
   it("50 concurrent guesses and the right password for one account run at most 5 password verifications", async () => {
     const victim = await newUser();
@@ -44,9 +48,12 @@ describe("throttling that concurrency cannot beat", () => {
       login(victim.email, victim.password, newIp()),
     ]);
     expect((await verifications()) - before).toBeLessThanOrEqual(5);
-    const throttled = responses.filter((response) => response.body.errors?.[0]?.extensions?.["reason"] === "LOGIN_THROTTLED");
+    // Refused while the 5 checks ran (LOGIN_BUSY, a second) or after they failed (LOGIN_THROTTLED).
+    const throttled = responses.filter((response) => refusedReasons.includes(response.body.errors?.[0]?.extensions?.["reason"]));
     expect(throttled.length).toBeGreaterThanOrEqual(51 - 5);
     for (const response of throttled) expect(firstError(response).retryAfter).toBeGreaterThan(0);
+    // The checks are over and failed: the lock is refused as what it is.
+    expect(firstError(await login(victim.email, victim.password, newIp()))).toMatchObject({ reason: "LOGIN_THROTTLED", retryAfter: 30 });
   });
 
   it("120 concurrent guesses from one address run at most 50 verifications", async () => {
@@ -54,7 +61,8 @@ describe("throttling that concurrency cannot beat", () => {
     const before = await verifications();
     const responses = await Promise.all(Array.from({ length: 120 }, (_, i) => login(`nobody${i}@example.com`, "wrong-password-1", ip)));
     expect((await verifications()) - before).toBeLessThanOrEqual(50);
-    expect(responses.filter((response) => response.body.errors?.[0]?.extensions?.["reason"] === "LOGIN_THROTTLED").length).toBeGreaterThanOrEqual(70);
+    expect(responses.filter((response) => refusedReasons.includes(response.body.errors?.[0]?.extensions?.["reason"])).length).toBeGreaterThanOrEqual(70);
+    expect(firstError(await login("nobody-else@example.com", "wrong-password-1", ip)).reason).toBe("LOGIN_THROTTLED");
   });
 
   it("successful logins use up no limit: 20 people behind one address log in at once, one of them 20 times in a row", async () => {
@@ -63,6 +71,64 @@ describe("throttling that concurrency cannot beat", () => {
     const responses = await Promise.all(people.map((person) => login(person.email, person.password, ip)));
     expect(responses.map((response) => response.body.errors?.[0]?.extensions?.["reason"] ?? "ok")).toEqual(Array(20).fill("ok"));
     for (let i = 0; i < 20; i++) expect((await login(people[0]!.email, people[0]!.password, ip)).body.errors).toBeUndefined();
+  });
+
+  it("30 concurrent logins with the right password: each succeeds or is told to retry in a second, none of failures", async () => {
+    const owner = await newUser();
+    const sharedIp = newIp();
+    // Half from one address (30 tabs), half from as many hosts (a fleet of workers).
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => login(owner.email, owner.password, i % 2 === 0 ? sharedIp : newIp())));
+    const busy = responses.filter((response) => response.body.errors);
+    for (const response of busy) {
+      expect(response.status).toBe(429);
+      expect(response.headers.get("retry-after")).toBe("1");
+      const error = firstError(response);
+      expect(error).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "LOGIN_BUSY", retryAfter: 1 });
+      expect(error.message).toBe("Too many logins for this account or address are being checked at this moment; try again in a second.");
+    }
+    expect(responses.length - busy.length).toBeGreaterThanOrEqual(5);
+    // 30 Argon2id checks cannot all finish before the 6th reservation: the refusal happened.
+    expect(busy.length).toBeGreaterThan(0);
+    // All checks over, all given back: the next logins go straight through, from either address.
+    expect((await login(owner.email, owner.password, sharedIp)).body.errors).toBeUndefined();
+    expect((await login(owner.email, owner.password, newIp())).body.errors).toBeUndefined();
+  });
+
+  it("a login ending any way but a session leaves no check in flight: wrong, oversized, disabled, rehash race, device token, changePassword", async () => {
+    const db = t.server.services.db;
+    const inFlight = async () => db.loginThrottle.findMany({ where: { inFlight: { gt: 0 } }, select: { key: true, inFlight: true } });
+    const victim = await newUser();
+    // Wrong, unknown and oversized passwords, at once: failures, settled.
+    await Promise.all([
+      login(victim.email, "wrong-password-1", newIp()),
+      login("nobody-at-all@example.com", "wrong-password-1", newIp()),
+      login(victim.email, "x".repeat(200), newIp()),
+    ]);
+    expect(await inFlight()).toEqual([]);
+    // A device token with a wrong password.
+    const device = (await login(victim.email, victim.password, newIp())).body.data!["login"].deviceToken as string;
+    expect(firstError(await login(victim.email, "wrong-password-2", newIp(), device)).reason).toBe("INVALID_CREDENTIALS");
+    expect(await inFlight()).toEqual([]);
+    // changePassword with a wrong current password.
+    const session = await login(victim.email, victim.password, newIp());
+    const changed = await t.gql(`mutation { changePassword(currentPassword: "not-the-password", newPassword: "another-new-password") }`, {
+      token: session.body.data!["login"].accessToken,
+      headers: { "x-forwarded-for": newIp() },
+    });
+    expect(firstError(changed).reason).toBe("INVALID_CREDENTIALS");
+    expect(await inFlight()).toEqual([]);
+    // A weaker hash upgraded by the first of several logins at once: the others lose the race.
+    const rehashed = await newUser();
+    const weak = await hash(rehashed.password, { algorithm: 2, memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    await db.user.update({ where: { id: rehashed.id }, data: { passwordHash: weak } });
+    const racing = await Promise.all(Array.from({ length: 4 }, () => login(rehashed.email, rehashed.password, newIp())));
+    expect(racing.some((response) => !response.body.errors)).toBe(true);
+    expect(await inFlight()).toEqual([]);
+    // A disabled account, with the right password.
+    const admin = await t.login(ALICE.email, ALICE.password);
+    await t.gql(`mutation ($id: ID!) { setUserDisabled(userId: $id, disabled: true) { id } }`, { token: admin.accessToken, variables: { id: victim.id } });
+    expect(firstError(await login(victim.email, victim.password, newIp())).reason).toBe("ACCOUNT_DISABLED");
+    expect(await inFlight()).toEqual([]);
   });
 
   it("unknown and known accounts are throttled alike", async () => {

@@ -35,7 +35,7 @@ describe.each(ways)("direct statements, %s", (name, open) => {
   it("store timestamps, numbers and nulls as Prisma reads them, and find rows by them", async () => {
     const direct = await open();
     await direct.execute(sql`INSERT INTO "LoginThrottle" ("key", "failures", "windowStart", "lockedUntil") VALUES (${key("a")}, ${3}, ${at}, ${null})`);
-    expect(await db.loginThrottle.findUnique({ where: { key: key("a") } })).toEqual({ key: key("a"), failures: 3, windowStart: at, lockedUntil: null });
+    expect(await db.loginThrottle.findUnique({ where: { key: key("a") } })).toEqual({ key: key("a"), failures: 3, windowStart: at, lockedUntil: null, inFlight: 0 });
     const [row] = await direct.rows(sql`SELECT "failures" AS "count" FROM "LoginThrottle" WHERE "key" = ${key("a")} AND "windowStart" = ${at}`);
     expect(row).toEqual({ count: 3 });
     await db.loginThrottle.create({ data: { key: key("b"), failures: 1, windowStart: at } });

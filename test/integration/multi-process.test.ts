@@ -95,8 +95,25 @@ describe("two processes, one database", () => {
       Array.from({ length: 50 }, (_, i) => postGraphQL((i % 2 === 0 ? a : b).url, LOGIN, { variables: { e: "carol-nobody@example.com", p: `wrong-guess-${i}` } })),
     );
     expect((await verifications(a)) + (await verifications(b)) - before).toBeLessThanOrEqual(5);
-    const throttled = responses.filter((response) => response.body.errors?.[0]?.extensions?.["reason"] === "LOGIN_THROTTLED");
+    // Refused while the 5 checks ran (LOGIN_BUSY) or after they failed (LOGIN_THROTTLED).
+    const throttled = responses.filter((response) => ["LOGIN_THROTTLED", "LOGIN_BUSY"].includes(response.body.errors?.[0]?.extensions?.["reason"]));
     expect(throttled.length).toBeGreaterThanOrEqual(45);
+  });
+
+  it("30 concurrent right-password logins for one account through both processes: each succeeds or is told busy for a second", async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => postGraphQL((i % 2 === 0 ? a : b).url, LOGIN, { variables: { e: "alice@example.com", p: "alice-password-123" } })),
+    );
+    const refused = responses.filter((response) => response.body.errors);
+    for (const response of refused) {
+      expect(response.status).toBe(429);
+      expect(response.body.errors![0]!.extensions).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "LOGIN_BUSY", retryAfter: 1 });
+      expect(response.body.errors![0]!.message).not.toMatch(/failed/);
+    }
+    expect(refused.length).toBeGreaterThan(0);
+    expect(responses.length - refused.length).toBeGreaterThanOrEqual(5);
+    // All given back: the next login goes through at once, on either process.
+    for (const server of [a, b]) expect((await postGraphQL(server.url, LOGIN, { variables: { e: "alice@example.com", p: "alice-password-123" } })).body.errors).toBeUndefined();
   });
 
   it("a session revoked through one process stops its access token in the other within the sync interval", async () => {

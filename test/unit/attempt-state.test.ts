@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type AttemptPolicy, reserveAttempt } from "../../src/auth/attempt-state.js";
 
-const policy: AttemptPolicy = { limit: 3, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 900 };
+const policy: AttemptPolicy = { limit: 3, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 900, tracksInFlight: true };
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000);
 
 describe("reserveAttempt", () => {
@@ -14,23 +14,34 @@ describe("reserveAttempt", () => {
       expect(state!.failures).toBe(i);
     }
     expect(state!.lockedUntil).toEqual(at(30));
-    expect(reserveAttempt(state, policy, at(10))).toEqual({ granted: false, retryAfterSeconds: 20 });
+    expect(state!.inFlight).toBe(3);
+    // The three checks still run: busy, for a second. Once they failed: the lock.
+    expect(reserveAttempt(state, policy, at(10))).toEqual({ granted: false, retryAfterSeconds: 1, busy: true });
+    expect(reserveAttempt({ ...state!, inFlight: 0 }, policy, at(10))).toEqual({ granted: false, retryAfterSeconds: 20, busy: false });
   });
 
   it("after a lock runs out grants one more, which locks for twice as long, up to the maximum", () => {
-    const locked = { failures: 3, windowStart: at(0), lockedUntil: at(30) };
+    const locked = { failures: 3, inFlight: 0, windowStart: at(0), lockedUntil: at(30) };
     const next = reserveAttempt(locked, policy, at(31));
-    expect(next).toEqual({ granted: true, next: { failures: 4, windowStart: at(0), lockedUntil: at(31 + 60) } });
-    expect(reserveAttempt({ failures: 40, windowStart: at(0), lockedUntil: at(1) }, policy, at(2))).toMatchObject({
+    expect(next).toEqual({ granted: true, next: { failures: 4, inFlight: 1, windowStart: at(0), lockedUntil: at(31 + 60) } });
+    // Its check still running, the lock stands on the three failures before it: not busy.
+    expect(reserveAttempt({ failures: 4, inFlight: 1, windowStart: at(0), lockedUntil: at(91) }, policy, at(32))).toEqual({ granted: false, retryAfterSeconds: 59, busy: false });
+    expect(reserveAttempt({ failures: 40, inFlight: 0, windowStart: at(0), lockedUntil: at(1) }, policy, at(2))).toMatchObject({
       next: { lockedUntil: at(2 + 900) },
     });
   });
 
   it("forgets a window once it has passed and no lock holds", () => {
-    expect(reserveAttempt({ failures: 2, windowStart: at(0), lockedUntil: null }, policy, at(900))).toEqual({
+    expect(reserveAttempt({ failures: 2, inFlight: 2, windowStart: at(0), lockedUntil: null }, policy, at(900))).toEqual({
       granted: true,
-      next: { failures: 1, windowStart: at(900), lockedUntil: null },
+      next: { failures: 1, inFlight: 1, windowStart: at(900), lockedUntil: null },
     });
+  });
+
+  it("counters that track no checks (registrations, mails) count nothing in flight and are never busy", () => {
+    const action = { ...policy, tracksInFlight: false };
+    expect(reserveAttempt(null, action, at(0))).toEqual({ granted: true, next: { failures: 1, inFlight: 0, windowStart: at(0), lockedUntil: null } });
+    expect(reserveAttempt({ failures: 3, inFlight: 3, windowStart: at(0), lockedUntil: at(30) }, action, at(10))).toEqual({ granted: false, retryAfterSeconds: 20, busy: false });
   });
 });
 
