@@ -345,6 +345,23 @@ describe("verifyJwt against jose, fuzzed", () => {
     }
     expect(accepted).toBeGreaterThan(10);
   }, 20_000);
+
+  it("time claims on and around every boundary, with and without tolerance and a maximum age", async () => {
+    const offsets = [-3606, -3605, -3604, -3601, -3600, -3599, -6, -5, -4, -1, -0.5, 0, 0.5, 1, 4, 5, 6];
+    let checked = 0;
+    for (const clockTolerance of [0, 5]) {
+      for (const maxTokenAge of [undefined, 3600]) {
+        const options = { algorithms: ["HS256"], ...OWN_OPTIONS, clockTolerance, ...(maxTokenAge === undefined ? { maxTokenAge: undefined, requiredClaims: ["sub"] } : { maxTokenAge }) };
+        for (const claim of ["exp", "nbf", "iat"]) {
+          for (const offset of offsets) {
+            await compare(signed("HS256", JSON.stringify({ ...HEADER, alg: "HS256" }), JSON.stringify({ ...CLAIMS, [claim]: T + offset })), keys.get("HS256")!.verify, options);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(4 * 3 * offsets.length);
+  });
 });
 
 describe("verifyJwt against known attacks", () => {
