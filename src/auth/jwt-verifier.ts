@@ -142,8 +142,8 @@ const usable = new WeakMap<VerificationKey, Set<string>>();
 /**
  * The key as a KeyObject, if it is of the kind `alg` needs (as jose requires): a secret for HMAC,
  * the algorithm's curve, an RSA modulus of 2048 bits or more (never an "rsa-pss" KeyObject, which
- * jose refuses too), and a CryptoKey imported for exactly this algorithm. A key of the wrong kind is a misconfiguration,
- * not a bad token: a TypeError, as jose throws.
+ * jose refuses too), and a CryptoKey imported for exactly this algorithm. A key of the wrong kind
+ * is a misconfiguration, not a bad token: a TypeError, as jose throws.
  */
 function usableKey(key: VerificationKey, alg: Algorithm): KeyObject {
   let object: KeyObject;
