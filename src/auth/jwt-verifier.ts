@@ -10,9 +10,12 @@ import { validateJwtClaims, type JwtClaimsOptions } from "./jwt-claims.js";
  * for every new access token in every process (with N processes behind a balancer, N times per
  * token). The checks are jose's, in jose's order, and failures are jose's error classes, so
  * callers map them as before; test/unit/jwt-verifier.test.ts holds the two to the same verdicts
- * on every algorithm and every kind of bad token. Stricter than jose where RFC 7515 is: segments
- * must be unpadded base64url (jose on Node 20 also accepts padding and whitespace), and `crit`
- * must not name a parameter twice.
+ * on every algorithm and every kind of bad token, and test/unit/jwt-verifier-hostile.test.ts
+ * fuzzes them against each other. Stricter than jose where RFC 7515 is: segments must be unpadded
+ * base64url (jose on Node 20 also accepts padding and whitespace), and a segment that is not is
+ * refused as JWSInvalid before any signature check (jose checks the signature first, so it says
+ * JWSSignatureVerificationFailed for a payload with a stray character, or JWTInvalid for an
+ * unencoded `b64: false` one); and `crit` must not name a parameter twice.
  */
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -64,7 +67,10 @@ const hmac = (hash: string): Verifier => (input, key, signature) => {
   const expected = createHmac(hash, key).update(input).digest();
   return expected.length === signature.length && timingSafeEqual(expected, signature);
 };
-const pkcs1 = (hash: string): Verifier => (input, key, signature) => verify(hash, Buffer.from(input), key, signature);
+// The padding is named, not left to the key: Node verifies with PSS by default when handed an
+// RSA-PSS key, which would let an "RS256" header pass with a PSS signature.
+const pkcs1 = (hash: string): Verifier => (input, key, signature) =>
+  verify(hash, Buffer.from(input), { key, padding: constants.RSA_PKCS1_PADDING }, signature);
 // RFC 7518 §3.5: PSS with MGF1 and a salt as long as the hash, as WebCrypto's verify uses.
 const pss = (hash: string): Verifier => (input, key, signature) =>
   verify(hash, Buffer.from(input), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
@@ -91,14 +97,53 @@ const VERIFIERS = {
   Ed25519: ed25519,
 } as const satisfies Record<Algorithm, Verifier>;
 
+/**
+ * What a CryptoKey must have been imported for to verify each algorithm (jose's checkCryptoKey):
+ * a CryptoKey is bound to one WebCrypto algorithm, hash and curve, and its usages must include
+ * "verify". Its KeyObject forgets all of that, so it is checked on the CryptoKey itself.
+ */
+interface CryptoKeyAlgorithm {
+  readonly name: string;
+  readonly hash?: string;
+  readonly namedCurve?: string;
+}
+const CRYPTO_KEY_ALGORITHMS = {
+  HS256: { name: "HMAC", hash: "SHA-256" },
+  RS256: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+  RS384: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" },
+  RS512: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" },
+  PS256: { name: "RSA-PSS", hash: "SHA-256" },
+  PS384: { name: "RSA-PSS", hash: "SHA-384" },
+  PS512: { name: "RSA-PSS", hash: "SHA-512" },
+  ES256: { name: "ECDSA", namedCurve: "P-256" },
+  ES384: { name: "ECDSA", namedCurve: "P-384" },
+  ES512: { name: "ECDSA", namedCurve: "P-521" },
+  EdDSA: { name: "Ed25519" },
+  Ed25519: { name: "Ed25519" },
+} as const satisfies Record<Algorithm, CryptoKeyAlgorithm>;
+
+/** Why a CryptoKey cannot verify `alg`, or null when it can. */
+function cryptoKeyMismatch(key: CryptoKey, alg: Algorithm): string | null {
+  const wanted: CryptoKeyAlgorithm = CRYPTO_KEY_ALGORITHMS[alg];
+  // HMAC, RSA keys carry their hash as { name } (WebCrypto's KeyAlgorithm dictionaries).
+  const algorithm = key.algorithm as { name: string; hash?: { name: string }; namedCurve?: string };
+  const hash = algorithm.hash?.name;
+  if (algorithm.name !== wanted.name) return `its algorithm is ${algorithm.name}, not ${wanted.name}`;
+  if (wanted.hash !== undefined && hash !== wanted.hash) return `its hash is ${String(hash)}, not ${wanted.hash}`;
+  if (wanted.namedCurve !== undefined && algorithm.namedCurve !== wanted.namedCurve) return `its curve is ${String(algorithm.namedCurve)}, not ${wanted.namedCurve}`;
+  if (!key.usages.includes("verify")) return 'its usages do not include "verify"';
+  return null;
+}
+
 const keyObjects = new WeakMap<CryptoKey, KeyObject>();
-/** (KeyObject, alg) pairs already found usable, so the key's details are examined once. */
-const usable = new WeakMap<KeyObject, Set<string>>();
+/** (key, alg) pairs already found usable, so the key's details are examined once. */
+const usable = new WeakMap<VerificationKey, Set<string>>();
 
 /**
- * The key as a KeyObject, if it is of the kind `alg` needs (as jose requires of a CryptoKey): a
- * secret for HMAC, the algorithm's curve, an RSA modulus of 2048 bits or more. A key of the wrong
- * kind is a misconfiguration, not a bad token: a TypeError, as jose throws.
+ * The key as a KeyObject, if it is of the kind `alg` needs (as jose requires): a secret for HMAC,
+ * the algorithm's curve, an RSA modulus of 2048 bits or more (never an "rsa-pss" KeyObject, which
+ * jose refuses too), and a CryptoKey imported for exactly this algorithm. A key of the wrong kind
+ * is a misconfiguration, not a bad token: a TypeError, as jose throws.
  */
 function usableKey(key: VerificationKey, alg: Algorithm): KeyObject {
   let object: KeyObject;
@@ -107,19 +152,21 @@ function usableKey(key: VerificationKey, alg: Algorithm): KeyObject {
     object = keyObjects.get(key) ?? KeyObject.from(key);
     keyObjects.set(key, object);
   }
-  const known = usable.get(object);
+  const known = usable.get(key);
   if (known?.has(alg)) return object;
   const wanted = ALGORITHM_KEYS[alg];
   const fits =
     wanted.kty === "oct"
       ? object.type === "secret"
       : object.type === "public" &&
-        (object.asymmetricKeyType === wanted.nodeType || (wanted.nodeType === "rsa" && object.asymmetricKeyType === "rsa-pss")) &&
+        object.asymmetricKeyType === wanted.nodeType &&
         (wanted.nodeCurve === undefined || object.asymmetricKeyDetails?.namedCurve === wanted.nodeCurve) &&
         (wanted.minModulusBits === undefined || (object.asymmetricKeyDetails?.modulusLength ?? 0) >= wanted.minModulusBits);
   if (!fits) throw new TypeError(`the key cannot verify ${alg}: ${alg} needs ${wanted.requirement}`);
+  const mismatch = key instanceof KeyObject ? null : cryptoKeyMismatch(key, alg);
+  if (mismatch) throw new TypeError(`the CryptoKey cannot verify ${alg}: ${mismatch}`);
   if (known) known.add(alg);
-  else usable.set(object, new Set([alg]));
+  else usable.set(key, new Set([alg]));
   return object;
 }
 
