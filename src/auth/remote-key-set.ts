@@ -1,4 +1,4 @@
-import type { webcrypto } from "node:crypto";
+import { createPublicKey, type JsonWebKey, type webcrypto } from "node:crypto";
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWSHeaderParameters, type JWK } from "jose";
 import { EXTERNAL_ALGORITHMS, jwkTypesFor } from "../config/algorithm-keys.js";
 import type { RemoteKeyPolicy } from "../config/trusted-issuers.js";
@@ -45,8 +45,9 @@ export interface RemoteKeySetStatus {
  * - an unknown `kid` refetches at once, but at most one fetch starts per cooldown, whatever the
  *   traffic (a flood of random kids costs the provider one request per cooldown);
  * - concurrent callers share one fetch; each fetch gives up after the policy's timeout;
- * - encryption keys, and keys of a type no external algorithm uses (symmetric `oct` keys above
- *   all, see algorithm-keys.ts), are ignored: only public signing keys count.
+ * - encryption keys, keys of a type no external algorithm uses (symmetric `oct` keys above
+ *   all, see algorithm-keys.ts), and keys that cannot be used (malformed, RSA under 2048 bits) are
+ *   ignored: only usable public signing keys count.
  */
 export class RemoteKeySet {
   readonly #options: RemoteKeySetOptions;
@@ -161,9 +162,9 @@ export class RemoteKeySet {
     if (!Array.isArray(keys)) throw new Error("the key set has no keys array");
     const signing = keys.filter(
       (key): key is JWK =>
-        typeof key === "object" && key !== null && PUBLIC_KEY_TYPES.has((key as JWK).kty as string) && (key as JWK).use !== "enc",
+        typeof key === "object" && key !== null && PUBLIC_KEY_TYPES.has((key as JWK).kty as string) && (key as JWK).use !== "enc" && isUsablePublicKey(key as JWK),
     );
-    if (signing.length === 0) throw new Error("the key set has no public signing keys");
+    if (signing.length === 0) throw new Error("the key set has no usable public signing keys");
     const jwks = { keys: signing };
     return { jwks, local: createLocalJWKSet(jwks), cacheSeconds: this.#cacheSeconds(cacheControl) };
   }
@@ -189,6 +190,21 @@ export class RemoteKeySet {
     const maxAge = /(?:^|[,\s])max-age=(\d+)/.exec(directives);
     const wanted = /no-store|no-cache/.test(directives) ? 0 : maxAge ? Number(maxAge[1]) : DEFAULT_CACHE_SECONDS;
     return Math.min(maxCacheSeconds, Math.max(minCacheSeconds, wanted));
+  }
+}
+
+/**
+ * Whether node:crypto can read the JWK as a public key, an RSA one of at least 2048 bits (RFC 7518
+ * §3.3). A provider's malformed or weak key is left out of the set: a token naming it is refused
+ * as signed by a key its issuer does not publish (401), where verifying with it would be a server
+ * error (500) that anyone could trigger by naming its kid.
+ */
+function isUsablePublicKey(jwk: JWK): boolean {
+  try {
+    const key = createPublicKey({ key: jwk as JsonWebKey, format: "jwk" });
+    return key.asymmetricKeyType !== "rsa" || (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 // Tokens from external identity providers, verified against a real OpenID provider on 127.0.0.1:
 // discovery, a JWKS that rotates and goes down, and every forgery the issue lists.
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomUUID, sign as cryptoSign } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CryptoKey, exportSPKI, importJWK } from "jose";
 import { newRsaKey, startOidcProvider, type TestOidcProvider } from "../support/oidc-provider.js";
@@ -240,6 +240,35 @@ describe("remote keys over time", () => {
       expect(await reason(await a.sign(KEYCLOAK_CLAIMS, { now: now(), key: cached }))).toBeNull();
     } finally {
       a.down = false;
+    }
+  });
+});
+
+describe("a provider key that cannot be used", () => {
+  it("a weak (1024-bit) or malformed key in the provider's set: a token naming it is refused (401), never a server error", async () => {
+    const weak = await startOidcProvider({ path: "/realms/weak" });
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const keys = weak.keys as unknown as { kid: string; publicJwk: Record<string, unknown> }[];
+    keys.push({ kid: "weak-1024", publicJwk: { ...publicKey.export({ format: "jwk" }), kid: "weak-1024", alg: "RS256", use: "sig" } });
+    keys.push({ kid: "malformed", publicJwk: { kty: "RSA", kid: "malformed", alg: "RS256", use: "sig", n: "AQAB", e: "AQAB" } });
+    const server = await startTestServer({ TRUSTED_ISSUERS: JSON.stringify([{ issuer: weak.issuer, audiences: ["x"] }]) });
+    try {
+      const at = Math.floor(server.clock().getTime() / 1000);
+      const claims = { iss: weak.issuer, aud: "x", sub: "someone", iat: at, exp: at + 300 };
+      for (const kid of ["weak-1024", "malformed"]) {
+        const input = `${Buffer.from(JSON.stringify({ alg: "RS256", typ: "JWT", kid })).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+        const token = `${input}.${cryptoSign("sha256", Buffer.from(input), privateKey).toString("base64url")}`;
+        const { status, body } = await server.gql(POSTS, { token });
+        expect(status).toBe(401);
+        expect(body.errors![0]!.extensions).toMatchObject({ code: "UNAUTHENTICATED" });
+        expect(body.errors![0]!.message).toMatch(/not signed by a key its issuer publishes/);
+      }
+      // The provider's good key still works.
+      const good = await weak.sign({}, { now: server.clock(), aud: "x", key: weak.keys[0]! });
+      expect((await server.gql(VIEWER, { token: good })).body.data!["viewer"].authenticated).toBe(true);
+    } finally {
+      await server.stop();
+      await weak.close();
     }
   });
 });
