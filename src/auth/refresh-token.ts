@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { poolRandomBytes } from "./random-pool.js";
 
 /**
@@ -12,9 +12,12 @@ export function generateRefreshToken(): string {
   return REFRESH_TOKEN_PREFIX + poolRandomBytes(32).toString("base64url");
 }
 
-/** The lookup key stored in the database. A fast hash suffices: the input has 256 bits of entropy. */
+/**
+ * The lookup key stored in the database. A fast hash suffices: the input has 256 bits of entropy.
+ * The one-shot `hash` costs a third of a Hash object's; a refresh computes two.
+ */
 export function hashRefreshToken(token: string): string {
-  return createHash("sha256").update(token).digest("base64url");
+  return hash("sha256", token, "base64url");
 }
 
 export function looksLikeRefreshToken(token: string): boolean {
