@@ -5,10 +5,11 @@
 // of jwt-verifier.ts documents that it is stricter. Then the known attacks one by one: keys made
 // for another algorithm, signature malleability, wrong-length signatures, odd JSON.
 import { constants, createHmac, generateKeyPairSync, KeyObject, randomBytes, sign as cryptoSign, webcrypto, type KeyPairKeyObjectResult } from "node:crypto";
-import { errors, importJWK, jwtVerify, type JWK } from "jose";
+import { importJWK, jwtVerify, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXTERNAL_ALGORITHMS } from "../../src/config/algorithm-keys.js";
 import { verifyJwt, type VerificationKey, type VerifyJwtOptions } from "../../src/auth/jwt-verifier.js";
+import { type Outcome, outcome } from "../support/jwt-outcome.js";
 
 type CryptoKey = webcrypto.CryptoKey;
 const NOW = new Date("2026-11-26T12:00:00Z");
@@ -67,25 +68,6 @@ beforeAll(async () => {
     keys.set(alg, { sign, verify: (await importJWK(pair.publicKey.export({ format: "jwk" }) as JWK, alg)) as CryptoKey });
   }
 }, 30_000);
-
-type Outcome =
-  | { ok: true; payload: unknown; header: unknown }
-  | { ok: false; error: string; jose: boolean; claim?: unknown; reason?: unknown };
-
-async function outcome(verification: () => Promise<{ payload: unknown; protectedHeader: unknown }>): Promise<Outcome> {
-  try {
-    const { payload, protectedHeader } = await verification();
-    return { ok: true, payload, header: protectedHeader };
-  } catch (error) {
-    const failure = error as { constructor: { name: string }; claim?: unknown; reason?: unknown };
-    return {
-      ok: false,
-      error: failure.constructor.name,
-      jose: error instanceof errors.JOSEError,
-      ...(failure.claim !== undefined ? { claim: failure.claim, reason: failure.reason } : {}),
-    };
-  }
-}
 
 /** Where jwt-verifier.ts says it is stricter than jose: a segment that is not unpadded base64url, a duplicate in crit. */
 function documentedStrictness(token: string): boolean {

@@ -7,6 +7,7 @@ import { errors, generateKeyPair, generateSecret, jwtVerify, SignJWT, type JWTPa
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXTERNAL_ALGORITHMS } from "../../src/config/algorithm-keys.js";
 import { verifyJwt, type VerificationKey, type VerifyJwtOptions } from "../../src/auth/jwt-verifier.js";
+import { type Outcome, outcome } from "../support/jwt-outcome.js";
 
 const NOW = new Date("2026-11-26T12:00:00Z");
 const T = Math.floor(NOW.getTime() / 1000);
@@ -14,18 +15,6 @@ const ISSUER = "https://issuer.example";
 const AUDIENCE = "claimgate";
 const OPTIONS = { issuer: ISSUER, audience: AUDIENCE, typ: "at+jwt", requiredClaims: ["sub", "jti"], clockTolerance: 5, currentDate: NOW, maxTokenAge: 3600 };
 const CLAIMS: JWTPayload = { sub: "user-1", jti: "t-1", iss: ISSUER, aud: AUDIENCE, iat: T - 10, exp: T + 900, role: "admin" };
-
-type Outcome = { ok: true; payload: unknown; header: unknown } | { ok: false; error: string; claim?: unknown; reason?: unknown };
-
-async function outcome(verification: () => Promise<{ payload: unknown; protectedHeader: unknown }>): Promise<Outcome> {
-  try {
-    const { payload, protectedHeader } = await verification();
-    return { ok: true, payload, header: protectedHeader };
-  } catch (error) {
-    const failure = error as { constructor: { name: string }; claim?: unknown; reason?: unknown };
-    return { ok: false, error: failure.constructor.name, ...(failure.claim !== undefined ? { claim: failure.claim, reason: failure.reason } : {}) };
-  }
-}
 
 /** Both verifiers on one token; returns the shared outcome after checking they agree. */
 async function both(token: string, key: VerificationKey, options: VerifyJwtOptions): Promise<Outcome> {
@@ -68,25 +57,25 @@ describe("verifyJwt gives jose's verdicts", () => {
       const token = await sign(alg);
       expect(await both(token, verify, { algorithms: [alg], ...OPTIONS })).toMatchObject({ ok: true, payload: CLAIMS });
       // Another key of the same kind: the signature does not verify.
-      expect(await both(token, other, { algorithms: [alg], ...OPTIONS })).toEqual({ ok: false, error: "JWSSignatureVerificationFailed" });
+      expect(await both(token, other, { algorithms: [alg], ...OPTIONS })).toEqual({ ok: false, error: "JWSSignatureVerificationFailed", jose: true });
       // One signature character changed.
       const [h, p, s] = token.split(".");
       const flipped = `${h}.${p}.${s![0] === "A" ? "B" : "A"}${s!.slice(1)}`;
-      expect(await both(flipped, verify, { algorithms: [alg], ...OPTIONS })).toEqual({ ok: false, error: "JWSSignatureVerificationFailed" });
+      expect(await both(flipped, verify, { algorithms: [alg], ...OPTIONS })).toEqual({ ok: false, error: "JWSSignatureVerificationFailed", jose: true });
       // The payload changed after signing.
       const tampered = `${h}.${segment({ ...CLAIMS, role: "root" })}.${s}`;
-      expect(await both(tampered, verify, { algorithms: [alg], ...OPTIONS })).toEqual({ ok: false, error: "JWSSignatureVerificationFailed" });
+      expect(await both(tampered, verify, { algorithms: [alg], ...OPTIONS })).toEqual({ ok: false, error: "JWSSignatureVerificationFailed", jose: true });
       // Not among the algorithms allowed.
-      expect(await both(token, verify, { algorithms: [alg === "ES256" ? "RS256" : "ES256"], ...OPTIONS })).toEqual({ ok: false, error: "JOSEAlgNotAllowed" });
+      expect(await both(token, verify, { algorithms: [alg === "ES256" ? "RS256" : "ES256"], ...OPTIONS })).toEqual({ ok: false, error: "JOSEAlgNotAllowed", jose: true });
     }
   });
 
   it("refuses a key of the wrong kind as a misconfiguration (TypeError), not as a bad token", async () => {
     const token = await sign("ES256");
     const outcomeOf = await both(token, keys.get("RS256")!.verify, { algorithms: ["ES256"], ...OPTIONS });
-    expect(outcomeOf).toEqual({ ok: false, error: "TypeError" });
+    expect(outcomeOf).toEqual({ ok: false, error: "TypeError", jose: false });
     const hs = await sign("HS256");
-    expect(await both(hs, keys.get("ES256")!.verify, { algorithms: ["HS256"], ...OPTIONS })).toEqual({ ok: false, error: "TypeError" });
+    expect(await both(hs, keys.get("ES256")!.verify, { algorithms: ["HS256"], ...OPTIONS })).toEqual({ ok: false, error: "TypeError", jose: false });
   });
 
   it("checks every claim as jose does", async () => {
