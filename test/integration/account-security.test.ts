@@ -236,6 +236,10 @@ describe("credential changes win every race", () => {
     return (await Promise.all(logins)).flatMap((response) => (response.body.data?.["login"] ? [response.body.data["login"]] : []));
   }
 
+  /** Every login of a race is over: each gave its reservation back (a session start, refused or not) or settled it. */
+  const expectNothingInFlight = async () =>
+    expect(await t.server.services.db.loginThrottle.findMany({ where: { inFlight: { gt: 0 } }, select: { key: true, inFlight: true } })).toEqual([]);
+
   /** Every pair at once: each is asked about on its own, so the order proves nothing. */
   async function expectAllDead(issued: { accessToken: string; refreshToken: string }[]) {
     await Promise.all(
@@ -246,7 +250,7 @@ describe("credential changes win every race", () => {
     );
   }
 
-  it("10 rounds: logins racing a password change leave no live session and no working token", async () => {
+  it("10 rounds: logins racing a password change leave no live session, no working token, no check in flight", async () => {
     for (let round = 0; round < 10; round++) {
       const user = await newUser();
       const own = (await login(user.email, user.password, newIp())).body.data!["login"];
@@ -257,12 +261,13 @@ describe("credential changes win every race", () => {
         }),
       );
       await expectAllDead(issued);
+      await expectNothingInFlight();
       const live = await t.server.services.db.session.count({ where: { userId: user.id, revokedAt: null, NOT: { id: decodeSid(own.accessToken) } } });
       expect(live).toBe(0);
     }
   });
 
-  it("10 rounds: logins racing a disable, a delete or a session sweep leave nothing working", async () => {
+  it("10 rounds: logins racing a disable, a delete or a session sweep leave nothing working and no check in flight", async () => {
     const admin = await t.login(ALICE.email, ALICE.password);
     const changes = [
       (id: string) => t.gql(`mutation ($id: ID!) { setUserDisabled(userId: $id, disabled: true) { disabled } }`, { token: admin.accessToken, variables: { id } }),
@@ -274,6 +279,7 @@ describe("credential changes win every race", () => {
       const change = changes[round % changes.length]!;
       const issued = await loginsDuring(user, async () => expect((await change(user.id)).body.errors).toBeUndefined());
       await expectAllDead(issued);
+      await expectNothingInFlight();
       expect(await t.server.services.db.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
     }
   });
