@@ -4,7 +4,7 @@ import { type CounterRule, type HeldCounter, releaseCounters, reserveCounters, r
 import { type AttemptPolicy, type AttemptState, reserveAttempt } from "./attempt-state.js";
 
 /** Refused with `busy` when every lock in the way stands only on checks still running (see attempt-state.ts). */
-export type CounterReservation = { granted: true } | { granted: false; retryAfterSeconds: number; busy: boolean };
+export type CounterReservation = { granted: true; windowStarts: readonly Date[] } | { granted: false; retryAfterSeconds: number; busy: boolean };
 
 /** One attempt counter and the rules it follows. */
 export interface CounterSlot {
@@ -35,14 +35,17 @@ export class AttemptCounter {
     return reserveCountersFindingUser(this.#db, rulesOf(slots), now, decideBy(slots, now), email);
   }
 
-  /** Gives reservations back (see releaseCounters) in one transaction of conditional decrements. */
-  release(slots: readonly CounterSlot[]): Promise<void> {
-    return releaseCounters(this.#db, heldCountersOf(slots));
+  /**
+   * Gives reservations back (see releaseCounters) in one transaction of conditional decrements;
+   * with the reservation's `windowStarts`, only in the windows it was counted in.
+   */
+  release(slots: readonly CounterSlot[], windowStarts?: readonly Date[]): Promise<void> {
+    return releaseCounters(this.#db, heldCountersOf(slots, windowStarts));
   }
 
-  /** Ends reservations' checks without giving them back: they stay counted as failures (see settleCounters). */
-  settle(slots: readonly CounterSlot[]): Promise<void> {
-    return settleCounters(this.#db, heldCountersOf(slots));
+  /** Ends reservations' checks without giving them back: they stay counted as failures (see settleCounters; `windowStarts` as for release). */
+  settle(slots: readonly CounterSlot[], windowStarts?: readonly Date[]): Promise<void> {
+    return settleCounters(this.#db, heldCountersOf(slots, windowStarts));
   }
 
   /** Forgets counters (an administrator unlocking an account); returns how many had reservations on record. */
@@ -59,8 +62,9 @@ export class AttemptCounter {
   }
 }
 
-/** What giving reservations back needs of each slot. */
-export const heldCountersOf = (slots: readonly CounterSlot[]): HeldCounter[] => slots.map((slot) => ({ key: slot.key, limit: slot.policy.limit }));
+/** What giving reservations back (or settling them) needs of each slot; `windowStarts` keeps them to the windows they were counted in. */
+export const heldCountersOf = (slots: readonly CounterSlot[], windowStarts?: readonly Date[]): HeldCounter[] =>
+  slots.map((slot, index) => ({ key: slot.key, limit: slot.policy.limit, windowStart: windowStarts?.[index] ?? null }));
 
 const rulesOf = (slots: readonly CounterSlot[]): CounterRule[] => slots.map((slot) => ({ key: slot.key, ...slot.policy }));
 const decideBy = (slots: readonly CounterSlot[], now: Date) => (index: number, state: AttemptState | null) => reserveAttempt(state, slots[index]!.policy, now);

@@ -95,20 +95,25 @@ export class LoginThrottle {
     return { reservation: this.#granted(slots, reservation), user };
   }
 
+  /**
+   * Ending a granted reservation (release, settle, a session start) touches only the windows it
+   * was counted in, never one started afresh while its check ran (HeldCounter.windowStart).
+   */
   #granted(slots: readonly CounterSlot[], reservation: CounterReservation): LoginReservation {
     if (!reservation.granted) throw reservation.busy ? loginBusy() : loginThrottled(reservation.retryAfterSeconds);
     // Ended once: given back or settled. A release or settle that throws has (most likely) not
     // committed, so it stays open and a later settle() may still end it.
     let ended = false;
-    const end = async (how: (slots: readonly CounterSlot[]) => Promise<void>) => {
+    const end = async (how: () => Promise<void>) => {
       if (ended) return;
-      await how(slots);
+      await how();
       ended = true;
     };
+    const { windowStarts } = reservation;
     return {
-      counters: heldCountersOf(slots),
-      release: () => end((held) => this.#counter.release(held)),
-      settle: () => end((held) => this.#counter.settle(held)),
+      counters: heldCountersOf(slots, windowStarts),
+      release: () => end(() => this.#counter.release(slots, windowStarts)),
+      settle: () => end(() => this.#counter.settle(slots, windowStarts)),
       givenBack: () => {
         ended = true;
       },

@@ -20,8 +20,9 @@ export async function startSessionOnPostgres(db: Database, options: StartSession
   const { sessionId, userId, now, expiresAt } = options;
   const [c1, c2, c3] = heldCounterSlots(options.releasing ?? []);
   const [row] = await (await directSql(db)).rows(sql`
-    WITH held ("key", "limit", "slot") AS (
-      VALUES (${c1.key}::text, ${c1.limit}::int, 1), (${c2.key}::text, ${c2.limit}::int, 2), (${c3.key}::text, ${c3.limit}::int, 3)
+    WITH held ("key", "limit", "windowStart", "slot") AS (
+      VALUES (${c1.key}::text, ${c1.limit}::int, ${c1.windowStart}::timestamp(3), 1), (${c2.key}::text, ${c2.limit}::int, ${c2.windowStart}::timestamp(3), 2),
+             (${c3.key}::text, ${c3.limit}::int, ${c3.windowStart}::timestamp(3), 3)
     ), released AS (
       INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
       SELECT h."key", 0, ${now}, NULL FROM held h
@@ -31,7 +32,7 @@ export async function startSessionOnPostgres(db: Database, options: StartSession
         "failures" = t."failures" - 1,
         "inFlight" = GREATEST(t."inFlight" - 1, 0),
         "lockedUntil" = CASE WHEN t."failures" - 1 >= (SELECT h2."limit" FROM held h2 WHERE h2."key" = t."key") THEN t."lockedUntil" ELSE NULL END
-      WHERE t."failures" > 0
+      WHERE t."failures" > 0 AND t."windowStart" = COALESCE((SELECT h2."windowStart" FROM held h2 WHERE h2."key" = t."key"), t."windowStart")
       RETURNING 1
     ), current AS (
       SELECT "id", "credentialEpoch", "disabledAt", "deletedAt" FROM "User" WHERE "id" = ${userId} FOR SHARE

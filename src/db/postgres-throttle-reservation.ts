@@ -16,7 +16,11 @@ function slots<T extends object>(counters: readonly T[], empty: Slot<T>): [Slot<
 }
 
 /** The counters a statement gives back, in slot order, padded with empty slots (null keys match nothing). */
-export const heldCounterSlots = (counters: readonly HeldCounter[]) => slots<HeldCounter>(counters, { key: null, limit: null });
+export const heldCounterSlots = (counters: readonly HeldCounter[]) =>
+  slots<Required<HeldCounter>>(
+    counters.map((counter) => ({ key: counter.key, limit: counter.limit, windowStart: counter.windowStart ?? null })),
+    { key: null, limit: null, windowStart: null },
+  );
 
 /**
  * reserveCounters (throttle-reservation.ts) in ONE statement: INSERT … ON CONFLICT DO UPDATE
@@ -81,17 +85,22 @@ export async function reserveCountersOnPostgres(
         ) n
         WHERE w."key" = t."key")
       WHERE t."lockedUntil" IS NULL OR t."lockedUntil" <= (SELECT "now" FROM at)
-      RETURNING t."key"
+      RETURNING t."key", t."windowStart"
     ), found AS (
       SELECT u."id" AS "userId", u."email", u."passwordHash", u."claims", u."disabledAt", u."deletedAt", u."emailVerifiedAt",
              u."credentialEpoch", u."claimsVersion", u."claimsChangedAt", u."createdAt" AS "userCreatedAt", u."updatedAt" AS "userUpdatedAt"
       FROM "User" u WHERE u."email" = ${options.findUserByEmail ?? null}::text
     )
     SELECT (SELECT count(*) FROM reserved)::int AS "granted", (SELECT "lockedUntil" FROM blocked) AS "lockedUntil", (SELECT "busy" FROM blocked) AS "busy",
-           (SELECT string_agg("key", chr(10)) FROM reserved) AS "keys", found.*
+           (SELECT string_agg("key", chr(10)) FROM reserved) AS "keys",
+           (SELECT r."windowStart" FROM reserved r WHERE r."key" = ${a.key}::text) AS "windowStart1",
+           (SELECT r."windowStart" FROM reserved r WHERE r."key" = ${b.key}::text) AS "windowStart2",
+           (SELECT r."windowStart" FROM reserved r WHERE r."key" = ${c.key}::text) AS "windowStart3", found.*
     FROM (SELECT 1) AS "one" LEFT JOIN found ON true`);
   const user: User | null = row && row["userId"] != null ? userFromRow(row) : null;
-  if (readInt(row?.["granted"]) === counters.length) return { reservation: { granted: true }, user };
+  // The window each counter counted this reservation in: ending it touches that window only (HeldCounter.windowStart).
+  const windowStarts = counters.map((_, index) => readOptionalDate(row?.[`windowStart${index + 1}`]));
+  if (readInt(row?.["granted"]) === counters.length) return { reservation: { granted: true, windowStarts: windowStarts.map((start) => start ?? now) }, user };
   const blockedUntil = readOptionalDate(row?.["lockedUntil"]);
   if (blockedUntil) {
     const busy = readInt(row?.["busy"]) === 1;
@@ -102,7 +111,7 @@ export async function reserveCountersOnPostgres(
   const refused = counters.filter((counter) => !granted.has(counter.key));
   await releaseCountersOnPostgres(
     db,
-    counters.filter((counter) => granted.has(counter.key)),
+    counters.flatMap((counter, index) => (granted.has(counter.key) ? [{ key: counter.key, limit: counter.limit, windowStart: windowStarts[index] ?? null }] : [])),
   );
   const locked = await direct.rows(sql`
     SELECT "key", "failures", "inFlight", "lockedUntil" FROM "LoginThrottle" WHERE "key" IN (${refused[0]?.key ?? null}, ${refused[1]?.key ?? null}, ${refused[2]?.key ?? null})`);
@@ -132,8 +141,9 @@ export async function releaseCountersOnPostgres(db: Database, counters: readonly
   if (counters.length === 0) return;
   const [c1, c2, c3] = heldCounterSlots(counters);
   await (await directSql(db)).execute(sql`
-    WITH held ("key", "limit", "slot") AS (
-      VALUES (${c1.key}::text, ${c1.limit}::int, 1), (${c2.key}::text, ${c2.limit}::int, 2), (${c3.key}::text, ${c3.limit}::int, 3)
+    WITH held ("key", "limit", "windowStart", "slot") AS (
+      VALUES (${c1.key}::text, ${c1.limit}::int, ${c1.windowStart}::timestamp(3), 1), (${c2.key}::text, ${c2.limit}::int, ${c2.windowStart}::timestamp(3), 2),
+             (${c3.key}::text, ${c3.limit}::int, ${c3.windowStart}::timestamp(3), 3)
     )
     INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
     SELECT h."key", 0, CURRENT_TIMESTAMP, NULL FROM held h
@@ -143,7 +153,7 @@ export async function releaseCountersOnPostgres(db: Database, counters: readonly
       "failures" = t."failures" - 1,
       "inFlight" = GREATEST(t."inFlight" - 1, 0),
       "lockedUntil" = CASE WHEN t."failures" - 1 >= (SELECT h2."limit" FROM held h2 WHERE h2."key" = t."key") THEN t."lockedUntil" ELSE NULL END
-    WHERE t."failures" > 0`);
+    WHERE t."failures" > 0 AND t."windowStart" = COALESCE((SELECT h2."windowStart" FROM held h2 WHERE h2."key" = t."key"), t."windowStart")`);
 }
 
 /**
@@ -155,13 +165,13 @@ export async function settleCountersOnPostgres(db: Database, counters: readonly 
   if (counters.length === 0) return;
   const [c1, c2, c3] = heldCounterSlots(counters);
   await (await directSql(db)).execute(sql`
-    WITH held ("key", "slot") AS (
-      VALUES (${c1.key}::text, 1), (${c2.key}::text, 2), (${c3.key}::text, 3)
+    WITH held ("key", "windowStart", "slot") AS (
+      VALUES (${c1.key}::text, ${c1.windowStart}::timestamp(3), 1), (${c2.key}::text, ${c2.windowStart}::timestamp(3), 2), (${c3.key}::text, ${c3.windowStart}::timestamp(3), 3)
     )
     INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
     SELECT h."key", 0, CURRENT_TIMESTAMP, NULL FROM held h
     WHERE h."key" IS NOT NULL AND EXISTS (SELECT 1 FROM "LoginThrottle" e WHERE e."key" = h."key")
     ORDER BY h."slot"
     ON CONFLICT ("key") DO UPDATE SET "inFlight" = t."inFlight" - 1
-    WHERE t."inFlight" > 0`);
+    WHERE t."inFlight" > 0 AND t."windowStart" = COALESCE((SELECT h2."windowStart" FROM held h2 WHERE h2."key" = t."key"), t."windowStart")`);
 }

@@ -16,7 +16,8 @@ export interface CounterState {
 
 export type CounterDecision = { readonly granted: true; readonly next: CounterState } | CounterRefusal;
 
-export type CountersReservation = { readonly granted: true } | CounterRefusal;
+/** Granted: `windowStarts[i]` is the start of the window counters[i] counted it in (see HeldCounter.windowStart). */
+export type CountersReservation = { readonly granted: true; readonly windowStarts: readonly Date[] } | CounterRefusal;
 
 export type { CounterRefusal } from "./counter-refusal.js";
 
@@ -76,7 +77,7 @@ export async function reserveCounters(
         for (const { key, seen, decision } of decided) {
           if (decision.granted && !(await writeCounter(tx, key, seen, decision.next))) throw new LostRace();
         }
-        return { granted: true };
+        return { granted: true, windowStarts: decided.map(({ decision }) => (decision.granted ? decision.next.windowStart : now)) };
       });
     } catch (error) {
       if (error instanceof LostRace) continue;
@@ -149,6 +150,14 @@ export interface HeldCounter {
   readonly key: string;
   /** The counter's limit: giving back below it lifts the lock the reservation set. */
   readonly limit: number;
+  /**
+   * The start of the window the reservation was counted in (CountersReservation.windowStarts).
+   * A counter whose window started afresh while the check ran (its window ran out and a new guess
+   * started another, or it was cleared and counted anew) holds counts that are not this
+   * reservation's: giving back or settling leaves it alone. Without it, the counter's current
+   * window is taken.
+   */
+  readonly windowStart?: Date | null;
 }
 
 /**
@@ -166,13 +175,13 @@ export async function releaseCounters(db: Database, counters: readonly HeldCount
 
 /** The decrements of releaseCounters, inside a transaction the caller runs. */
 export async function releaseCountersIn(tx: SqlSession, counters: readonly HeldCounter[]): Promise<void> {
-  for (const { key, limit } of counters) {
+  for (const { key, limit, windowStart } of counters) {
     await tx.execute(sql`
       UPDATE "LoginThrottle"
       SET "failures" = "failures" - 1,
           "inFlight" = CASE WHEN "inFlight" > 0 THEN "inFlight" - 1 ELSE 0 END,
           "lockedUntil" = CASE WHEN "failures" - 1 >= ${limit} THEN "lockedUntil" ELSE NULL END
-      WHERE "key" = ${key} AND "failures" > 0`);
+      WHERE "key" = ${key} AND "failures" > 0 AND ("windowStart" = ${windowStart ?? null} OR ${windowStart ? 0 : 1} = 1)`);
   }
 }
 
@@ -187,6 +196,10 @@ export async function settleCounters(db: Database, counters: readonly HeldCounte
   if (counters.length === 0) return;
   if (isPostgres(db)) return settleCountersOnPostgres(db, counters);
   await (await directSql(db)).transaction(async (tx) => {
-    for (const { key } of counters) await tx.execute(sql`UPDATE "LoginThrottle" SET "inFlight" = "inFlight" - 1 WHERE "key" = ${key} AND "inFlight" > 0`);
+    for (const { key, windowStart } of counters) {
+      await tx.execute(sql`
+        UPDATE "LoginThrottle" SET "inFlight" = "inFlight" - 1
+        WHERE "key" = ${key} AND "inFlight" > 0 AND ("windowStart" = ${windowStart ?? null} OR ${windowStart ? 0 : 1} = 1)`);
+    }
   });
 }

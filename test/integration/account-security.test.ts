@@ -131,6 +131,54 @@ describe("throttling that concurrency cannot beat", () => {
     expect(await inFlight()).toEqual([]);
   });
 
+  it("an attacker retrying every LOGIN_BUSY at once buys no check: 5 a window, 1 per lock run out, a lock for failures never busy", async () => {
+    const victim = await newUser();
+    /** 40 attackers at once, each retrying a LOGIN_BUSY at once (up to 20 times); every answer's reason and retryAfter. */
+    async function attack(): Promise<{ checks: number; answers: { reason: unknown; retryAfter: unknown }[] }> {
+      const before = await verifications();
+      const answers: { reason: unknown; retryAfter: unknown }[] = [];
+      await Promise.all(
+        Array.from({ length: 40 }, async (_, attacker) => {
+          for (let retry = 0; retry < 20; retry++) {
+            const error = firstError(await login(victim.email, `wrong-${attacker}-${retry}`, newIp()));
+            answers.push({ reason: error.reason, retryAfter: error.retryAfter });
+            if (error.reason !== "LOGIN_BUSY") return;
+          }
+        }),
+      );
+      return { checks: (await verifications()) - before, answers };
+    }
+    const expectAnswers = (answers: { reason: unknown; retryAfter: unknown }[], checks: number, lock: number) => {
+      expect(answers.filter((answer) => answer.reason === "INVALID_CREDENTIALS")).toHaveLength(checks);
+      // The clock stands still: a refusal is either busy (1 s) or the whole lock, nothing else.
+      for (const answer of answers.filter((answer) => answer.reason !== "INVALID_CREDENTIALS")) {
+        expect([{ reason: "LOGIN_BUSY", retryAfter: 1 }, { reason: "LOGIN_THROTTLED", retryAfter: lock }]).toContainEqual(answer);
+      }
+    };
+    const first = await attack();
+    expect(first.checks).toBe(5);
+    expectAnswers(first.answers, 5, 30);
+    // Every check over and failed: the owner is told the lock as it is, not "busy".
+    expect(firstError(await login(victim.email, victim.password, newIp()))).toMatchObject({ reason: "LOGIN_THROTTLED", retryAfter: 30 });
+    try {
+      // The lock runs out within the window: one more check, and a lock twice as long.
+      t.clock.advance(31);
+      const second = await attack();
+      expect(second.checks).toBe(1);
+      expectAnswers(second.answers, 1, 60);
+      expect(firstError(await login(victim.email, victim.password, newIp()))).toMatchObject({ reason: "LOGIN_THROTTLED", retryAfter: 60 });
+      // Window and lock over: a fresh count of 5, the first lock again.
+      t.clock.advance(901);
+      const third = await attack();
+      expect(third.checks).toBe(5);
+      expectAnswers(third.answers, 5, 30);
+      const counter = await t.server.services.db.loginThrottle.findMany({ where: { key: { startsWith: "account:" }, inFlight: { gt: 0 } } });
+      expect(counter).toEqual([]);
+    } finally {
+      t.clock.advance(-932);
+    }
+  });
+
   it("unknown and known accounts are throttled alike", async () => {
     const victim = await newUser();
     const ip = newIp();
@@ -188,6 +236,10 @@ describe("credential changes win every race", () => {
     return (await Promise.all(logins)).flatMap((response) => (response.body.data?.["login"] ? [response.body.data["login"]] : []));
   }
 
+  /** Every login of a race is over: each gave its reservation back (a session start, refused or not) or settled it. */
+  const expectNothingInFlight = async () =>
+    expect(await t.server.services.db.loginThrottle.findMany({ where: { inFlight: { gt: 0 } }, select: { key: true, inFlight: true } })).toEqual([]);
+
   /** Every pair at once: each is asked about on its own, so the order proves nothing. */
   async function expectAllDead(issued: { accessToken: string; refreshToken: string }[]) {
     await Promise.all(
@@ -198,7 +250,7 @@ describe("credential changes win every race", () => {
     );
   }
 
-  it("10 rounds: logins racing a password change leave no live session and no working token", async () => {
+  it("10 rounds: logins racing a password change leave no live session, no working token, no check in flight", async () => {
     for (let round = 0; round < 10; round++) {
       const user = await newUser();
       const own = (await login(user.email, user.password, newIp())).body.data!["login"];
@@ -209,12 +261,13 @@ describe("credential changes win every race", () => {
         }),
       );
       await expectAllDead(issued);
+      await expectNothingInFlight();
       const live = await t.server.services.db.session.count({ where: { userId: user.id, revokedAt: null, NOT: { id: decodeSid(own.accessToken) } } });
       expect(live).toBe(0);
     }
   });
 
-  it("10 rounds: logins racing a disable, a delete or a session sweep leave nothing working", async () => {
+  it("10 rounds: logins racing a disable, a delete or a session sweep leave nothing working and no check in flight", async () => {
     const admin = await t.login(ALICE.email, ALICE.password);
     const changes = [
       (id: string) => t.gql(`mutation ($id: ID!) { setUserDisabled(userId: $id, disabled: true) { disabled } }`, { token: admin.accessToken, variables: { id } }),
@@ -226,6 +279,7 @@ describe("credential changes win every race", () => {
       const change = changes[round % changes.length]!;
       const issued = await loginsDuring(user, async () => expect((await change(user.id)).body.errors).toBeUndefined());
       await expectAllDead(issued);
+      await expectNothingInFlight();
       expect(await t.server.services.db.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
     }
   });

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttemptCounter, type CounterSlot } from "../../src/auth/attempt-counter.js";
 import { type AttemptPolicy, type AttemptState, reserveAttempt } from "../../src/auth/attempt-state.js";
+import { LoginThrottle } from "../../src/auth/login-throttle.js";
+import { DomainError } from "../../src/domain/domain-error.js";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import { applyMigrations } from "../../src/db/migrations.js";
 import { startSession } from "../../src/db/session-start.js";
@@ -86,7 +88,8 @@ describe(`attempt counters on ${onPostgres ? "PostgreSQL (one statement)" : "SQL
     const expected = reserveAttempt(state, policy, now);
     const answer = await new AttemptCounter(db).reserve([{ key, policy }], now);
     if (expected.granted) {
-      expect(answer).toEqual({ granted: true });
+      // The window it was counted in, which ending it (release, settle) keeps to.
+      expect(answer).toEqual({ granted: true, windowStarts: [expected.next.windowStart] });
       expect(await read(key)).toEqual(expected.next);
     } else {
       expect(answer).toEqual({ granted: false, retryAfterSeconds: expected.retryAfterSeconds, busy: expected.busy });
@@ -109,9 +112,9 @@ describe(`attempt counters on ${onPostgres ? "PostgreSQL (one statement)" : "SQL
     const created = await db.user.create({ data: { email, passwordHash: "$argon2id$x", claims: '{"a":1}', emailVerifiedAt: now } });
     const counter = new AttemptCounter(db);
     const key = freshKey("account");
-    expect(await counter.reserveFindingUser([{ key, policy: login }], now, email)).toEqual({ reservation: { granted: true }, user: created });
+    expect(await counter.reserveFindingUser([{ key, policy: login }], now, email)).toEqual({ reservation: { granted: true, windowStarts: [now] }, user: created });
     expect(await counter.reserveFindingUser([{ key: freshKey("account"), policy: login }], now, `nobody-${email}`)).toEqual({
-      reservation: { granted: true },
+      reservation: { granted: true, windowStarts: [now] },
       user: null,
     });
     await db.loginThrottle.update({ where: { key }, data: { lockedUntil: ahead(9) } });
@@ -185,13 +188,13 @@ describe(`attempt counters on ${onPostgres ? "PostgreSQL (one statement)" : "SQL
   it("settled checks (wrong passwords) turn busy into the lock; given back (right ones), the lock is lifted", async () => {
     const counter = new AttemptCounter(db);
     const slots: CounterSlot[] = [{ key: freshKey("ip"), policy: { ...login, limit: 50 } }, { key: freshKey("account"), policy: login }];
-    for (let i = 0; i < 3; i++) expect(await counter.reserve(slots, now)).toEqual({ granted: true });
+    for (let i = 0; i < 3; i++) expect(await counter.reserve(slots, now)).toMatchObject({ granted: true });
     expect(await read(slots[1]!.key)).toEqual({ failures: 3, inFlight: 3, windowStart: now, lockedUntil: ahead(30) });
     expect(await counter.reserve(slots, now)).toEqual({ granted: false, retryAfterSeconds: 1, busy: true });
     // One right password: given back, below the limit, unlocked.
     await counter.release(slots);
     expect(await read(slots[1]!.key)).toEqual({ failures: 2, inFlight: 2, windowStart: now, lockedUntil: null });
-    expect(await counter.reserve(slots, now)).toEqual({ granted: true });
+    expect(await counter.reserve(slots, now)).toMatchObject({ granted: true });
     // Three wrong ones: each settled; the lock stands on failures once the last check is over.
     await counter.settle(slots);
     await counter.settle(slots);
@@ -225,6 +228,60 @@ describe(`attempt counters on ${onPostgres ? "PostgreSQL (one statement)" : "SQL
     expect(outcomes.filter((outcome) => outcome === "started").length).toBeGreaterThanOrEqual(5);
     for (const outcome of outcomes) if (outcome !== "started") expect(outcome).toEqual({ granted: false, retryAfterSeconds: 1, busy: true });
     for (const slot of slots) expect(await read(slot.key)).toMatchObject({ failures: 0, inFlight: 0, lockedUntil: null });
-    expect(await counter.reserve(slots, now)).toEqual({ granted: true });
+    expect(await counter.reserve(slots, now)).toMatchObject({ granted: true });
+  });
+
+  // A check still running when its counter's window runs out and a guess starts a new one (or an
+  // administrator clears it and it is counted afresh): ending it late must not touch the new
+  // window's counts, else a right password late given back forgets the new window's guess (one more
+  // check than the limit) and a late settle makes the new window's check in flight look failed.
+  describe("a reservation ended after its window was started afresh", () => {
+    const policy = { accountFailures: 1, ipFailures: 50, pairFailures: 1, windowSeconds: 60, lockSeconds: 60, maxLockSeconds: 60 };
+    const refusalOf = (throttle: LoginThrottle, email: string) =>
+      throttle.reserve({ email, ip: null }).then(
+        () => "granted",
+        (error: unknown) => (error instanceof DomainError ? `${error.reason} ${String(error.details["retryAfter"])}` : error),
+      );
+    function setUp() {
+      let at = now;
+      const throttle = new LoginThrottle({ db, policy, clock: () => at });
+      return { throttle, email: `${freshKey("late")}@example.com`, moveTo: (to: Date) => (at = to) };
+    }
+
+    it("given back late (a right password): the new window's guess stays counted, its lock stands", async () => {
+      const { throttle, email, moveTo } = setUp();
+      const stale = await throttle.reserve({ email, ip: null });
+      moveTo(ahead(61));
+      const fresh = await throttle.reserve({ email, ip: null });
+      await stale.release();
+      moveTo(ahead(62));
+      expect(await refusalOf(throttle, email)).toBe("LOGIN_BUSY 1");
+      await fresh.settle();
+      expect(await refusalOf(throttle, email)).toBe("LOGIN_THROTTLED 59");
+    });
+
+    it("settled late (a wrong password): the new window's check is still in flight, so busy, not locked", async () => {
+      const { throttle, email, moveTo } = setUp();
+      const stale = await throttle.reserve({ email, ip: null });
+      moveTo(ahead(61));
+      const fresh = await throttle.reserve({ email, ip: null });
+      await stale.settle();
+      moveTo(ahead(62));
+      expect(await refusalOf(throttle, email)).toBe("LOGIN_BUSY 1");
+      await fresh.settle();
+      expect(await refusalOf(throttle, email)).toBe("LOGIN_THROTTLED 59");
+    });
+
+    it("cleared by an administrator and counted afresh: the old reservation ends without touching the new count", async () => {
+      const { throttle, email, moveTo } = setUp();
+      const stale = await throttle.reserve({ email, ip: null });
+      expect(await throttle.unlock(email)).toBe(1);
+      moveTo(ahead(1));
+      const fresh = await throttle.reserve({ email, ip: null });
+      await stale.release();
+      expect(await refusalOf(throttle, email)).toBe("LOGIN_BUSY 1");
+      await fresh.settle();
+      expect(await refusalOf(throttle, email)).toBe("LOGIN_THROTTLED 60");
+    });
   });
 });
