@@ -1,15 +1,18 @@
-import { type ApolloServer, type BaseContext, type ContextFunction, HeaderMap } from "@apollo/server";
+import { type ApolloServer, type BaseContext, type ContextFunction, HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from "@apollo/server";
 import type { Request, RequestHandler, Response } from "express";
+import type { LeanGraphQLPath } from "./lean-graphql-path.js";
 
 /**
  * Apollo Server over Express, as `@as-integrations/express5` does it, minus two costs every
  * GraphQL POST paid for nothing: `url.parse` of the request URL, and `res.send`, which hashes
  * the body for an ETag no client of a POST can use. GET requests (persisted or cached queries)
- * still go through `res.send`, so their ETag and 304 answers stay.
+ * still go through `res.send`, so their ETag and 304 answers stay. The common request (a JSON
+ * POST of a known document) takes the lean path, which answers as Apollo would without its
+ * request pipeline (lean-graphql-path.ts).
  */
 export function graphqlHttpHandler<Context extends BaseContext>(
   apollo: ApolloServer<Context>,
-  options: { context: ContextFunction<[{ req: Request; res: Response }], Context> },
+  options: { context: ContextFunction<[{ req: Request; res: Response }], Context>; lean?: LeanGraphQLPath<Context> },
 ): RequestHandler {
   apollo.assertStarted("graphqlHttpHandler()");
   return async (req, res) => {
@@ -19,10 +22,8 @@ export function graphqlHttpHandler<Context extends BaseContext>(
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const query = req.url.indexOf("?");
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: query < 0 ? "" : req.url.slice(query), body: req.body },
-      context: () => options.context({ req, res }),
-    });
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method.toUpperCase(), headers, search: query < 0 ? "" : req.url.slice(query), body: req.body };
+    const response = await answer(apollo, options, httpGraphQLRequest, req, res);
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
@@ -38,4 +39,23 @@ export function graphqlHttpHandler<Context extends BaseContext>(
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+}
+
+async function answer<Context extends BaseContext>(
+  apollo: ApolloServer<Context>,
+  options: { context: ContextFunction<[{ req: Request; res: Response }], Context>; lean?: LeanGraphQLPath<Context> },
+  httpGraphQLRequest: HTTPGraphQLRequest,
+  req: Request,
+  res: Response,
+): Promise<HTTPGraphQLResponse> {
+  const lean = options.lean?.accept(httpGraphQLRequest);
+  if (!lean) return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => options.context({ req, res }) });
+  let contextValue: Context;
+  try {
+    contextValue = await options.context({ req, res });
+  } catch (error) {
+    // A context that fails is answered by Apollo, which has its own words for it.
+    return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => Promise.reject(error) });
+  }
+  return options.lean!.serve(lean, contextValue);
 }

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -35,6 +35,8 @@ import { tokenClaimsOf } from "../domain/roles.js";
 import { corsMiddleware } from "./cors-middleware.js";
 import { directRoutes } from "./direct-routes.js";
 import { graphqlHttpHandler } from "./graphql-http-handler.js";
+import { leanGraphQLPath } from "./lean-graphql-path.js";
+import { PreparedDocuments } from "./prepared-documents.js";
 import { jsonBody } from "./json-body.js";
 import { landingPage } from "./landing-page.js";
 import { DEMO_USERS } from "../db/seed-demo-data.js";
@@ -49,6 +51,8 @@ export interface StartServerOptions {
   clock?: () => Date;
   /** The pre-execution check for operations over WebSocket (HTTP runs it as a plugin). @default socketAuthorizationCheck(schema) */
   preExecutionCheck?: PreExecutionCheck;
+  /** Serve common requests on the lean path (lean-graphql-path.ts); false sends every request through Apollo's pipeline (tests compare the two). @default true */
+  leanGraphQLPath?: boolean;
 }
 
 export interface RunningServer {
@@ -60,6 +64,8 @@ export interface RunningServer {
   readonly pruner: ExpiredRowPruner;
   /** Open authenticated WebSocket connections. */
   socketCount(): number;
+  /** GraphQL requests answered on the lean path, without Apollo's request pipeline (lean-graphql-path.ts). */
+  leanRequestCount(): number;
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -112,12 +118,31 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const validationRules = [...protection.validationRules, ...(config.introspection ? [] : [IntrospectionDisabledRule])];
   const formatError = createErrorFormatter({ exposeInternals: development || config.debugErrors });
 
+  // The plugins that act on requests, given to Apollo and, the same objects, to the lean path.
+  const requestPlugins: ApolloServerPlugin<GraphQLContext>[] = [
+    ...protection.plugins,
+    authorizationPlugin({ schema, logger }),
+    httpStatusPlugin({ realm: config.realm }),
+    unsupportedOperationPlugin(),
+    requestLogPlugin(logger),
+  ];
+  const includeStacktraceInErrorResponses = config.debugErrors;
+  // Common requests skip Apollo's request pipeline and are answered as Apollo would (lean-graphql-path.ts).
+  const lean =
+    options.leanGraphQLPath === false
+      ? undefined
+      : leanGraphQLPath({
+          schema,
+          plugins: requestPlugins,
+          documents: new PreparedDocuments({ schema, validationRules, parseOptions: protection.parseOptions }),
+          errors: { formatError, includeStacktraceInErrorResponses },
+        });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     // Our own rule refuses introspection, with a message that names INTROSPECTION.
     introspection: true,
     // Stack traces only on request: a development 403 stays one line unless DEBUG_ERRORS=1.
-    includeStacktraceInErrorResponses: config.debugErrors,
+    includeStacktraceInErrorResponses,
     hideSchemaDetailsFromClientErrors: !development,
     formatError,
     // A browser sends Authorization only after a CORS preflight, so a GET carrying it is no
@@ -134,14 +159,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      ...protection.plugins,
-      authorizationPlugin({ schema, logger }),
+      ...requestPlugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      httpStatusPlugin({ realm: config.realm }),
-      unsupportedOperationPlugin(),
-      requestLogPlugin(logger),
       // landing-page.ts serves browsers: it helps even when Apollo's CDN cannot be reached.
       ApolloServerPluginLandingPageDisabled(),
+      // The lean path serves while Apollo would (from start until it begins to stop).
+      ...(lean ? [lean.lifecyclePlugin] : []),
     ],
   });
   await apollo.start();
@@ -182,6 +205,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return feed.pushes ? Number(feed.connected) : undefined;
     },
     socketCount: () => socketGateway.connectionCount,
+    leanRequestCount: () => lean?.servedCount ?? 0,
     metricsToken: config.metricsToken,
     metricsEnabled: config.env !== "production" || config.metricsToken !== null,
     wouldDenyCounts: wouldDeny.counts,
@@ -207,7 +231,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const graphqlHandlers = [
     corsMiddleware(config.corsOrigins),
     jsonBody({ limitBytes: 100 * 1024 }),
-    graphqlHttpHandler(apollo, { context: requestContext(createContext, cookieOptions) }),
+    graphqlHttpHandler(apollo, { context: requestContext(createContext, cookieOptions), lean }),
   ];
   // Every client's POST to the endpoint skips the router; GETs (the landing page) and other forms of the URL take it.
   routes.add({ method: "POST", path: GRAPHQL_PATH, handlers: graphqlHandlers, onError: bodyErrorHandler });
@@ -239,6 +263,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     services: contextServices,
     pruner,
     socketCount: () => socketGateway.connectionCount,
+    leanRequestCount: () => lean?.servedCount ?? 0,
     async stop() {
       await socketGateway.close();
       await apollo.stop();

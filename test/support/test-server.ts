@@ -42,7 +42,7 @@ export const BOB = { email: "bob@example.com", password: "bob-password-123" } as
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { logs?: string[]; preExecutionCheck?: StartServerOptions["preExecutionCheck"] } = {},
+  options: { logs?: string[]; preExecutionCheck?: StartServerOptions["preExecutionCheck"]; leanGraphQLPath?: boolean } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "claimgate-test-"));
   const serverEnv = {
@@ -69,6 +69,7 @@ export async function startTestServer(
     clock,
     ...(logger ? { logger } : {}),
     ...(options.preExecutionCheck ? { preExecutionCheck: options.preExecutionCheck } : {}),
+    ...(options.leanGraphQLPath !== undefined ? { leanGraphQLPath: options.leanGraphQLPath } : {}),
   });
 
   const gql: TestServer["gql"] = async (query, options = {}) => {

@@ -1,0 +1,178 @@
+import { ApolloServer, type ApolloServerPlugin, type BaseContext, HeaderMap, type HTTPGraphQLResponse } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
+import { makeExecutableSchema } from "@graphql-tools/schema";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { describe, expect, it } from "vitest";
+import { leanGraphQLPath } from "../../src/server/lean-graphql-path.js";
+import { PreparedDocuments } from "../../src/server/prepared-documents.js";
+
+/**
+ * The lean path against Apollo Server itself, in process, with plugins that take each turn the
+ * server's own plugins do not (throwing hooks, answers from a plugin, errors carrying an HTTP
+ * status, a formatter that throws): the same request through both must give the same answer and
+ * call the same hooks in the same order. The HTTP version with the real server's plugins is
+ * test/integration/lean-graphql-path.test.ts.
+ */
+
+const schema = makeExecutableSchema({
+  typeDefs: "type Query { hello: String, fails: String, teapot: String, unformattable: String, n(x: Int!): Int } type Mutation { bump: Int }",
+  resolvers: {
+    Query: {
+      hello: () => "world",
+      fails: () => {
+        throw new Error("resolver broke");
+      },
+      teapot: () => {
+        throw new GraphQLError("short and stout", { extensions: { code: "TEAPOT", http: { status: 418, headers: new HeaderMap([["x-teapot", "yes"]]) } } });
+      },
+      unformattable: () => {
+        throw new GraphQLError("unformattable");
+      },
+      n: (_: unknown, { x }: { x: number }) => x,
+    },
+    Mutation: { bump: () => 1 },
+  },
+});
+
+type Hooks = string[];
+
+/** Records every hook Apollo (or the lean path) calls, with what the context holds by then. */
+function recorder(hooks: Hooks): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart(rc) {
+      hooks.push(`requestDidStart document=${rc.document !== undefined}`);
+      return {
+        async didResolveSource(rc) {
+          hooks.push(`didResolveSource hash=${rc.queryHash.length}`);
+        },
+        async didResolveOperation(rc) {
+          hooks.push(`didResolveOperation ${rc.operationName} ${rc.operation?.operation}`);
+        },
+        async responseForOperation() {
+          hooks.push("responseForOperation");
+          return null;
+        },
+        async executionDidStart() {
+          hooks.push("executionDidStart");
+          return {
+            async executionDidEnd(error) {
+              hooks.push(`executionDidEnd ${error?.message ?? ""}`);
+            },
+          };
+        },
+        async didEncounterErrors(rc) {
+          hooks.push(`didEncounterErrors ${rc.errors.map((error) => `${error.message}:${error.extensions["code"]}`).join(",")}`);
+        },
+        async willSendResponse(rc) {
+          hooks.push(`willSendResponse ${rc.response.http.status}`);
+        },
+      };
+    },
+  };
+}
+
+/** Turns chosen by the request's `x-turn` header. */
+const turns: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart(rc) {
+    const turn = rc.request.http?.headers.get("x-turn");
+    return {
+      async didResolveOperation() {
+        if (turn === "refuse") throw new GraphQLError("refused here", { extensions: { code: "REFUSED", http: { status: 409 } } });
+        if (turn === "crash-before") throw new Error("plugin crashed before execution");
+      },
+      async responseForOperation() {
+        if (turn !== "answer") return null;
+        return { http: { status: 202, headers: new HeaderMap([["x-answered", "plugin"]]) }, body: { kind: "single", singleResult: { data: { hello: "from plugin" } } } };
+      },
+      async willSendResponse(rc) {
+        if (turn === "crash-after") throw new Error("plugin crashed while sending");
+        rc.response.http.headers.set("x-seen", "yes");
+      },
+    };
+  },
+};
+
+function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (error instanceof GraphQLError && error.message === "unformattable") throw new Error("formatter broke");
+  return { ...formatted, message: `formatted: ${formatted.message}` };
+}
+
+async function servers(options: { includeStacktraceInErrorResponses: boolean }) {
+  const hooks = { apollo: [] as Hooks, lean: [] as Hooks };
+  const build = (recorded: Hooks, extra: ApolloServerPlugin<BaseContext>[]) => [recorder(recorded), turns, ...extra];
+  const lean = leanGraphQLPath<BaseContext>({
+    schema,
+    plugins: build(hooks.lean, []),
+    documents: new PreparedDocuments({ schema, validationRules: [], parseOptions: {} }),
+    errors: { formatError, ...options },
+  });
+  const logger = { debug() {}, info() {}, warn() {}, error() {} };
+  const disabled = [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginLandingPageDisabled()];
+  const reference = new ApolloServer({ schema, formatError, logger, ...options, plugins: [...build(hooks.apollo, []), ...disabled] });
+  // The lean path learns Apollo's logger and cache, and that it serves, from the lifecycle hook.
+  const host = new ApolloServer({ schema, formatError, logger, ...options, plugins: [lean.lifecyclePlugin, ...disabled] });
+  await Promise.all([reference.start(), host.start()]);
+  return { reference, host, lean, hooks };
+}
+
+type Request = { body: unknown; headers?: Record<string, string> };
+
+async function both(setup: Awaited<ReturnType<typeof servers>>, request: Request) {
+  const http = () => ({
+    method: "POST",
+    headers: new HeaderMap(Object.entries({ "content-type": "application/json", ...request.headers })),
+    search: "",
+    body: request.body,
+  });
+  setup.hooks.apollo.length = 0;
+  setup.hooks.lean.length = 0;
+  const viaApollo = await setup.reference.executeHTTPGraphQLRequest({ httpGraphQLRequest: http(), context: async () => ({}) });
+  const accepted = setup.lean.accept(http());
+  expect(accepted, "the lean path takes this request").not.toBeNull();
+  const viaLean = await setup.lean.serve(accepted!, {});
+  const plain = (response: HTTPGraphQLResponse) => ({
+    status: response.status,
+    headers: [...response.headers].sort(),
+    body: response.body.kind === "complete" ? response.body.string.replace(/"stacktrace":\["((?:[^"\\]|\\.)*)"[^\]]*\]/g, '"stacktrace":["$1",…]') : "(chunked)",
+  });
+  expect(plain(viaLean)).toEqual(plain(viaApollo));
+  expect(setup.hooks.lean).toEqual(setup.hooks.apollo);
+  return plain(viaLean);
+}
+
+describe.each([false, true])("the lean path beside Apollo Server (stack traces: %s)", (includeStacktraceInErrorResponses) => {
+  it.each<[string, Request]>([
+    ["a plain query", { body: { query: "{ hello }" } }],
+    ["a mutation", { body: { query: "mutation { bump }" } }],
+    ["a resolver that throws", { body: { query: "{ hello fails }" } }],
+    ["an error carrying an HTTP status and header", { body: { query: "{ teapot }" } }],
+    ["an error the formatter throws on", { body: { query: "{ hello unformattable }" } }],
+    ["a variable that cannot be coerced", { body: { query: "query ($x: Int!) { n(x: $x) }", variables: { x: "one" } } }],
+    ["a missing variable", { body: { query: "query ($x: Int!) { n(x: $x) }" } }],
+    ["a plugin refusing in didResolveOperation", { body: { query: "{ hello }" }, headers: { "x-turn": "refuse" } }],
+    ["a plugin crashing in didResolveOperation", { body: { query: "{ hello }" }, headers: { "x-turn": "crash-before" } }],
+    ["a plugin answering in responseForOperation", { body: { query: "{ hello }" }, headers: { "x-turn": "answer" } }],
+    ["a plugin crashing in willSendResponse", { body: { query: "{ hello }" }, headers: { "x-turn": "crash-after" } }],
+    ["the graphql-response+json media type", { body: { query: "{ hello fails }" }, headers: { accept: "application/graphql-response+json" } }],
+  ])("answers %s as Apollo does", async (_name, request) => {
+    const setup = await servers({ includeStacktraceInErrorResponses });
+    try {
+      await both(setup, request);
+    } finally {
+      await Promise.all([setup.reference.stop(), setup.host.stop()]);
+    }
+  });
+});
+
+describe("the lean path's boundaries", () => {
+  it("takes nothing before Apollo has started, nor once it begins to stop", async () => {
+    const setup = await servers({ includeStacktraceInErrorResponses: false });
+    const request = () => ({ method: "POST", headers: new HeaderMap([["content-type", "application/json"]]), search: "", body: { query: "{ hello }" } });
+    expect(setup.lean.accept(request())).not.toBeNull();
+    await setup.host.stop();
+    expect(setup.lean.accept(request())).toBeNull();
+    await setup.reference.stop();
+    const unstarted = leanGraphQLPath<BaseContext>({ schema, plugins: [], documents: new PreparedDocuments({ schema, validationRules: [], parseOptions: {} }), errors: { formatError, includeStacktraceInErrorResponses: false } });
+    expect(unstarted.accept(request())).toBeNull();
+  });
+});
