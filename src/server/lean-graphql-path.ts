@@ -28,6 +28,11 @@ import type { PreparedDocument, PreparedDocuments } from "./prepared-documents.j
  * per request (hashing each query text again, negotiating the media type three times, an
  * asynchronous document store, a promise per plugin per stage). See README "Performance".
  * test/integration/lean-graphql-path.test.ts sends the same requests through both and compares.
+ *
+ * As for a document in Apollo's own store, no plugin's `parsingDidStart` or `validationDidStart`
+ * is called (none of this server's plugins has one; a plugin that must see every parse would
+ * need these requests to go to Apollo), and `willResolveField` is refused (it needs Apollo's
+ * resolver instrumentation; none of this server's plugins uses it either, see mutation-effects.ts).
  */
 
 const MEDIA_TYPES = {
@@ -200,18 +205,22 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
       overallCachePolicy: newCachePolicy(),
       requestIsBatched: false,
     };
+    let result;
     try {
       await processRequest(lean, requestContext);
+      const { body } = requestContext.response;
+      // Only a plugin answering with an incremental result could leave anything else; none does.
+      if (body?.kind !== "single") throw new Error("the lean path answers single results only");
+      result = body.singleResult;
     } catch (maybeError) {
       const error = ensureError(maybeError);
       await Promise.all(options.plugins.map(async (plugin) => plugin.unexpectedErrorProcessingRequest?.({ requestContext, error })));
       logger.error(`Unexpected error processing request: ${error}`);
       return errorResponse(new Error("Internal server error"), lean.contentType);
     }
-    const { http, body } = requestContext.response;
-    if (body?.kind !== "single") throw new Error("the lean path produced no single result");
+    const { http } = requestContext.response;
     if (!http.headers.get("content-type")) http.headers.set("content-type", lean.contentType);
-    const { errors, data, extensions } = body.singleResult;
+    const { errors, data, extensions } = result;
     return { status: http.status, headers: http.headers, body: { kind: "complete", string: `${JSON.stringify({ errors, data, extensions })}\n` } };
   }
 

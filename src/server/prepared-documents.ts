@@ -16,29 +16,42 @@ export interface PreparedDocumentsOptions {
   readonly maxEntries?: number;
   /** Query texts longer than this are not remembered (nor prepared). @default 64 KiB */
   readonly maxQueryLength?: number;
+  /**
+   * The remembered texts together stay under this many characters; their syntax trees are about
+   * ten to twenty times larger. Apollo's own document store holds about 30 MiB. @default 2 Mi
+   */
+  readonly maxTotalLength?: number;
 }
 
 /**
  * Query texts parsed and validated once, against the same schema, parse options and rules as
  * Apollo Server's own document store, so that a document found here is one Apollo would execute.
  * A text that fails to parse or validate is remembered as `null`: such requests go to Apollo,
- * which answers them with its errors. Bounded: the least recently used text leaves first, so a
- * client sending endless distinct texts costs memory no larger than the bound.
+ * which answers them with its errors. Bounded in entries and in characters: the least recently
+ * used text leaves first, so a client sending endless distinct texts costs no more than the bound.
  */
 export class PreparedDocuments {
   readonly #entries = new Map<string, PreparedDocument | null>();
   readonly #rules: readonly ValidationRule[];
   readonly #maxEntries: number;
   readonly #maxQueryLength: number;
+  readonly #maxTotalLength: number;
+  #totalLength = 0;
 
   constructor(private readonly options: PreparedDocumentsOptions) {
     this.#rules = [...specifiedRules, ...options.validationRules];
     this.#maxEntries = options.maxEntries ?? 1000;
     this.#maxQueryLength = options.maxQueryLength ?? 64 * 1024;
+    this.#maxTotalLength = options.maxTotalLength ?? 2 * 1024 * 1024;
   }
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Characters of the texts remembered now. */
+  get totalLength(): number {
+    return this.#totalLength;
   }
 
   /** The document of `query` if it parses and validates; null otherwise. */
@@ -52,8 +65,14 @@ export class PreparedDocuments {
     }
     if (query.length > this.#maxQueryLength) return null;
     const prepared = this.#prepare(query);
-    if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    // Oldest first (Map iterates in insertion order) until the new text fits both bounds.
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size < this.#maxEntries && this.#totalLength + query.length <= this.#maxTotalLength) break;
+      this.#entries.delete(oldest);
+      this.#totalLength -= oldest.length;
+    }
     this.#entries.set(query, prepared);
+    this.#totalLength += query.length;
     return prepared;
   }
 

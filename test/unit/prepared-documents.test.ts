@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { PreparedDocuments } from "../../src/server/prepared-documents.js";
 
 const schema = buildSchema("type Query { a: Int, b(n: Int!): Int }");
-const prepared = (options: { maxEntries?: number; maxQueryLength?: number; validationRules?: ValidationRule[] } = {}) =>
+const prepared = (options: { maxEntries?: number; maxQueryLength?: number; maxTotalLength?: number; validationRules?: ValidationRule[] } = {}) =>
   new PreparedDocuments({ schema, validationRules: options.validationRules ?? [], parseOptions: { maxTokens: 50 }, ...options });
 
 describe("PreparedDocuments", () => {
@@ -38,6 +38,18 @@ describe("PreparedDocuments", () => {
     for (let i = 0; i < 100; i++) documents.get(`{ x${i}: a }`);
     expect(documents.size).toBe(3);
     expect(documents.get("{ four: a }")).not.toBe(four);
+  });
+
+  it("keeps the remembered texts under maxTotalLength characters, invalid ones included, dropping the least recently used", () => {
+    const documents = prepared({ maxTotalLength: 40 });
+    const texts = ["{ a1: a }", "{ a2: a }", "{ nope }", "{ a3: a }"]; // 9 + 9 + 8 + 9 = 35 characters
+    for (const text of texts) documents.get(text);
+    expect(documents.totalLength).toBe(35);
+    documents.get("{ a4: a }"); // 44 > 40: the oldest text leaves
+    expect(documents.size).toBe(4);
+    expect(documents.totalLength).toBe(35);
+    for (let i = 10; i < 60; i++) documents.get(`{ b${i}: a }`);
+    expect(documents.totalLength).toBeLessThanOrEqual(40);
   });
 
   it("neither prepares nor remembers a text longer than maxQueryLength", () => {
