@@ -30,9 +30,12 @@ import type { PreparedDocument, PreparedDocuments } from "./prepared-documents.j
  * test/integration/lean-graphql-path.test.ts sends the same requests through both and compares.
  */
 
+/** The single-result media types Apollo Server offers, in its order of preference (its MEDIA_TYPES). */
 const MEDIA_TYPES = {
   json: "application/json; charset=utf-8",
   graphqlResponseJson: "application/graphql-response+json; charset=utf-8",
+  // Apollo answers with this one when Accept prefers it (`application/json;callbackSpec=1.0`).
+  jsonCallback: "application/json; callbackSpec=1.0; charset=utf-8",
 } as const;
 
 /** What the lean path will serve: the request Apollo would build, the document and the operation it names. */
@@ -134,7 +137,7 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     if (!accept) return MEDIA_TYPES.json;
     let chosen = contentTypes.get(accept);
     if (chosen === undefined) {
-      chosen = new Negotiator({ headers: { accept } }).mediaType([MEDIA_TYPES.json, MEDIA_TYPES.graphqlResponseJson]) ?? null;
+      chosen = new Negotiator({ headers: { accept } }).mediaType([MEDIA_TYPES.json, MEDIA_TYPES.graphqlResponseJson, MEDIA_TYPES.jsonCallback]) ?? null;
       if (contentTypes.size >= 100) contentTypes.clear();
       contentTypes.set(accept, chosen);
     }
