@@ -207,7 +207,13 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
       await processRequest(lean, requestContext);
     } catch (maybeError) {
       const error = ensureError(maybeError);
-      await Promise.all(options.plugins.map(async (plugin) => plugin.unexpectedErrorProcessingRequest?.({ requestContext, error })));
+      try {
+        await Promise.all(options.plugins.map(async (plugin) => plugin.unexpectedErrorProcessingRequest?.({ requestContext, error })));
+      } catch (hookError) {
+        // Apollo lets an error from this hook escape the operation; its HTTP handler answers it
+        // (GraphQL Armor's token limit throws a BAD_REQUEST from here).
+        return escapedErrorResponse(hookError, lean.contentType);
+      }
       logger.error(`Unexpected error processing request: ${error}`);
       return errorResponse(new Error("Internal server error"), lean.contentType);
     }
@@ -294,8 +300,20 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     await willSendResponse();
   }
 
+  /** Apollo Server's answer to an error that escaped the operation (executeHTTPGraphQLRequest's catch). */
+  async function escapedErrorResponse(error: unknown, contentType: string): Promise<HTTPGraphQLResponse> {
+    if (error instanceof GraphQLError && error.extensions["code"] === "BAD_REQUEST") {
+      try {
+        await Promise.all(options.plugins.map(async (plugin) => plugin.invalidRequestWasReceived?.({ error })));
+      } catch (pluginError) {
+        apollo!.logger.error(`invalidRequestWasReceived hook threw: ${String(pluginError)}`);
+      }
+    }
+    return errorResponse(error, contentType);
+  }
+
   /** Apollo Server's answer to an error outside any operation (its `errorResponse`). */
-  function errorResponse(error: Error, contentType: string): HTTPGraphQLResponse {
+  function errorResponse(error: unknown, contentType: string): HTTPGraphQLResponse {
     const { formattedErrors, http } = formatGraphQLErrors([error], options.errors);
     return {
       status: http.status ?? 500,

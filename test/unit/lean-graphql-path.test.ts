@@ -39,6 +39,12 @@ type Hooks = string[];
 /** Records every hook Apollo (or the lean path) calls, with what the context holds by then. */
 function recorder(hooks: Hooks): ApolloServerPlugin<BaseContext> {
   return {
+    async unexpectedErrorProcessingRequest({ error }) {
+      hooks.push(`unexpectedErrorProcessingRequest ${error.message}`);
+    },
+    async invalidRequestWasReceived({ error }) {
+      hooks.push(`invalidRequestWasReceived ${error.message}`);
+    },
     async requestDidStart(rc) {
       hooks.push(`requestDidStart document=${rc.document !== undefined}`);
       return {
@@ -73,6 +79,11 @@ function recorder(hooks: Hooks): ApolloServerPlugin<BaseContext> {
 
 /** Turns chosen by the request's `x-turn` header. */
 const turns: ApolloServerPlugin<BaseContext> = {
+  // As GraphQL Armor's token limit does: a BAD_REQUEST thrown from the hook of last resort.
+  async unexpectedErrorProcessingRequest({ requestContext }) {
+    if (requestContext.request.http?.headers.get("x-turn") === "crash-and-refuse") throw new GraphQLError("refused after a crash", { extensions: { code: "BAD_REQUEST" } });
+    if (requestContext.request.http?.headers.get("x-turn") === "crash-twice") throw new Error("the crash hook crashed too");
+  },
   async requestDidStart(rc) {
     const turn = rc.request.http?.headers.get("x-turn");
     return {
@@ -85,7 +96,7 @@ const turns: ApolloServerPlugin<BaseContext> = {
         return { http: { status: 202, headers: new HeaderMap([["x-answered", "plugin"]]) }, body: { kind: "single", singleResult: { data: { hello: "from plugin" } } } };
       },
       async willSendResponse(rc) {
-        if (turn === "crash-after") throw new Error("plugin crashed while sending");
+        if (turn === "crash-after" || turn === "crash-and-refuse" || turn === "crash-twice") throw new Error("plugin crashed while sending");
         rc.response.http.headers.set("x-seen", "yes");
       },
     };
@@ -153,6 +164,9 @@ describe.each([false, true])("the lean path beside Apollo Server (stack traces: 
     ["a plugin crashing in didResolveOperation", { body: { query: "{ hello }" }, headers: { "x-turn": "crash-before" } }],
     ["a plugin answering in responseForOperation", { body: { query: "{ hello }" }, headers: { "x-turn": "answer" } }],
     ["a plugin crashing in willSendResponse", { body: { query: "{ hello }" }, headers: { "x-turn": "crash-after" } }],
+    ["a crash whose unexpectedErrorProcessingRequest hook throws BAD_REQUEST", { body: { query: "{ hello }" }, headers: { "x-turn": "crash-and-refuse" } }],
+    ["a crash whose unexpectedErrorProcessingRequest hook crashes too", { body: { query: "{ hello }" }, headers: { "x-turn": "crash-twice" } }],
+    ["Accept preferring application/json;callbackSpec=1.0", { body: { query: "{ hello }" }, headers: { accept: "application/json;callbackSpec=1.0, application/json;q=0.5" } }],
     ["the graphql-response+json media type", { body: { query: "{ hello fails }" }, headers: { accept: "application/graphql-response+json" } }],
   ])("answers %s as Apollo does", async (_name, request) => {
     const setup = await servers({ includeStacktraceInErrorResponses });
