@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { PreparedDocuments } from "../../src/server/prepared-documents.js";
 
 const schema = buildSchema("type Query { a: Int, b(n: Int!): Int }");
-const prepared = (options: { maxEntries?: number; maxQueryLength?: number; validationRules?: ValidationRule[] } = {}) =>
+const prepared = (options: { maxEntries?: number; maxQueryLength?: number; maxTotalLength?: number; validationRules?: ValidationRule[] } = {}) =>
   new PreparedDocuments({ schema, validationRules: options.validationRules ?? [], parseOptions: { maxTokens: 50 }, ...options });
 
 describe("PreparedDocuments", () => {
@@ -45,5 +45,35 @@ describe("PreparedDocuments", () => {
     expect(documents.get("{ a b: a }")).not.toBeNull();
     expect(documents.get("{ aa: a b: a }")).toBeNull();
     expect(documents.size).toBe(1);
+  });
+
+  it("keeps at most maxTotalTokens tokens of parsed documents, comments included, however many entries would fit", () => {
+    // Distinct valid texts of a thousand tokens each, as a client may send without end. Comments
+    // escape the parser's token limit, yet the document keeps each one: 32 000 of them in a 64 KiB
+    // text held 2.8 MB, so 1000 such entries would have held gigabytes.
+    const documents = new PreparedDocuments({ schema, validationRules: [], parseOptions: { maxTokens: 50 } });
+    for (let i = 0; i < 1000; i++) expect(documents.get(`{ x${i}: a }\n${"#\n".repeat(990)}`)).not.toBeNull();
+    expect(documents.held.tokens).toBeLessThanOrEqual(100_000);
+    expect(documents.held.tokens).toBeGreaterThan(90_000);
+    expect(documents.size).toBeLessThan(101);
+    // The most recent stay; a small document still finds room.
+    const small = documents.get("{ a }");
+    expect(documents.get("{ a }")).toBe(small);
+    expect(documents.held.tokens).toBeLessThanOrEqual(100_000);
+  });
+
+  it("keeps at most maxTotalLength characters of query text, invalid texts included", () => {
+    const documents = prepared({ maxTotalLength: 1000 });
+    for (let i = 0; i < 100; i++) expect(documents.get(`# ${i} ${"x".repeat(300)}\n{ c }`)).toBeNull();
+    expect(documents.held.length).toBeLessThanOrEqual(1000);
+    expect(documents.size).toBe(3);
+  });
+
+  it("answers a text larger than a whole budget without remembering it", () => {
+    const documents = new PreparedDocuments({ schema, validationRules: [], parseOptions: {}, maxTotalTokens: 10 });
+    expect(documents.get("{ a }")).not.toBeNull();
+    expect(documents.get(`{ ${"a ".repeat(20)}}`)).not.toBeNull();
+    expect(documents.size).toBe(1);
+    expect(documents.held.tokens).toBe(5);
   });
 });
