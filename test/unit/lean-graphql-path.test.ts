@@ -1,8 +1,12 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin, type BaseContext, HeaderMap, type HTTPGraphQLResponse } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import express from "express";
 import { describe, expect, it } from "vitest";
+import { graphqlHttpHandler } from "../../src/server/graphql-http-handler.js";
 import { leanGraphQLPath } from "../../src/server/lean-graphql-path.js";
 import { PreparedDocuments } from "../../src/server/prepared-documents.js";
 
@@ -41,6 +45,9 @@ function recorder(hooks: Hooks): ApolloServerPlugin<BaseContext> {
   return {
     async unexpectedErrorProcessingRequest({ error }) {
       hooks.push(`unexpectedErrorProcessingRequest ${error.message}`);
+    },
+    async contextCreationDidFail({ error }) {
+      hooks.push(`contextCreationDidFail ${error.message}`);
     },
     async invalidRequestWasReceived({ error }) {
       hooks.push(`invalidRequestWasReceived ${error.message}`);
@@ -111,17 +118,19 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
 async function servers(options: { includeStacktraceInErrorResponses: boolean }) {
   const hooks = { apollo: [] as Hooks, lean: [] as Hooks };
   const build = (recorded: Hooks, extra: ApolloServerPlugin<BaseContext>[]) => [recorder(recorded), turns, ...extra];
+  const leanPlugins = build(hooks.lean, []);
   const lean = leanGraphQLPath<BaseContext>({
     schema,
-    plugins: build(hooks.lean, []),
+    plugins: leanPlugins,
     documents: new PreparedDocuments({ schema, validationRules: [], parseOptions: {} }),
     errors: { formatError, ...options },
   });
   const logger = { debug() {}, info() {}, warn() {}, error() {} };
   const disabled = [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginLandingPageDisabled()];
   const reference = new ApolloServer({ schema, formatError, logger, ...options, plugins: [...build(hooks.apollo, []), ...disabled] });
-  // The lean path learns Apollo's logger and cache, and that it serves, from the lifecycle hook.
-  const host = new ApolloServer({ schema, formatError, logger, ...options, plugins: [lean.lifecyclePlugin, ...disabled] });
+  // The lean path learns Apollo's logger and cache, and that it serves, from the lifecycle hook;
+  // the Apollo it falls back to has the same plugins, as in start-server.ts.
+  const host = new ApolloServer({ schema, formatError, logger, ...options, plugins: [...leanPlugins, ...disabled, lean.lifecyclePlugin] });
   await Promise.all([reference.start(), host.start()]);
   return { reference, host, lean, hooks };
 }
@@ -188,5 +197,80 @@ describe("the lean path's boundaries", () => {
     await setup.reference.stop();
     const unstarted = leanGraphQLPath<BaseContext>({ schema, plugins: [], documents: new PreparedDocuments({ schema, validationRules: [], parseOptions: {} }), errors: { formatError, includeStacktraceInErrorResponses: false } });
     expect(unstarted.accept(request())).toBeNull();
+  });
+});
+
+describe("the lean path over HTTP (graphqlHttpHandler), beside Apollo Server's own", () => {
+  /** Both servers behind Express as start-server.ts mounts them, one with the lean path; each answer and hook compared. */
+  async function apps(context: () => Promise<BaseContext>) {
+    const setup = await servers({ includeStacktraceInErrorResponses: false });
+    const failures = { apollo: [] as string[], lean: [] as string[] };
+    const listen = async (handler: express.RequestHandler) => {
+      const app = express();
+      app.post("/graphql", express.json(), handler);
+      const server = http.createServer(app);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
+    };
+    const counted = (recorded: string[]) => async () => {
+      try {
+        return await context();
+      } catch (error) {
+        recorded.push(String(error));
+        throw error;
+      }
+    };
+    const [viaApollo, viaLean] = await Promise.all([
+      listen(graphqlHttpHandler(setup.reference, { context: counted(failures.apollo) })),
+      listen(graphqlHttpHandler(setup.host, { context: counted(failures.lean), lean: setup.lean })),
+    ]);
+    const post = async (url: string) => {
+      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ hello }" }) });
+      return { status: response.status, type: response.headers.get("content-type"), body: await response.text() };
+    };
+    const ask = async () => {
+      setup.hooks.apollo.length = 0;
+      setup.hooks.lean.length = 0;
+      const [apolloAnswer, leanAnswer] = await Promise.all([post(viaApollo.url), post(viaLean.url)]);
+      expect(leanAnswer).toEqual(apolloAnswer);
+      expect(setup.hooks.lean).toEqual(setup.hooks.apollo);
+      return leanAnswer;
+    };
+    const close = async () => {
+      for (const { server } of [viaApollo, viaLean]) await new Promise((resolve) => server.close(resolve));
+    };
+    return { setup, failures, ask, close };
+  }
+
+  it("answers a context that fails as Apollo does, creating the context once", async () => {
+    const { setup, failures, ask, close } = await apps(async () => {
+      throw new GraphQLError("no context today", { extensions: { code: "CONTEXT_BROKE", http: { status: 503 } } });
+    });
+    try {
+      const answer = await ask();
+      expect(answer.status).toBe(503);
+      expect(answer.body).toContain("no context today");
+      expect(setup.hooks.apollo).toEqual(["contextCreationDidFail no context today"]);
+      expect(failures.lean).toEqual(failures.apollo);
+      expect(failures.lean).toHaveLength(1);
+      expect(setup.lean.servedCount).toBe(0);
+    } finally {
+      await close();
+      await Promise.all([setup.reference.stop(), setup.host.stop()]);
+    }
+  });
+
+  it("answers a request as Apollo does once the server is stopping or stopped", async () => {
+    const { setup, ask, close } = await apps(async () => ({}));
+    try {
+      expect((await ask()).status).toBe(200);
+      expect(setup.lean.servedCount).toBe(1);
+      await Promise.all([setup.reference.stop(), setup.host.stop()]);
+      const answer = await ask();
+      expect(answer.status).toBe(500);
+      expect(setup.lean.servedCount).toBe(1);
+    } finally {
+      await close();
+    }
   });
 });
