@@ -43,6 +43,8 @@ export interface LeanRequest {
   readonly request: GraphQLRequest;
   readonly prepared: PreparedDocument;
   readonly operation: OperationDefinitionNode;
+  /** Parsed and validated for this request: Apollo, missing its document store, calls the parsing and validation hooks. */
+  readonly fresh: boolean;
   /** The media type of the answer, as Apollo Server chooses it from `Accept`. */
   readonly contentType: string;
 }
@@ -116,6 +118,9 @@ type KeyValueCache = GraphQLRequestContext<BaseContext>["cache"];
 type CachePolicy = GraphQLRequestContext<BaseContext>["overallCachePolicy"];
 type CacheHint = Parameters<CachePolicy["restrict"]>[0];
 
+/** What parsingDidStart and validationDidStart may return (both take an optional error argument). */
+type DidEndHook = (error?: never) => unknown;
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
@@ -172,6 +177,7 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return null;
     const chosenType = contentTypeFor(httpRequest.headers.get("accept"));
     if (chosenType === null) return null;
+    const fresh = !options.documents.has(query);
     const prepared = options.documents.get(query);
     if (prepared === null) return null;
     const request: GraphQLRequest = {
@@ -184,7 +190,7 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     const operation = getOperationAST(prepared.document, request.operationName);
     // No such operation, or a subscription: Apollo's errors, from Apollo.
     if (!operation || operation.operation === "subscription") return null;
-    return { request, prepared, operation, contentType: chosenType };
+    return { request, prepared, operation, contentType: chosenType, fresh };
   }
 
   async function serve(lean: LeanRequest, contextValue: Context): Promise<HTTPGraphQLResponse> {
@@ -236,6 +242,14 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     requestContext.queryHash = lean.prepared.queryHash;
     requestContext.source = lean.request.query!;
     await Promise.all(listeners.map((listener) => listener.didResolveSource?.(asStage())));
+    if (lean.fresh) {
+      // Apollo parses and validates a text its document store lacks between these hooks.
+      const parsingDidEnd = await invokeDidStartHook(listeners, (listener) => listener.parsingDidStart?.(asStage()));
+      requestContext.document = lean.prepared.document;
+      await parsingDidEnd();
+      const validationDidEnd = await invokeDidStartHook(listeners, (listener) => listener.validationDidStart?.(asStage()));
+      await validationDidEnd();
+    }
     requestContext.document = lean.prepared.document;
     requestContext.operation = lean.operation;
     requestContext.operationName = lean.operation.name?.value ?? null;
@@ -298,6 +312,19 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
       await Promise.all(executionListeners.map((listener) => listener.executionDidEnd?.()));
     }
     await willSendResponse();
+  }
+
+  /** Apollo Server's invokeDidStartHook: every start hook at once, then their end hooks in reverse, not awaited. */
+  async function invokeDidStartHook(
+    listeners: readonly GraphQLRequestListener<Context>[],
+    hook: (listener: GraphQLRequestListener<Context>) => Promise<DidEndHook | void> | undefined,
+  ): Promise<() => Promise<void>> {
+    const ends = (await Promise.all(listeners.map(hook))).filter((end): end is DidEndHook => typeof end === "function");
+    ends.reverse();
+    // Nothing went wrong on the lean path: the end hooks hear no errors.
+    return async () => {
+      for (const end of ends) void end();
+    };
   }
 
   /** Apollo Server's answer to an error that escaped the operation (executeHTTPGraphQLRequest's catch). */

@@ -67,6 +67,11 @@ export class PreparedDocuments {
     return { length: this.#totalLength, tokens: this.#totalTokens };
   }
 
+  /** Whether `query` is remembered, prepared or not: if not, the next `get` parses and validates it. */
+  has(query: string): boolean {
+    return this.#entries.has(query);
+  }
+
   /** The document of `query` if it parses and validates; null otherwise. */
   get(query: string): PreparedDocument | null {
     const known = this.#entries.get(query);

@@ -58,6 +58,15 @@ function recorder(hooks: Hooks): ApolloServerPlugin<BaseContext> {
         async didResolveSource(rc) {
           hooks.push(`didResolveSource hash=${rc.queryHash.length}`);
         },
+        // Apollo calls these only when its document store lacks the text: the first request of each text here.
+        async parsingDidStart(rc) {
+          hooks.push(`parsingDidStart document=${rc.document !== undefined}`);
+          return async (error) => void hooks.push(`parsingDidEnd ${error?.message ?? ""} document=${rc.document !== undefined}`);
+        },
+        async validationDidStart() {
+          hooks.push("validationDidStart");
+          return async (errors) => void hooks.push(`validationDidEnd ${errors?.length ?? 0}`);
+        },
         async didResolveOperation(rc) {
           hooks.push(`didResolveOperation ${rc.operationName} ${rc.operation?.operation}`);
         },
@@ -188,6 +197,20 @@ describe.each([false, true])("the lean path beside Apollo Server (stack traces: 
 });
 
 describe("the lean path's boundaries", () => {
+  it("calls the parsing and validation hooks for a text's first request only, as Apollo's document store does", async () => {
+    const setup = await servers({ includeStacktraceInErrorResponses: false });
+    try {
+      await both(setup, { body: { query: "{ hello }" } });
+      expect(setup.hooks.lean).toContain("validationDidStart");
+      await both(setup, { body: { query: "{ hello }" } });
+      expect(setup.hooks.lean).not.toContain("validationDidStart");
+      await both(setup, { body: { query: "{hello}" } });
+      expect(setup.hooks.lean).toContain("validationDidStart");
+    } finally {
+      await Promise.all([setup.reference.stop(), setup.host.stop()]);
+    }
+  });
+
   it("takes nothing before Apollo has started, nor once it begins to stop", async () => {
     const setup = await servers({ includeStacktraceInErrorResponses: false });
     const request = () => ({ method: "POST", headers: new HeaderMap([["content-type", "application/json"]]), search: "", body: { query: "{ hello }" } });
