@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import { type DocumentNode, type ParseOptions, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from "graphql";
+import { documentTokenCount } from "./document-token-count.js";
 
 export interface PreparedDocument {
   readonly document: DocumentNode;
@@ -112,13 +113,6 @@ export class PreparedDocuments {
       return { prepared: null, tokens: 0 };
     }
     if (validate(this.options.schema, document, this.#rules).length > 0) return { prepared: null, tokens: 0 };
-    return { prepared: { document, queryHash: hash("sha256", query, "hex") }, tokens: tokenCount(document) };
+    return { prepared: { document, queryHash: hash("sha256", query, "hex") }, tokens: documentTokenCount(document) };
   }
-}
-
-/** The tokens a parsed document keeps through its locations: the lexer's chain, comments included. */
-function tokenCount(document: DocumentNode): number {
-  let count = 0;
-  for (let token = document.loc?.startToken ?? null; token !== null; token = token.next) count++;
-  return count;
 }
