@@ -35,9 +35,12 @@ import type { PreparedDocument, PreparedDocuments } from "./prepared-documents.j
  * resolver instrumentation; none of this server's plugins uses it either, see mutation-effects.ts).
  */
 
+/** The single-result media types Apollo Server offers, in its order of preference (its MEDIA_TYPES). */
 const MEDIA_TYPES = {
   json: "application/json; charset=utf-8",
   graphqlResponseJson: "application/graphql-response+json; charset=utf-8",
+  // Apollo answers with this one when Accept prefers it (`application/json;callbackSpec=1.0`).
+  jsonCallback: "application/json; callbackSpec=1.0; charset=utf-8",
 } as const;
 
 /** What the lean path will serve: the request Apollo would build, the document and the operation it names. */
@@ -45,6 +48,8 @@ export interface LeanRequest {
   readonly request: GraphQLRequest;
   readonly prepared: PreparedDocument;
   readonly operation: OperationDefinitionNode;
+  /** Parsed and validated for this request: Apollo, missing its document store, calls the parsing and validation hooks. */
+  readonly fresh: boolean;
   /** The media type of the answer, as Apollo Server chooses it from `Accept`. */
   readonly contentType: string;
 }
@@ -118,6 +123,9 @@ type KeyValueCache = GraphQLRequestContext<BaseContext>["cache"];
 type CachePolicy = GraphQLRequestContext<BaseContext>["overallCachePolicy"];
 type CacheHint = Parameters<CachePolicy["restrict"]>[0];
 
+/** What parsingDidStart and validationDidStart may return (both take an optional error argument). */
+type DidEndHook = (error?: never) => unknown;
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
@@ -139,7 +147,7 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     if (!accept) return MEDIA_TYPES.json;
     let chosen = contentTypes.get(accept);
     if (chosen === undefined) {
-      chosen = new Negotiator({ headers: { accept } }).mediaType([MEDIA_TYPES.json, MEDIA_TYPES.graphqlResponseJson]) ?? null;
+      chosen = new Negotiator({ headers: { accept } }).mediaType([MEDIA_TYPES.json, MEDIA_TYPES.graphqlResponseJson, MEDIA_TYPES.jsonCallback]) ?? null;
       if (contentTypes.size >= 100) contentTypes.clear();
       contentTypes.set(accept, chosen);
     }
@@ -174,6 +182,7 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return null;
     const chosenType = contentTypeFor(httpRequest.headers.get("accept"));
     if (chosenType === null) return null;
+    const fresh = !options.documents.has(query);
     const prepared = options.documents.get(query);
     if (prepared === null) return null;
     const request: GraphQLRequest = {
@@ -186,7 +195,7 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     const operation = getOperationAST(prepared.document, request.operationName);
     // No such operation, or a subscription: Apollo's errors, from Apollo.
     if (!operation || operation.operation === "subscription") return null;
-    return { request, prepared, operation, contentType: chosenType };
+    return { request, prepared, operation, contentType: chosenType, fresh };
   }
 
   async function serve(lean: LeanRequest, contextValue: Context): Promise<HTTPGraphQLResponse> {
@@ -214,7 +223,13 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
       result = body.singleResult;
     } catch (maybeError) {
       const error = ensureError(maybeError);
-      await Promise.all(options.plugins.map(async (plugin) => plugin.unexpectedErrorProcessingRequest?.({ requestContext, error })));
+      try {
+        await Promise.all(options.plugins.map(async (plugin) => plugin.unexpectedErrorProcessingRequest?.({ requestContext, error })));
+      } catch (hookError) {
+        // Apollo lets an error from this hook escape the operation; its HTTP handler answers it
+        // (GraphQL Armor's token limit throws a BAD_REQUEST from here).
+        return escapedErrorResponse(hookError, lean.contentType);
+      }
       logger.error(`Unexpected error processing request: ${error}`);
       return errorResponse(new Error("Internal server error"), lean.contentType);
     }
@@ -236,6 +251,14 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     requestContext.queryHash = lean.prepared.queryHash;
     requestContext.source = lean.request.query!;
     await Promise.all(listeners.map((listener) => listener.didResolveSource?.(asStage())));
+    if (lean.fresh) {
+      // Apollo parses and validates a text its document store lacks between these hooks.
+      const parsingDidEnd = await invokeDidStartHook(listeners, (listener) => listener.parsingDidStart?.(asStage()));
+      requestContext.document = lean.prepared.document;
+      await parsingDidEnd();
+      const validationDidEnd = await invokeDidStartHook(listeners, (listener) => listener.validationDidStart?.(asStage()));
+      await validationDidEnd();
+    }
     requestContext.document = lean.prepared.document;
     requestContext.operation = lean.operation;
     requestContext.operationName = lean.operation.name?.value ?? null;
@@ -300,8 +323,33 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     await willSendResponse();
   }
 
+  /** Apollo Server's invokeDidStartHook: every start hook at once, then their end hooks in reverse, not awaited. */
+  async function invokeDidStartHook(
+    listeners: readonly GraphQLRequestListener<Context>[],
+    hook: (listener: GraphQLRequestListener<Context>) => Promise<DidEndHook | void> | undefined,
+  ): Promise<() => Promise<void>> {
+    const ends = (await Promise.all(listeners.map(hook))).filter((end): end is DidEndHook => typeof end === "function");
+    ends.reverse();
+    // Nothing went wrong on the lean path: the end hooks hear no errors.
+    return async () => {
+      for (const end of ends) void end();
+    };
+  }
+
+  /** Apollo Server's answer to an error that escaped the operation (executeHTTPGraphQLRequest's catch). */
+  async function escapedErrorResponse(error: unknown, contentType: string): Promise<HTTPGraphQLResponse> {
+    if (error instanceof GraphQLError && error.extensions["code"] === "BAD_REQUEST") {
+      try {
+        await Promise.all(options.plugins.map(async (plugin) => plugin.invalidRequestWasReceived?.({ error })));
+      } catch (pluginError) {
+        apollo!.logger.error(`invalidRequestWasReceived hook threw: ${String(pluginError)}`);
+      }
+    }
+    return errorResponse(error, contentType);
+  }
+
   /** Apollo Server's answer to an error outside any operation (its `errorResponse`). */
-  function errorResponse(error: Error, contentType: string): HTTPGraphQLResponse {
+  function errorResponse(error: unknown, contentType: string): HTTPGraphQLResponse {
     const { formattedErrors, http } = formatGraphQLErrors([error], options.errors);
     return {
       status: http.status ?? 500,

@@ -35,6 +35,7 @@ import { tokenClaimsOf } from "../domain/roles.js";
 import { corsMiddleware } from "./cors-middleware.js";
 import { directRoutes } from "./direct-routes.js";
 import { graphqlHttpHandler } from "./graphql-http-handler.js";
+import { BoundedDocumentStore } from "./bounded-document-store.js";
 import { leanGraphQLPath } from "./lean-graphql-path.js";
 import { PreparedDocuments } from "./prepared-documents.js";
 import { jsonBody } from "./json-body.js";
@@ -152,6 +153,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     allowBatchedHttpRequests: false,
     validationRules,
     parseOptions: protection.parseOptions,
+    // Bounded by the tokens documents keep, not their JSON size (bounded-document-store.ts).
+    documentStore: new BoundedDocumentStore(),
     plugins: [
       // Per-request work that serves no user of this API: cache-control hints (nothing sets
       // them; the plugin cost ~650 µs per 100-post request) and Apollo Studio reporting.

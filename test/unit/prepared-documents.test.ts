@@ -40,22 +40,40 @@ describe("PreparedDocuments", () => {
     expect(documents.get("{ four: a }")).not.toBe(four);
   });
 
-  it("keeps the remembered texts under maxTotalLength characters, invalid ones included, dropping the least recently used", () => {
-    const documents = prepared({ maxTotalLength: 40 });
-    const texts = ["{ a1: a }", "{ a2: a }", "{ nope }", "{ a3: a }"]; // 9 + 9 + 8 + 9 = 35 characters
-    for (const text of texts) documents.get(text);
-    expect(documents.totalLength).toBe(35);
-    documents.get("{ a4: a }"); // 44 > 40: the oldest text leaves
-    expect(documents.size).toBe(4);
-    expect(documents.totalLength).toBe(35);
-    for (let i = 10; i < 60; i++) documents.get(`{ b${i}: a }`);
-    expect(documents.totalLength).toBeLessThanOrEqual(40);
-  });
-
   it("neither prepares nor remembers a text longer than maxQueryLength", () => {
     const documents = prepared({ maxQueryLength: 10 });
     expect(documents.get("{ a b: a }")).not.toBeNull();
     expect(documents.get("{ aa: a b: a }")).toBeNull();
     expect(documents.size).toBe(1);
+  });
+
+  it("keeps at most maxTotalTokens tokens of parsed documents, comments included, however many entries would fit", () => {
+    // Distinct valid texts of a thousand tokens each, as a client may send without end. Comments
+    // escape the parser's token limit, yet the document keeps each one: 32 000 of them in a 64 KiB
+    // text held 2.8 MB, so 1000 such entries would have held gigabytes.
+    const documents = new PreparedDocuments({ schema, validationRules: [], parseOptions: { maxTokens: 50 } });
+    for (let i = 0; i < 1000; i++) expect(documents.get(`{ x${i}: a }\n${"#\n".repeat(990)}`)).not.toBeNull();
+    expect(documents.held.tokens).toBeLessThanOrEqual(100_000);
+    expect(documents.held.tokens).toBeGreaterThan(90_000);
+    expect(documents.size).toBeLessThan(101);
+    // The most recent stay; a small document still finds room.
+    const small = documents.get("{ a }");
+    expect(documents.get("{ a }")).toBe(small);
+    expect(documents.held.tokens).toBeLessThanOrEqual(100_000);
+  });
+
+  it("keeps at most maxTotalLength characters of query text, invalid texts included", () => {
+    const documents = prepared({ maxTotalLength: 1000 });
+    for (let i = 0; i < 100; i++) expect(documents.get(`# ${i} ${"x".repeat(300)}\n{ c }`)).toBeNull();
+    expect(documents.held.length).toBeLessThanOrEqual(1000);
+    expect(documents.size).toBe(3);
+  });
+
+  it("answers a text larger than a whole budget without remembering it", () => {
+    const documents = new PreparedDocuments({ schema, validationRules: [], parseOptions: {}, maxTotalTokens: 10 });
+    expect(documents.get("{ a }")).not.toBeNull();
+    expect(documents.get(`{ ${"a ".repeat(20)}}`)).not.toBeNull();
+    expect(documents.size).toBe(1);
+    expect(documents.held.tokens).toBe(5);
   });
 });
