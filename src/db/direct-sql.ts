@@ -24,10 +24,39 @@ export type { SqlRow, SqlValue } from "./direct-driver.js";
 export interface SqlStatement {
   readonly strings: TemplateStringsArray;
   readonly values: readonly SqlValue[];
+  /** With fragments inlined: the text around `values` (one more than them), and the fragments' templates in order. */
+  readonly inlined?: { readonly pieces: readonly string[]; readonly templates: readonly TemplateStringsArray[] };
 }
 
-/** A statement with bound values: sql`SELECT "id" FROM "User" WHERE "email" = ${email}`. */
-export const sql = (strings: TemplateStringsArray, ...values: SqlValue[]): SqlStatement => ({ strings, values });
+const isStatement = (value: SqlValue | SqlStatement): value is SqlStatement => typeof value === "object" && value !== null && !(value instanceof Date);
+
+/**
+ * A statement with bound values: sql`SELECT "id" FROM "User" WHERE "email" = ${email}`. A value
+ * may itself be a statement, a fragment written once and used in several statements: its text is
+ * inlined and its values bound in place (sql`WITH ${heldCounters(…)} SELECT …`).
+ */
+export function sql(strings: TemplateStringsArray, ...values: (SqlValue | SqlStatement)[]): SqlStatement {
+  if (!values.some(isStatement)) return { strings, values: values as SqlValue[] };
+  const pieces = [strings[0]!];
+  const bound: SqlValue[] = [];
+  const templates: TemplateStringsArray[] = [];
+  values.forEach((value, index) => {
+    if (isStatement(value)) {
+      const inner = value.inlined?.pieces ?? value.strings;
+      templates.push(value.strings, ...(value.inlined?.templates ?? []));
+      pieces[pieces.length - 1] += inner[0]!;
+      value.values.forEach((innerValue, innerIndex) => {
+        bound.push(innerValue);
+        pieces.push(inner[innerIndex + 1]!);
+      });
+      pieces[pieces.length - 1] += strings[index + 1]!;
+    } else {
+      bound.push(value);
+      pieces.push(strings[index + 1]!);
+    }
+  });
+  return { strings, values: bound, inlined: { pieces, templates } };
+}
 
 export interface SqlSession {
   /** Rows as objects keyed by column name (or alias). */
@@ -47,16 +76,28 @@ export interface DirectSql extends SqlSession {
 
 type Provider = SqlDriverAdapter["provider"];
 
-/** Rendered texts per call site: a template's strings array is the same object at every call. */
-const rendered = new WeakMap<TemplateStringsArray, Partial<Record<Provider, string>>>();
+interface RenderedTexts {
+  /** The templates of the fragments inlined when these texts were rendered: the same at a call site. */
+  readonly templates: readonly TemplateStringsArray[] | undefined;
+  readonly texts: Partial<Record<Provider, string>>;
+}
 
-function textOf(strings: TemplateStringsArray, provider: Provider): string {
-  let texts = rendered.get(strings);
-  if (!texts) rendered.set(strings, (texts = {}));
-  let text = texts[provider];
+/** Rendered texts per call site: a template's strings array is the same object at every call. */
+const rendered = new WeakMap<TemplateStringsArray, RenderedTexts>();
+
+const sameTemplates = (a: readonly TemplateStringsArray[] | undefined, b: readonly TemplateStringsArray[] | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((template, index) => template === b[index]));
+
+function textOf(statement: SqlStatement, provider: Provider): string {
+  const templates = statement.inlined?.templates;
+  let entry = rendered.get(statement.strings);
+  // A call site passing other fragments than last time (not done today) renders anew.
+  if (!entry || !sameTemplates(entry.templates, templates)) rendered.set(statement.strings, (entry = { templates, texts: {} }));
+  let text = entry.texts[provider];
   if (text === undefined) {
-    text = provider === "postgres" ? strings.reduce((joined, part, index) => `${joined}$${index}${part}`) : strings.join("?");
-    texts[provider] = text;
+    const pieces = statement.inlined?.pieces ?? statement.strings;
+    text = provider === "postgres" ? pieces.reduce((joined, part, index) => `${joined}$${index}${part}`) : pieces.join("?");
+    entry.texts[provider] = text;
   }
   return text;
 }
@@ -75,7 +116,7 @@ export function renderSql(statement: SqlStatement, provider: Provider): SqlQuery
   const { values } = statement;
   const argTypes = new Array<ArgType>(values.length);
   for (let index = 0; index < values.length; index++) argTypes[index] = argTypeOf(values[index]!);
-  return { sql: textOf(statement.strings, provider), args: values as unknown[], argTypes };
+  return { sql: textOf(statement, provider), args: values as unknown[], argTypes };
 }
 
 function sessionOn(queryable: SqlQueryable): SqlSession {
@@ -133,8 +174,8 @@ export function throughDriverAdapter(adapter: SqlDriverAdapter): DirectSql {
 function throughDirectDriver(driver: DirectDriver): DirectSql {
   const { provider } = driver;
   const on = (statements: DirectStatements): SqlSession => ({
-    rows: (statement) => statements.rows(textOf(statement.strings, provider), statement.values),
-    execute: (statement) => statements.execute(textOf(statement.strings, provider), statement.values),
+    rows: (statement) => statements.rows(textOf(statement, provider), statement.values),
+    execute: (statement) => statements.execute(textOf(statement, provider), statement.values),
   });
   return { ...on(driver), transaction: (work) => driver.directTransaction((tx) => work(on(tx))) };
 }

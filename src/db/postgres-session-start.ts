@@ -3,7 +3,7 @@ import type { Database } from "./database.js";
 import { directSql, readInt, sql } from "./direct-sql.js";
 import { credentialStateOf } from "./credential-state.js";
 import type { SessionStart, StartSessionOptions } from "./session-start.js";
-import { heldCounterSlots } from "./postgres-throttle-reservation.js";
+import { heldCounters, releaseHeldCounters } from "./postgres-throttle-reservation.js";
 
 /**
  * startSession (session-start.ts) in ONE statement, one round trip: the login's counters given
@@ -18,21 +18,9 @@ import { heldCounterSlots } from "./postgres-throttle-reservation.js";
  */
 export async function startSessionOnPostgres(db: Database, options: StartSessionOptions): Promise<SessionStart> {
   const { sessionId, userId, now, expiresAt } = options;
-  const [c1, c2, c3] = heldCounterSlots(options.releasing ?? []);
   const [row] = await (await directSql(db)).rows(sql`
-    WITH held ("key", "limit", "windowStart", "slot") AS (
-      VALUES (${c1.key}::text, ${c1.limit}::int, ${c1.windowStart}::timestamp(3), 1), (${c2.key}::text, ${c2.limit}::int, ${c2.windowStart}::timestamp(3), 2),
-             (${c3.key}::text, ${c3.limit}::int, ${c3.windowStart}::timestamp(3), 3)
-    ), released AS (
-      INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
-      SELECT h."key", 0, ${now}, NULL FROM held h
-      WHERE h."key" IS NOT NULL AND EXISTS (SELECT 1 FROM "LoginThrottle" e WHERE e."key" = h."key")
-      ORDER BY h."slot"
-      ON CONFLICT ("key") DO UPDATE SET
-        "failures" = t."failures" - 1,
-        "inFlight" = GREATEST(t."inFlight" - 1, 0),
-        "lockedUntil" = CASE WHEN t."failures" - 1 >= (SELECT h2."limit" FROM held h2 WHERE h2."key" = t."key") THEN t."lockedUntil" ELSE NULL END
-      WHERE t."failures" > 0 AND t."windowStart" = COALESCE((SELECT h2."windowStart" FROM held h2 WHERE h2."key" = t."key"), t."windowStart")
+    WITH ${heldCounters(options.releasing ?? [])}, released AS (
+      ${releaseHeldCounters(sql`${now}`)}
       RETURNING 1
     ), current AS (
       SELECT "id", "credentialEpoch", "disabledAt", "deletedAt" FROM "User" WHERE "id" = ${userId} FOR SHARE

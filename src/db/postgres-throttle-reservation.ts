@@ -1,6 +1,6 @@
 import { type CounterRefusal, refusalOf } from "./counter-refusal.js";
 import type { Database } from "./database.js";
-import { directSql, readInt, readOptionalDate, sql } from "./direct-sql.js";
+import { directSql, readInt, readOptionalDate, sql, type SqlStatement } from "./direct-sql.js";
 import type { User } from "./generated/client.js";
 import type { CounterRule, HeldCounter, ReservedFinding } from "./throttle-reservation.js";
 import { userFromRow } from "./user-row.js";
@@ -16,7 +16,7 @@ function slots<T extends object>(counters: readonly T[], empty: Slot<T>): [Slot<
 }
 
 /** The counters a statement gives back, in slot order, padded with empty slots (null keys match nothing). */
-export const heldCounterSlots = (counters: readonly HeldCounter[]) =>
+const heldCounterSlots = (counters: readonly HeldCounter[]) =>
   slots<Required<HeldCounter>>(
     counters.map((counter) => ({ key: counter.key, limit: counter.limit, windowStart: counter.windowStart ?? null })),
     { key: null, limit: null, windowStart: null },
@@ -131,29 +131,40 @@ const BUSY_RETRY_SECONDS = 1;
 
 const retryAfter = (until: Date, now: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
 
-/**
- * releaseCounters (throttle-reservation.ts) in one statement: each counter decremented unless at
- * zero (its checks in flight too, down to zero), its lock lifted when that takes it below its
- * limit. Through INSERT … ON CONFLICT in slot order, the order reservations lock counters in; a
- * counter cleared meanwhile stays absent.
- */
-export async function releaseCountersOnPostgres(db: Database, counters: readonly HeldCounter[]): Promise<void> {
-  if (counters.length === 0) return;
+/** The counters a login holds, as the CTE `held` (key, limit, window, slot) the fragment below reads. */
+export function heldCounters(counters: readonly HeldCounter[]): SqlStatement {
   const [c1, c2, c3] = heldCounterSlots(counters);
-  await (await directSql(db)).execute(sql`
-    WITH held ("key", "limit", "windowStart", "slot") AS (
+  return sql`held ("key", "limit", "windowStart", "slot") AS (
       VALUES (${c1.key}::text, ${c1.limit}::int, ${c1.windowStart}::timestamp(3), 1), (${c2.key}::text, ${c2.limit}::int, ${c2.windowStart}::timestamp(3), 2),
              (${c3.key}::text, ${c3.limit}::int, ${c3.windowStart}::timestamp(3), 3)
-    )
-    INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
-    SELECT h."key", 0, CURRENT_TIMESTAMP, NULL FROM held h
-    WHERE h."key" IS NOT NULL AND EXISTS (SELECT 1 FROM "LoginThrottle" e WHERE e."key" = h."key")
-    ORDER BY h."slot"
-    ON CONFLICT ("key") DO UPDATE SET
-      "failures" = t."failures" - 1,
-      "inFlight" = GREATEST(t."inFlight" - 1, 0),
-      "lockedUntil" = CASE WHEN t."failures" - 1 >= (SELECT h2."limit" FROM held h2 WHERE h2."key" = t."key") THEN t."lockedUntil" ELSE NULL END
-    WHERE t."failures" > 0 AND t."windowStart" = COALESCE((SELECT h2."windowStart" FROM held h2 WHERE h2."key" = t."key"), t."windowStart")`);
+    )`;
+}
+
+/**
+ * releaseCounters (throttle-reservation.ts) as one INSERT … ON CONFLICT over the CTE `held`
+ * (heldCounters): each counter decremented unless at zero (its checks in flight too, down to
+ * zero), its lock lifted when that takes it below its limit, only in the window it was counted in.
+ * In slot order, the order reservations lock counters in; a counter cleared meanwhile stays
+ * absent (`windowStart` is what a row recreated by a race with that clearing would start with).
+ * Used alone (releaseCountersOnPostgres) and inside the one-statement session start
+ * (postgres-session-start.ts).
+ */
+export function releaseHeldCounters(windowStart: SqlStatement): SqlStatement {
+  return sql`INSERT INTO "LoginThrottle" AS t ("key", "failures", "windowStart", "lockedUntil")
+      SELECT h."key", 0, ${windowStart}, NULL FROM held h
+      WHERE h."key" IS NOT NULL AND EXISTS (SELECT 1 FROM "LoginThrottle" e WHERE e."key" = h."key")
+      ORDER BY h."slot"
+      ON CONFLICT ("key") DO UPDATE SET
+        "failures" = t."failures" - 1,
+        "inFlight" = GREATEST(t."inFlight" - 1, 0),
+        "lockedUntil" = CASE WHEN t."failures" - 1 >= (SELECT h2."limit" FROM held h2 WHERE h2."key" = t."key") THEN t."lockedUntil" ELSE NULL END
+      WHERE t."failures" > 0 AND t."windowStart" = COALESCE((SELECT h2."windowStart" FROM held h2 WHERE h2."key" = t."key"), t."windowStart")`;
+}
+
+/** releaseCounters (throttle-reservation.ts) in one statement (releaseHeldCounters). */
+export async function releaseCountersOnPostgres(db: Database, counters: readonly HeldCounter[]): Promise<void> {
+  if (counters.length === 0) return;
+  await (await directSql(db)).execute(sql`WITH ${heldCounters(counters)} ${releaseHeldCounters(sql`CURRENT_TIMESTAMP`)}`);
 }
 
 /**

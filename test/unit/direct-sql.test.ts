@@ -32,4 +32,27 @@ describe("renderSql", () => {
     expect(second.argTypes[2]).toEqual({ scalarType: "float", arity: "scalar" });
     expect(renderSql(lookup("a", 1, at), "postgres").sql).not.toBe(first.sql);
   });
+
+  it("inlines a fragment's text and binds its values in place, numbering PostgreSQL's placeholders through it", () => {
+    const keyed = (key: string) => sql`"key" = ${key}`;
+    const since = (at: Date) => sql`"windowStart" >= ${at} AND ${keyed("inner")}`;
+    const statement = (limit: number) => sql`SELECT 1 FROM "LoginThrottle" WHERE ${keyed("k")} AND ${since(at)} AND "failures" < ${limit}`;
+    expect(renderSql(statement(5), "postgres")).toMatchObject({
+      sql: `SELECT 1 FROM "LoginThrottle" WHERE "key" = $1 AND "windowStart" >= $2 AND "key" = $3 AND "failures" < $4`,
+      args: ["k", at, "inner", 5],
+    });
+    expect(renderSql(statement(6), "sqlite")).toMatchObject({
+      sql: `SELECT 1 FROM "LoginThrottle" WHERE "key" = ? AND "windowStart" >= ? AND "key" = ? AND "failures" < ?`,
+      args: ["k", at, "inner", 6],
+    });
+  });
+
+  it("renders a call site anew when it is given other fragments than before", () => {
+    const first = sql`"a" = ${1}`;
+    const second = sql`"b" = ${2}`;
+    const site = (fragment: ReturnType<typeof sql>) => sql`SELECT 1 WHERE ${fragment}`;
+    expect(renderSql(site(first), "sqlite").sql).toBe(`SELECT 1 WHERE "a" = ?`);
+    expect(renderSql(site(second), "sqlite").sql).toBe(`SELECT 1 WHERE "b" = ?`);
+    expect(renderSql(site(first), "sqlite").sql).toBe(`SELECT 1 WHERE "a" = ?`);
+  });
 });
