@@ -16,8 +16,9 @@ import { type ErrorFormattingOptions, ensureError, ensureGraphQLError, formatGra
 import type { PreparedDocument, PreparedDocuments } from "./prepared-documents.js";
 
 /**
- * The lean path serves the common GraphQL request — a JSON POST of a document seen before, not a
- * persisted query, answered with one JSON result — without Apollo Server's request pipeline, and
+ * The lean path serves the common GraphQL request — a JSON POST of a document that parses and
+ * validates (each distinct text prepared once, prepared-documents.ts), not a persisted query,
+ * answered with one JSON result — without Apollo Server's request pipeline, and
  * answers it exactly as Apollo would: the same plugins (hook by hook, in Apollo's order, with the
  * same request context), the same execution (graphql-js `execute`, which is what Apollo runs on
  * graphql 16), the same error formatting, status, headers and body. Everything else — GETs,

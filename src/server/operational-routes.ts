@@ -97,7 +97,7 @@ export function mountOperationalRoutes(app: Express, options: OperationalRoutesO
           metric("claimgate_claims_changed_users", "gauge", "Users whose recent claim changes make older access tokens stale.", options.claimsChangedCount()) +
           changeFeedMetric(options.changeFeedConnected?.()) +
           metric("claimgate_websocket_connections", "gauge", "Open WebSocket connections (GraphQL subscriptions) this process follows.", options.socketCount?.() ?? 0) +
-          metric("claimgate_graphql_lean_requests_total", "counter", "GraphQL HTTP requests answered without Apollo Server's request pipeline (JSON POSTs of documents seen before); the rest went through it.", options.leanRequestCount?.() ?? 0) +
+          metric("claimgate_graphql_lean_requests_total", "counter", "GraphQL HTTP requests answered without Apollo Server's request pipeline (JSON POSTs of documents that parse and validate); the rest went through it.", options.leanRequestCount?.() ?? 0) +
           metric("claimgate_password_verifications_total", "counter", "Argon2id password verifications run (real and dummy): what login throttling bounds.", passwordVerificationCount()) +
           wouldDenyMetric(options.wouldDenyCounts?.() ?? new Map()) +
           metric("claimgate_db_busy_retries_total", "counter", "Database attempts that met another connection's lock and were retried after a pause.", storage.busyRetries) +
