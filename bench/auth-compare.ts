@@ -66,7 +66,7 @@ const profileAfter = await profileAuth(profileOptions);
 
 /** Measured once with Linux `perf` (see the report): what the V8 profile cannot show. */
 const READING =
-  "How to read the profiles: V8's sampler takes wall-clock samples of the main thread, so a native frame (`run`, `all`, `writev`) also absorbs the time the thread sat descheduled on a loaded machine, and the profiler's own overhead inflates every figure; read them as shares. A bare Node HTTP server answering the same requests from the same load generator costs about 20 µs of CPU per request here, so nearly all of a refresh's cost is above Node: Express (which POST /graphql now skips), Apollo's request pipeline (which the lean path now skips for JSON POSTs of known documents), graphql-js, SQLite and the tokens.";
+  "How to read the profiles: V8's sampler takes wall-clock samples of the main thread, so a native frame (`run`, `all`, `writev`) also absorbs the time the thread sat descheduled on a loaded machine, and the profiler's own overhead inflates every figure; read them as shares. A bare Node HTTP server answering the same requests from the same load generator costs about 20 µs of CPU per request here, so nearly all of a refresh's cost is above Node: Express (which POST /graphql now skips), Apollo's request pipeline (which the lean path now skips for JSON POSTs of valid documents), graphql-js, SQLite and the tokens.";
 const argonMs = median([...measures.before, ...measures.after].map((m) => m.argonMs));
 type Row = [string, (m: AuthMeasures) => number, "higher" | "lower"];
 const rows: Row[] = [

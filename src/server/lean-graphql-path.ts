@@ -30,10 +30,10 @@ import type { PreparedDocument, PreparedDocuments } from "./prepared-documents.j
  * asynchronous document store, a promise per plugin per stage). See README "Performance".
  * test/integration/lean-graphql-path.test.ts sends the same requests through both and compares.
  *
- * As for a document in Apollo's own store, no plugin's `parsingDidStart` or `validationDidStart`
- * is called (none of this server's plugins has one; a plugin that must see every parse would
- * need these requests to go to Apollo), and `willResolveField` is refused (it needs Apollo's
- * resolver instrumentation; none of this server's plugins uses it either, see mutation-effects.ts).
+ * `parsingDidStart` and `validationDidStart` are called on a text's first request only, as Apollo
+ * calls them when its document store lacks the text. `willResolveField` is refused (it needs
+ * Apollo's resolver instrumentation; none of this server's plugins uses it, see mutation-effects.ts):
+ * a plugin that needs it means starting the server with `leanGraphQLPath: false`.
  */
 
 /** The single-result media types Apollo Server offers, in its order of preference (its MEDIA_TYPES). */
@@ -126,6 +126,24 @@ type CacheHint = Parameters<CachePolicy["restrict"]>[0];
 
 /** What parsingDidStart and validationDidStart may return (both take an optional error argument). */
 type DidEndHook = (error?: never) => unknown;
+
+/** One request context through every stage, as in Apollo; each hook's type names the fields set by then. */
+const stage = <T>(requestContext: object): T => requestContext as T;
+
+type ListenerHook = "didResolveSource" | "didResolveOperation" | "didEncounterErrors" | "willSendResponse";
+
+/**
+ * `await Promise.all(listeners.map((l) => l.hook?.(requestContext)))`, as Apollo calls each
+ * stage's hooks, without a promise for a stage no listener has a hook for (most of them).
+ */
+function eachListener<Context extends BaseContext>(listeners: readonly GraphQLRequestListener<Context>[], hook: ListenerHook, requestContext: object): Promise<unknown> | undefined {
+  let pending: unknown[] | undefined;
+  for (const listener of listeners) {
+    const call = listener[hook] as ((this: GraphQLRequestListener<Context>, context: unknown) => Promise<void>) | undefined;
+    if (call !== undefined) (pending ??= []).push(call.call(listener, requestContext));
+  }
+  return pending && Promise.all(pending);
+}
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -245,19 +263,17 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     const listeners = (await Promise.all(options.plugins.map((plugin) => plugin.requestDidStart?.(requestContext)))).filter(
       (listener): listener is GraphQLRequestListener<Context> => listener !== undefined && listener !== null,
     );
-    // One object through every stage, as in Apollo; each hook's type names the fields set by then.
-    const asStage = <T>(): T => requestContext as unknown as T;
     requestContext.metrics.persistedQueryHit = false;
     requestContext.metrics.persistedQueryRegister = false;
     requestContext.queryHash = lean.prepared.queryHash;
     requestContext.source = lean.request.query!;
-    await Promise.all(listeners.map((listener) => listener.didResolveSource?.(asStage())));
+    await eachListener(listeners, "didResolveSource", requestContext);
     if (lean.fresh) {
       // Apollo parses and validates a text its document store lacks between these hooks.
-      const parsingDidEnd = await invokeDidStartHook(listeners, (listener) => listener.parsingDidStart?.(asStage()));
+      const parsingDidEnd = await invokeDidStartHook(listeners, (listener) => listener.parsingDidStart?.(stage(requestContext)));
       requestContext.document = lean.prepared.document;
       await parsingDidEnd();
-      const validationDidEnd = await invokeDidStartHook(listeners, (listener) => listener.validationDidStart?.(asStage()));
+      const validationDidEnd = await invokeDidStartHook(listeners, (listener) => listener.validationDidStart?.(stage(requestContext)));
       await validationDidEnd();
     }
     requestContext.document = lean.prepared.document;
@@ -266,9 +282,9 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
 
     const didEncounterErrors = async (errors: readonly GraphQLError[]) => {
       requestContext.errors = errors;
-      await Promise.all(listeners.map((listener) => listener.didEncounterErrors?.(asStage())));
+      await eachListener(listeners, "didEncounterErrors", requestContext);
     };
-    const willSendResponse = () => Promise.all(listeners.map((listener) => listener.willSendResponse?.(asStage())));
+    const willSendResponse = () => eachListener(listeners, "willSendResponse", requestContext);
     const sendErrorResponse = async (errors: readonly GraphQLError[]) => {
       await didEncounterErrors(errors);
       const { formattedErrors, http } = formatGraphQLErrors(errors, options.errors);
@@ -279,20 +295,20 @@ export function leanGraphQLPath<Context extends BaseContext>(options: LeanGraphQ
     };
 
     try {
-      await Promise.all(listeners.map((listener) => listener.didResolveOperation?.(asStage())));
+      await eachListener(listeners, "didResolveOperation", requestContext);
     } catch (error) {
       return sendErrorResponse([ensureGraphQLError(error)]);
     }
     let fromPlugin: GraphQLResponse | null = null;
     for (const listener of listeners) {
-      fromPlugin = (await listener.responseForOperation?.(asStage())) ?? null;
+      fromPlugin = (await listener.responseForOperation?.(stage(requestContext))) ?? null;
       if (fromPlugin !== null) break;
     }
     if (fromPlugin !== null) {
       requestContext.response.body = fromPlugin.body;
       mergeHttpHead(requestContext.response.http, fromPlugin.http);
     } else {
-      const executionListeners = (await Promise.all(listeners.map((listener) => listener.executionDidStart?.(asStage())))).filter(
+      const executionListeners = (await Promise.all(listeners.map((listener) => listener.executionDidStart?.(stage(requestContext))))).filter(
         (listener) => listener !== undefined && listener !== null,
       );
       executionListeners.reverse();
