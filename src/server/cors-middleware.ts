@@ -1,5 +1,6 @@
-import type { RequestHandler, Response } from "express";
+import type { ServerResponse } from "node:http";
 import { matchOrigin, type OriginPattern } from "../config/cors-origins.js";
+import type { PlainHandler } from "./direct-routes.js";
 import { COOKIE_MODE_HEADER } from "./refresh-cookie.js";
 
 /** Headers browser clients send: Apollo Client, urql, graphql-request and cookie mode. */
@@ -22,13 +23,13 @@ const PREFLIGHT_HEADERS: ReadonlyArray<readonly [string, string]> = [
  * Written out rather than built on the `cors` package: it rebuilds the same headers from an
  * options object on every request, a cost every GraphQL request paid.
  */
-export function corsMiddleware(patterns: readonly OriginPattern[]): RequestHandler {
+export function corsMiddleware(patterns: readonly OriginPattern[]): PlainHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
     const match = matchOrigin(patterns, origin);
     // Whenever origins are configured the answer depends on the Origin header (a listed origin gets
     // itself and credentials, others `*` or nothing): caches must not hand one origin's to another.
-    if (patterns.length > 0) res.vary("Origin");
+    if (patterns.length > 0) varyOnOrigin(res);
     if (match === "listed") {
       res.setHeader("Access-Control-Allow-Origin", origin!);
       res.setHeader("Access-Control-Allow-Credentials", "true");
@@ -47,8 +48,20 @@ export function corsMiddleware(patterns: readonly OriginPattern[]): RequestHandl
   };
 }
 
+/** Adds Origin to Vary (as Express's res.vary does), keeping what other code put there. */
+function varyOnOrigin(res: ServerResponse): void {
+  const current = res.getHeader("Vary");
+  if (current === undefined) {
+    res.setHeader("Vary", "Origin");
+    return;
+  }
+  const fields = String(current);
+  if (fields.trim() === "*" || fields.split(",").some((field) => field.trim().toLowerCase() === "origin")) return;
+  res.setHeader("Vary", `${fields}, Origin`);
+}
+
 /** Safari waits for a body unless a 204 says Content-Length: 0. */
-function endPreflight(res: Response): void {
+function endPreflight(res: ServerResponse): void {
   res.statusCode = 204;
   res.setHeader("Content-Length", "0");
   res.end();

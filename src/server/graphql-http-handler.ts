@@ -1,6 +1,13 @@
 import { type ApolloServer, type BaseContext, type ContextFunction, HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from "@apollo/server";
-import type { Request, RequestHandler, Response } from "express";
+import type { ServerResponse } from "node:http";
+import type { Response } from "express";
+import type { PlainHandler, PlainRequest } from "./direct-routes.js";
 import type { LeanGraphQLPath } from "./lean-graphql-path.js";
+
+type HandlerOptions<Context extends BaseContext> = {
+  context: ContextFunction<[{ req: PlainRequest; res: ServerResponse }], Context>;
+  lean?: LeanGraphQLPath<Context>;
+};
 
 /**
  * Apollo Server over Express, as `@as-integrations/express5` does it, minus two costs every
@@ -12,8 +19,8 @@ import type { LeanGraphQLPath } from "./lean-graphql-path.js";
  */
 export function graphqlHttpHandler<Context extends BaseContext>(
   apollo: ApolloServer<Context>,
-  options: { context: ContextFunction<[{ req: Request; res: Response }], Context>; lean?: LeanGraphQLPath<Context> },
-): RequestHandler {
+  options: HandlerOptions<Context>,
+): PlainHandler {
   apollo.assertStarted("graphqlHttpHandler()");
   return async (req, res) => {
     const headers = new HeaderMap();
@@ -21,14 +28,17 @@ export function graphqlHttpHandler<Context extends BaseContext>(
       const value = req.headers[name];
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    const query = req.url.indexOf("?");
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method.toUpperCase(), headers, search: query < 0 ? "" : req.url.slice(query), body: req.body };
+    const url = req.url ?? "";
+    const query = url.indexOf("?");
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: (req.method ?? "GET").toUpperCase(), headers, search: query < 0 ? "" : url.slice(query), body: req.body };
     const response = await answer(apollo, options, httpGraphQLRequest, req, res);
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
       if (req.method !== "POST") {
-        res.send(response.body.string);
+        // Only POSTs take the direct route: a GET came through Express's router, and its res.send
+        // adds the ETag that lets a client's cache get a 304.
+        (res as Response).send(response.body.string);
         return;
       }
       res.setHeader("Content-Length", Buffer.byteLength(response.body.string));
@@ -43,10 +53,10 @@ export function graphqlHttpHandler<Context extends BaseContext>(
 
 async function answer<Context extends BaseContext>(
   apollo: ApolloServer<Context>,
-  options: { context: ContextFunction<[{ req: Request; res: Response }], Context>; lean?: LeanGraphQLPath<Context> },
+  options: HandlerOptions<Context>,
   httpGraphQLRequest: HTTPGraphQLRequest,
-  req: Request,
-  res: Response,
+  req: PlainRequest,
+  res: ServerResponse,
 ): Promise<HTTPGraphQLResponse> {
   const lean = options.lean?.accept(httpGraphQLRequest);
   if (!lean) return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => options.context({ req, res }) });

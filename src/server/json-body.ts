@@ -1,4 +1,5 @@
-import express, { type RequestHandler } from "express";
+import express from "express";
+import type { PlainHandler } from "./direct-routes.js";
 
 export interface JsonBodyOptions {
   /** Larger bodies are refused with 413 before they are read to the end. */
@@ -24,8 +25,9 @@ class BodyReadError extends Error {
  * request tens of microseconds. Same rules as body-parser's strict JSON: an empty body is `{}`,
  * anything but an object or array is a parse error, a leading BOM is dropped.
  */
-export function jsonBody(options: JsonBodyOptions): RequestHandler {
-  const general = express.json({ limit: options.limitBytes });
+export function jsonBody(options: JsonBodyOptions): PlainHandler {
+  // body-parser reads Node's request only (its headers and stream), so it serves direct routes too.
+  const general = express.json({ limit: options.limitBytes }) as unknown as PlainHandler;
   return (req, res, next) => {
     if (req.method !== "POST" || req.headers["content-encoding"] !== undefined || !isUtf8Json(req.headers["content-type"])) return general(req, res, next);
     const declared = req.headers["content-length"];

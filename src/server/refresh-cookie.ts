@@ -1,4 +1,4 @@
-import type { Request, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { matchOrigin, type OriginPattern } from "../config/cors-origins.js";
 import type { RefreshCookieJar } from "../graphql/context.js";
 
@@ -21,7 +21,7 @@ export interface RefreshCookieOptions {
 const COOKIE_ATTRIBUTES = { httpOnly: true, secure: true, sameSite: "strict", path: "/" } as const;
 
 /** The refresh-token cookie of one HTTP request: read from its Cookie header, set on its response. */
-export function refreshCookieJar(req: Request, res: Response, options: RefreshCookieOptions): RefreshCookieJar {
+export function refreshCookieJar(req: IncomingMessage, res: ServerResponse, options: RefreshCookieOptions): RefreshCookieJar {
   const origin = req.headers.origin;
   const listed = matchOrigin(options.corsOrigins, origin) === "listed";
   return {
@@ -32,9 +32,35 @@ export function refreshCookieJar(req: Request, res: Response, options: RefreshCo
         ? "Cookie mode is for browsers: the request must carry an Origin listed in CORS_ORIGINS."
         : `Cookie mode is refused for the origin ${origin.slice(0, 100)}: it is not listed in CORS_ORIGINS.`,
     read: () => readCookie(req.headers.cookie, REFRESH_COOKIE_NAME),
-    set: (refreshToken) => void res.cookie(REFRESH_COOKIE_NAME, refreshToken, { ...COOKIE_ATTRIBUTES, maxAge: options.maxAgeSeconds * 1000 }),
-    clear: () => void res.clearCookie(REFRESH_COOKIE_NAME, COOKIE_ATTRIBUTES),
+    set: (refreshToken) => appendSetCookie(res, serializeRefreshCookie(refreshToken, options.maxAgeSeconds * 1000)),
+    // Expired at the epoch's first millisecond, as Express's res.clearCookie sends it.
+    clear: () => appendSetCookie(res, serializeRefreshCookie("", null)),
   };
+}
+
+/**
+ * The Set-Cookie value Express's res.cookie wrote through the `cookie` package, attributes in its
+ * order: Max-Age (seconds) and Expires from a max age, else only Expires at the epoch (cleared).
+ */
+function serializeRefreshCookie(value: string, maxAgeMs: number | null): string {
+  const { httpOnly, secure, sameSite, path } = COOKIE_ATTRIBUTES;
+  const expires = maxAgeMs === null ? new Date(1) : new Date(Date.now() + maxAgeMs);
+  return [
+    `${REFRESH_COOKIE_NAME}=${encodeURIComponent(value)}`,
+    ...(maxAgeMs === null ? [] : [`Max-Age=${Math.floor(maxAgeMs / 1000)}`]),
+    `Path=${path}`,
+    `Expires=${expires.toUTCString()}`,
+    ...(httpOnly ? ["HttpOnly"] : []),
+    ...(secure ? ["Secure"] : []),
+    `SameSite=${sameSite[0]!.toUpperCase()}${sameSite.slice(1)}`,
+  ].join("; ");
+}
+
+/** Adds a Set-Cookie header, keeping those set before (as Express's res.append does). */
+function appendSetCookie(res: ServerResponse, value: string): void {
+  const previous = res.getHeader("Set-Cookie");
+  if (previous === undefined) res.setHeader("Set-Cookie", value);
+  else res.setHeader("Set-Cookie", [...(Array.isArray(previous) ? previous : [String(previous)]), value]);
 }
 
 function readCookie(header: string | undefined, name: string): string | null {

@@ -234,7 +234,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const graphqlHandlers = [
     corsMiddleware(config.corsOrigins),
     jsonBody({ limitBytes: 100 * 1024 }),
-    graphqlHttpHandler(apollo, { context: requestContext(createContext, cookieOptions), lean }),
+    graphqlHttpHandler(apollo, { context: requestContext(createContext, { cookies: cookieOptions, trustProxy: app.get("trust proxy fn") }), lean }),
   ];
   // Every client's POST to the endpoint skips the router; GETs (the landing page) and other forms of the URL take it.
   routes.add({ method: "POST", path: GRAPHQL_PATH, handlers: graphqlHandlers, onError: bodyErrorHandler });
