@@ -62,3 +62,16 @@ describe("the client address survives a client that hangs up", () => {
     });
   }
 });
+
+describe("the client address is the same on every form of the URL", () => {
+  it("a login through a trusted proxy keys on the same address on the direct route and through Express's router", async () => {
+    const login = async (url: string) => {
+      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.9, 198.51.100.7" }, body: LOGIN });
+      expect(response.status).toBe(200);
+    };
+    const addresses: (string | null)[] = [];
+    for (const url of [proxied.url, `${proxied.url}/`, `${proxied.url}?form=query`]) addresses.push(await ipOfNextSession(proxied, () => login(url)));
+    // Only the loopback hop is trusted: the client is the last address before it.
+    expect(addresses).toEqual(["198.51.100.7", "198.51.100.7", "198.51.100.7"]);
+  });
+});
