@@ -5,10 +5,12 @@ import proxyAddr from "proxy-addr";
 export type TrustProxy = (address: string, hop: number) => boolean;
 
 /**
- * The client's address as Express computes `req.ip` for HTTP requests, for requests Express does
- * not see (the WebSocket upgrade): X-Forwarded-For counts only through trusted proxies (TRUST_PROXY).
+ * The client's address exactly as Express computes `req.ip` (proxy-addr with the compiled
+ * `trust proxy`), for handlers that get Node's own request (direct routes, the WebSocket
+ * upgrade): X-Forwarded-For counts only through trusted proxies (TRUST_PROXY). A socket without
+ * an address is left to proxy-addr too: with TRUST_PROXY `true` or a hop count Express believes
+ * X-Forwarded-For then, and so must we, or the address login limits key on would differ by route.
  */
 export function clientAddress(request: IncomingMessage, trust: TrustProxy): string | null {
-  if (!request.socket.remoteAddress) return null;
-  return proxyAddr(request, trust);
+  return proxyAddr(request, trust) ?? null;
 }

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
@@ -87,6 +87,11 @@ function createHttpServer(listener: http.RequestListener, timeouts: Config["http
     listener,
   );
   server.keepAliveTimeout = timeouts.keepAliveMs;
+  // The client's address is the key of every per-IP limit. Node asks the OS for it only when first
+  // read, and a destroyed socket has none: a client that hangs up right after a gzip body (inflated
+  // off the main thread) would reach GraphQL without an address, outside every per-IP limit. Read
+  // once per connection, Node keeps it for the socket's life.
+  server.on("connection", (socket: Socket) => void socket.remoteAddress);
   return server;
 }
 
