@@ -14,7 +14,7 @@ type HandlerOptions<Context extends BaseContext> = {
  * GraphQL POST paid for nothing: `url.parse` of the request URL, and `res.send`, which hashes
  * the body for an ETag no client of a POST can use. GET requests (persisted or cached queries)
  * still go through `res.send`, so their ETag and 304 answers stay. The common request (a JSON
- * POST of a known document) takes the lean path, which answers as Apollo would without its
+ * POST of a valid document) takes the lean path, which answers as Apollo would without its
  * request pipeline (lean-graphql-path.ts).
  */
 export function graphqlHttpHandler<Context extends BaseContext>(
