@@ -7,21 +7,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { pino } from "pino";
 import { parseConfig } from "../src/config/parse-config.js";
 import { PROJECT_ROOT } from "../src/project-root.js";
 import { startServer } from "../src/server/start-server.js";
+import { heapUsedAfterGc as heap } from "../test/support/heap-used.js";
 import { table } from "./stats.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-const heap = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 /** Opens `count` graphql-ws connections with one token; prints "ready", then "closed <n>" when all got 4401. */
 const CLIENT = `

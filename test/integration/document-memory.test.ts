@@ -1,16 +1,6 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { heapUsedAfterGc as heapUsed } from "../support/heap-used.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-
-// Heap measurements need a collection first: expose V8's gc to this process.
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-const heapUsed = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 /**
  * Documents padded with comments (which the parser's token limit does not count) keep every

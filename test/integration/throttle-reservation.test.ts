@@ -248,24 +248,15 @@ describe(`attempt counters on ${onPostgres ? "PostgreSQL (one statement)" : "SQL
       return { throttle, email: `${freshKey("late")}@example.com`, moveTo: (to: Date) => (at = to) };
     }
 
-    it("given back late (a right password): the new window's guess stays counted, its lock stands", async () => {
+    it.each([
+      { end: "release", when: "given back late (a right password)" },
+      { end: "settle", when: "settled late (a wrong password)" },
+    ] as const)("$when: the new window's check stays counted and in flight (busy), then its lock stands", async ({ end }) => {
       const { throttle, email, moveTo } = setUp();
       const stale = await throttle.reserve({ email, ip: null });
       moveTo(ahead(61));
       const fresh = await throttle.reserve({ email, ip: null });
-      await stale.release();
-      moveTo(ahead(62));
-      expect(await refusalOf(throttle, email)).toBe("LOGIN_BUSY 1");
-      await fresh.settle();
-      expect(await refusalOf(throttle, email)).toBe("LOGIN_THROTTLED 59");
-    });
-
-    it("settled late (a wrong password): the new window's check is still in flight, so busy, not locked", async () => {
-      const { throttle, email, moveTo } = setUp();
-      const stale = await throttle.reserve({ email, ip: null });
-      moveTo(ahead(61));
-      const fresh = await throttle.reserve({ email, ip: null });
-      await stale.settle();
+      await stale[end]();
       moveTo(ahead(62));
       expect(await refusalOf(throttle, email)).toBe("LOGIN_BUSY 1");
       await fresh.settle();
