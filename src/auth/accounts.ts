@@ -36,6 +36,12 @@ export interface AccountServiceOptions {
   events?: AuthEventSink;
   /** A mail that could not be handed over: logged by the server (mails go out after the answer). */
   onMailError?: (error: unknown, mail: Pick<OutgoingMail, "purpose">) => void;
+  /**
+   * Ending a password check's throttle reservation failed (the database is down at that instant):
+   * logged by the server. The check's own answer stands; the check stays counted in flight until
+   * its counter's window ends.
+   */
+  onSettleError?: (error: unknown) => void;
 }
 
 export interface ChangePasswordOptions {
@@ -92,6 +98,19 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
   const events = options.events ?? discardAuthEvents;
   const emailTokens = new EmailTokens(db);
   const appUrl = () => mail.appUrl ?? options.defaultAppUrl();
+
+  /**
+   * Ends a password check's reservation once its answer is known. That answer stands whatever
+   * happens here: a wrong password stays INVALID_CREDENTIALS and a started session keeps its
+   * tokens, rather than turning into a 503 when only the bookkeeping failed; the failure is logged.
+   */
+  async function settle(reservation: LoginReservation): Promise<void> {
+    try {
+      await reservation.settle();
+    } catch (error) {
+      options.onSettleError?.(error);
+    }
+  }
 
   /**
    * Mails go out after the answer: the response takes the same time whether an address has an
@@ -259,7 +278,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         events({ event: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, ip, durationMs: round(performance.now() - started), passwordCheckMs: round(passwordCheckMs) });
         return { ...tokens, deviceToken: issuedDevice };
       } finally {
-        await reservation.settle();
+        await settle(reservation);
       }
     },
 
@@ -309,7 +328,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         await reservation.release();
       } finally {
         // A wrong password (or an error): counted as a failure, no longer in flight.
-        await reservation.settle();
+        await settle(reservation);
       }
       checkPasswordPolicy(newPassword);
       const passwordHash = await hashPassword(newPassword);

@@ -56,6 +56,8 @@ export function createAccountServices(options: AccountServicesOptions): AccountS
     events,
     clock,
     onMailError: (error, mail) => logger.error({ event: "mail_failed", purpose: mail.purpose, err: error }, "could not send a mail"),
+    onSettleError: (error) =>
+      logger.error({ event: "throttle_settle_failed", err: error }, "a password check's throttle reservation could not be ended; the check stays counted in flight until its window ends"),
   });
   const roles = createRoleAdmin({ db, revoked, clock, ...(options.onRolesChanged ? { onRolesChanged: options.onRolesChanged } : {}) });
   return { sessions, accounts, roles, mailer };

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import Sqlite from "better-sqlite3";
 import { describeOnSqlite, releaseDatabaseFor, testQuery } from "../support/test-database.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { holdWriteLock } from "../support/lock-holder.js";
@@ -178,3 +179,39 @@ describe("two processes sharing the file", () => {
     }
   }, 90_000);
 });
+
+describeOnSqlite("takes SQLite's file lock from this process at an exact moment; PostgreSQL locks rows")(
+  "the database locked just as a wrong password's check ends",
+  () => {
+    it("answers INVALID_CREDENTIALS all the same, and logs that the reservation could not be ended", async () => {
+      let locker: InstanceType<typeof Sqlite> | undefined;
+      let dataDir = "";
+      // The login_failed line is written after the verification and before the reservation is
+      // ended: take the write lock right then, from another connection.
+      const lines: string[] = [];
+      const logs = Object.assign(lines, {
+        push(line: string) {
+          if (line.includes('"event":"login_failed"') && !locker) {
+            locker = new Sqlite(join(dataDir, "claimgate.db"));
+            locker.exec("BEGIN IMMEDIATE");
+          }
+          return Array.prototype.push.call(lines, line);
+        },
+      });
+      const t = await startTestServer({ DB_BUSY_TIMEOUT: "300ms" }, { logs });
+      dataDir = t.dataDir;
+      try {
+        const response = await t.gql(`mutation { login(email: "${BOB.email}", password: "not-bobs-password") { accessToken } }`);
+        expect(response.status).toBe(401);
+        expect(firstError(response)).toMatchObject({ code: "UNAUTHENTICATED", reason: "INVALID_CREDENTIALS" });
+        expect(lines.map((line) => JSON.parse(line) as { event?: string; level: number }).filter((line) => line.event === "throttle_settle_failed")).toEqual([
+          expect.objectContaining({ level: 50 }),
+        ]);
+      } finally {
+        locker?.exec("ROLLBACK");
+        locker?.close();
+        await t.stop();
+      }
+    });
+  },
+);
